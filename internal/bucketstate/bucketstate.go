@@ -1,0 +1,253 @@
+// Package bucketstate holds what the provider owns on each bucket of a pair: the desired settings, the
+// settings observed on S3, and the differences between them. It is pure logic (standard library and the
+// policy comparer only), so every rule about drift is unit-tested without a server.
+package bucketstate
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
+)
+
+// Role tells the two buckets of a pair apart in messages and in the desired settings.
+type Role string
+
+const (
+	Media  Role = "media"
+	Static Role = "static"
+)
+
+// Versioning status as S3 reports it. S3 answers an empty status for a bucket that was never versioned;
+// the provider calls that Disabled so users see a word rather than an empty string.
+const (
+	VersioningEnabled   = "Enabled"
+	VersioningSuspended = "Suspended"
+	VersioningDisabled  = "Disabled"
+)
+
+// EncryptionSSES3 is the SSE algorithm name of S3-managed keys (SSE-S3).
+const EncryptionSSES3 = "AES256"
+
+// OwnershipBucketOwnerEnforced disables ACLs: the bucket owner owns every object.
+const OwnershipBucketOwnerEnforced = "BucketOwnerEnforced"
+
+// PublicAccessBlock mirrors S3's four public access block switches.
+type PublicAccessBlock struct {
+	BlockPublicAcls       bool
+	IgnorePublicAcls      bool
+	BlockPublicPolicy     bool
+	RestrictPublicBuckets bool
+}
+
+// String lists the switches in S3's own order, for messages.
+func (p PublicAccessBlock) String() string {
+	return fmt.Sprintf("BlockPublicAcls=%t IgnorePublicAcls=%t BlockPublicPolicy=%t RestrictPublicBuckets=%t",
+		p.BlockPublicAcls, p.IgnorePublicAcls, p.BlockPublicPolicy, p.RestrictPublicBuckets)
+}
+
+// Settings are the settings the provider owns on one bucket, as observed or as desired.
+type Settings struct {
+	// Versioning is Enabled, Suspended or Disabled.
+	Versioning string
+	// PublicAccessBlock is nil when the bucket has no public access block configuration.
+	PublicAccessBlock *PublicAccessBlock
+	// Ownership is the object ownership rule; empty when none is configured.
+	Ownership string
+	// Encryption is the default SSE algorithm; empty when the bucket has no default encryption.
+	Encryption string
+	// Policy is the bucket policy document; empty when the bucket has none.
+	Policy string
+	// Tags are the bucket's tags; nil and empty mean the same.
+	Tags map[string]string
+	// MFADelete is observed only; versioning writes must carry an MFA code while it is on.
+	MFADelete bool
+}
+
+// Setting names one thing the provider owns on a bucket; a drift is repaired by rewriting that setting.
+type Setting string
+
+const (
+	SettingExistence         Setting = "existence"
+	SettingVersioning        Setting = "versioning"
+	SettingPublicAccessBlock Setting = "public access block"
+	SettingOwnership         Setting = "object ownership"
+	SettingEncryption        Setting = "default encryption"
+	SettingPolicy            Setting = "bucket policy"
+	SettingTags              Setting = "tags"
+)
+
+// Desired is what the provider wants on one bucket.
+type Desired struct {
+	Role   Role
+	Bucket string
+	// Versioning is Enabled for media. For static it is Suspended: S3 cannot return a bucket to Disabled,
+	// so a static bucket that was never versioned is left alone and one that got enabled is suspended.
+	Versioning        string
+	PublicAccessBlock PublicAccessBlock
+	Ownership         string
+	Encryption        string
+	Policy            string
+	Tags              map[string]string
+}
+
+// MediaDesired is the locked-down, versioned media bucket.
+func MediaDesired(bucket, arn string, tags map[string]string) Desired {
+	return Desired{
+		Role:              Media,
+		Bucket:            bucket,
+		Versioning:        VersioningEnabled,
+		PublicAccessBlock: PublicAccessBlock{true, true, true, true},
+		Ownership:         OwnershipBucketOwnerEnforced,
+		Encryption:        EncryptionSSES3,
+		Policy:            policyFor(arn, false),
+		Tags:              tags,
+	}
+}
+
+// StaticDesired is the unversioned static bucket. With publicRead, the public access block is relaxed
+// exactly as far as a public bucket policy needs (BlockPublicPolicy and RestrictPublicBuckets off); ACLs
+// stay blocked because the bucket has ACLs disabled anyway.
+func StaticDesired(bucket, arn string, publicRead bool, tags map[string]string) Desired {
+	return Desired{
+		Role:              Static,
+		Bucket:            bucket,
+		Versioning:        VersioningSuspended,
+		PublicAccessBlock: PublicAccessBlock{true, true, !publicRead, !publicRead},
+		Ownership:         OwnershipBucketOwnerEnforced,
+		Encryption:        EncryptionSSES3,
+		Policy:            policyFor(arn, publicRead),
+		Tags:              tags,
+	}
+}
+
+// Drift is one owned setting that differs from what is desired.
+type Drift struct {
+	Role    Role
+	Bucket  string
+	Setting Setting
+	// Observed and Want describe both sides in a few words.
+	Observed, Want string
+}
+
+// String is the line users see in a plan and in errors.
+func (d Drift) String() string {
+	if d.Setting == SettingExistence {
+		return fmt.Sprintf("%s bucket %q does not exist; apply creates it", d.Role, d.Bucket)
+	}
+	return fmt.Sprintf("%s bucket %q: %s is %s, want %s", d.Role, d.Bucket, d.Setting, d.Observed, d.Want)
+}
+
+// VersioningAcceptable reports whether an observed versioning status satisfies the desired one. A static
+// bucket that was never versioned (Disabled) satisfies Suspended: both keep no new versions.
+func VersioningAcceptable(desired, observed string) bool {
+	if desired == VersioningSuspended {
+		return observed != VersioningEnabled
+	}
+	return observed == desired
+}
+
+// Diff lists the owned settings of one bucket that differ from what is desired, in a fixed order. A
+// missing bucket is reported as one existence drift: every other setting follows from creating it.
+func Diff(want Desired, observed *Settings) []Drift {
+	if observed == nil {
+		return []Drift{{Role: want.Role, Bucket: want.Bucket, Setting: SettingExistence, Observed: "absent", Want: "present"}}
+	}
+	var out []Drift
+	drift := func(s Setting, obs, w string) {
+		out = append(out, Drift{Role: want.Role, Bucket: want.Bucket, Setting: s, Observed: obs, Want: w})
+	}
+
+	if !VersioningAcceptable(want.Versioning, observed.Versioning) {
+		drift(SettingVersioning, observed.Versioning, want.Versioning)
+	}
+	switch {
+	case observed.PublicAccessBlock == nil:
+		drift(SettingPublicAccessBlock, "absent", want.PublicAccessBlock.String())
+	case *observed.PublicAccessBlock != want.PublicAccessBlock:
+		drift(SettingPublicAccessBlock, observed.PublicAccessBlock.String(), want.PublicAccessBlock.String())
+	}
+	if observed.Ownership != want.Ownership {
+		drift(SettingOwnership, orAbsent(observed.Ownership), want.Ownership)
+	}
+	if observed.Encryption != want.Encryption {
+		drift(SettingEncryption, orAbsent(observed.Encryption), want.Encryption)
+	}
+	if !PolicyMatches(want.Policy, observed.Policy) {
+		drift(SettingPolicy, describePolicy(observed.Policy), "the provider's policy")
+	}
+	if !TagsEqual(want.Tags, observed.Tags) {
+		drift(SettingTags, describeTags(observed.Tags), describeTags(want.Tags))
+	}
+	return out
+}
+
+// policyFor is the only place the desired policy is built, so Diff and PublicReadOf agree.
+func policyFor(arn string, publicRead bool) string { return bucketpolicy.Desired(arn, publicRead) }
+
+// PolicyMatches compares policies semantically. An observed policy that does not parse never matches:
+// the provider rewrites it rather than guess what it means.
+func PolicyMatches(want, observed string) bool {
+	if observed == "" {
+		return want == ""
+	}
+	ok, err := bucketpolicy.Equivalent(want, observed)
+	return err == nil && ok
+}
+
+// TagsEqual treats nil and empty tag sets as the same.
+func TagsEqual(a, b map[string]string) bool {
+	if len(a) == 0 && len(b) == 0 {
+		return true
+	}
+	return maps.Equal(a, b)
+}
+
+func orAbsent(s string) string {
+	if s == "" {
+		return "absent"
+	}
+	return s
+}
+
+// describePolicy summarizes an observed policy without dumping it into a plan line.
+func describePolicy(p string) string {
+	if p == "" {
+		return "absent"
+	}
+	return "a different policy"
+}
+
+func describeTags(tags map[string]string) string {
+	if len(tags) == 0 {
+		return "{}"
+	}
+	keys := slices.Sorted(maps.Keys(tags))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%q", k, tags[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// SettingsOf lists the distinct settings a set of drifts touches, in the order they were found.
+func SettingsOf(drifts []Drift) []Setting {
+	var out []Setting
+	for _, d := range drifts {
+		if !slices.Contains(out, d.Setting) {
+			out = append(out, d.Setting)
+		}
+	}
+	return out
+}
+
+// Strings renders drifts for the plan.
+func Strings(drifts []Drift) []string {
+	out := make([]string, len(drifts))
+	for i, d := range drifts {
+		out[i] = d.String()
+	}
+	return out
+}

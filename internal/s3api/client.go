@@ -1,0 +1,192 @@
+// Package s3api is the provider's only door to S3: client construction, one finder per owned setting that
+// maps "no such thing" to typed results, and the writes that create, repair and remove buckets. It knows
+// nothing of Terraform.
+package s3api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// DefaultMaxRetries is how many times a retryable error (throttling, 5xx, a dropped connection) is retried
+// before the error reaches the user.
+const DefaultMaxRetries = 5
+
+// dialTimeout bounds connecting to an endpoint, so a wrong endpoint fails in seconds rather than hanging
+// on the operating system's TCP timeout.
+const dialTimeout = 5 * time.Second
+
+// credentialTimeout bounds resolving credentials at configure time (SSO and web identity make calls).
+const credentialTimeout = 20 * time.Second
+
+// EndpointEnv is the standard variable naming an S3-compatible endpoint.
+const EndpointEnv = "AWS_ENDPOINT_URL_S3"
+
+// Config is what the provider block says; empty fields fall back to the standard AWS chain.
+type Config struct {
+	Region    string
+	Profile   string
+	AccessKey string
+	SecretKey string
+	Endpoint  string
+	// UsePathStyle nil means: path-style with a custom endpoint (S3-compatible servers rarely have
+	// wildcard DNS), virtual-hosted on AWS.
+	UsePathStyle *bool
+	// MaxRetries nil means DefaultMaxRetries.
+	MaxRetries *int
+}
+
+// Client is a configured S3 client plus the facts about how it was configured, for messages and for the
+// storage configuration the resource renders.
+type Client struct {
+	S3        *s3.Client
+	Region    string
+	Endpoint  string // empty on AWS
+	PathStyle bool
+	// Where the endpoint and credentials came from, so errors can say which source was used.
+	EndpointSource   string
+	CredentialSource string
+}
+
+// New builds a client and resolves credentials once, so that missing or broken credentials fail at
+// configure time with the source named, not later in the middle of an apply.
+func New(ctx context.Context, c Config) (*Client, error) {
+	endpoint, endpointSource := c.Endpoint, "provider argument endpoint"
+	if endpoint == "" {
+		endpoint, endpointSource = os.Getenv(EndpointEnv), "environment variable "+EndpointEnv
+	}
+	if endpoint == "" {
+		endpointSource = "AWS default"
+	} else if err := checkEndpoint(endpoint); err != nil {
+		return nil, fmt.Errorf("endpoint %q (from %s) %w", endpoint, endpointSource, err)
+	}
+
+	maxRetries := DefaultMaxRetries
+	if c.MaxRetries != nil {
+		maxRetries = *c.MaxRetries
+	}
+	pathStyle := endpoint != ""
+	if c.UsePathStyle != nil {
+		pathStyle = *c.UsePathStyle
+	}
+
+	httpClient := awshttp.NewBuildableClient().WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout })
+	opts := []func(*config.LoadOptions) error{
+		config.WithHTTPClient(httpClient),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = maxRetries + 1
+				// No client-side retry quota: many pairs refreshed at once against a throttling
+				// endpoint must each get their retries rather than fail on a shared bucket of tokens.
+				o.RateLimiter = ratelimit.None
+			})
+		}),
+	}
+	if c.Region != "" {
+		opts = append(opts, config.WithRegion(c.Region))
+	}
+	if c.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
+	}
+	if c.AccessKey != "" || c.SecretKey != "" {
+		if c.AccessKey == "" || c.SecretKey == "" {
+			return nil, errors.New("access_key and secret_key must be set together")
+		}
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, "")))
+	}
+
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		if endpoint == "" {
+			return nil, errors.New("no region: set the provider argument region, AWS_REGION, or a region in the shared config profile")
+		}
+		// S3-compatible servers sign and answer for us-east-1 unless told otherwise.
+		cfg.Region = "us-east-1"
+	}
+
+	credSource, err := credentialSource(ctx, cfg.Credentials, c)
+	if err != nil {
+		return nil, err
+	}
+
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = pathStyle
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	})
+	return &Client{
+		S3:               client,
+		Region:           cfg.Region,
+		Endpoint:         endpoint,
+		PathStyle:        pathStyle,
+		EndpointSource:   endpointSource,
+		CredentialSource: credSource,
+	}, nil
+}
+
+// Describe says where requests go and with whose credentials, for error messages.
+func (c *Client) Describe() string {
+	endpoint := "AWS S3"
+	if c.Endpoint != "" {
+		endpoint = c.Endpoint
+	}
+	return fmt.Sprintf("endpoint %s (from %s), region %s, credentials from %s", endpoint, c.EndpointSource, c.Region, c.CredentialSource)
+}
+
+func checkEndpoint(endpoint string) error {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return fmt.Errorf("is not a valid URL: %w", err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return errors.New("must start with https:// (or http:// for a local test server)")
+	}
+	if u.Host == "" {
+		return errors.New("has no host; write it as https://host[:port]")
+	}
+	return nil
+}
+
+// credentialSource retrieves credentials once and names where they came from. The keys themselves are
+// never returned or logged.
+func credentialSource(ctx context.Context, provider aws.CredentialsProvider, c Config) (string, error) {
+	tried := "the provider arguments access_key/secret_key"
+	switch {
+	case c.AccessKey != "":
+		tried = "the provider arguments access_key/secret_key"
+	case c.Profile != "":
+		tried = fmt.Sprintf("the shared config profile %q", c.Profile)
+	default:
+		tried = "the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE and the shared config and credentials files, SSO, web identity, container and instance roles)"
+	}
+	if provider == nil {
+		return "", fmt.Errorf("no AWS credentials found in %s", tried)
+	}
+	ctx, cancel := context.WithTimeout(ctx, credentialTimeout)
+	defer cancel()
+	creds, err := provider.Retrieve(ctx)
+	if err != nil {
+		return "", fmt.Errorf("no usable AWS credentials from %s: %w", tried, err)
+	}
+	if creds.Source == "" {
+		return tried, nil
+	}
+	return creds.Source, nil
+}

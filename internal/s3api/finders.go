@@ -1,0 +1,150 @@
+package s3api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+)
+
+// Versioning is a bucket's versioning configuration as S3 reports it.
+type Versioning struct {
+	Status    string // Enabled, Suspended or Disabled
+	MFADelete bool
+}
+
+// FindVersioning reads versioning. S3 reports an empty status for a bucket never versioned.
+func FindVersioning(ctx context.Context, c *s3.Client, bucket string) (Versioning, error) {
+	out, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return Versioning{}, bucketGone(bucket, err)
+	}
+	v := Versioning{Status: string(out.Status), MFADelete: out.MFADelete == types.MFADeleteStatusEnabled}
+	if v.Status == "" {
+		v.Status = bucketstate.VersioningDisabled
+	}
+	return v, nil
+}
+
+// FindPublicAccessBlock returns nil when the bucket has no public access block configuration.
+func FindPublicAccessBlock(ctx context.Context, c *s3.Client, bucket string) (*bucketstate.PublicAccessBlock, error) {
+	out, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(bucket)})
+	if hasCode(err, codeNoSuchPublicAccessBlock) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, bucketGone(bucket, err)
+	}
+	cfg := out.PublicAccessBlockConfiguration
+	if cfg == nil {
+		return nil, nil
+	}
+	return &bucketstate.PublicAccessBlock{
+		BlockPublicAcls:       aws.ToBool(cfg.BlockPublicAcls),
+		IgnorePublicAcls:      aws.ToBool(cfg.IgnorePublicAcls),
+		BlockPublicPolicy:     aws.ToBool(cfg.BlockPublicPolicy),
+		RestrictPublicBuckets: aws.ToBool(cfg.RestrictPublicBuckets),
+	}, nil
+}
+
+// FindOwnership returns the object ownership rule, or "" when none is configured.
+func FindOwnership(ctx context.Context, c *s3.Client, bucket string) (string, error) {
+	out, err := c.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String(bucket)})
+	if hasCode(err, codeNoOwnershipControls) {
+		return "", nil
+	}
+	if err != nil {
+		return "", bucketGone(bucket, err)
+	}
+	if out.OwnershipControls == nil || len(out.OwnershipControls.Rules) == 0 {
+		return "", nil
+	}
+	return string(out.OwnershipControls.Rules[0].ObjectOwnership), nil
+}
+
+// FindEncryption returns the default SSE algorithm, or "" when the bucket has no default encryption.
+func FindEncryption(ctx context.Context, c *s3.Client, bucket string) (string, error) {
+	out, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(bucket)})
+	if hasCode(err, codeNoEncryption) {
+		return "", nil
+	}
+	if err != nil {
+		return "", bucketGone(bucket, err)
+	}
+	if out.ServerSideEncryptionConfiguration == nil {
+		return "", nil
+	}
+	for _, r := range out.ServerSideEncryptionConfiguration.Rules {
+		if r.ApplyServerSideEncryptionByDefault != nil {
+			return string(r.ApplyServerSideEncryptionByDefault.SSEAlgorithm), nil
+		}
+	}
+	return "", nil
+}
+
+// FindPolicy returns the bucket policy document, or "" when the bucket has none.
+func FindPolicy(ctx context.Context, c *s3.Client, bucket string) (string, error) {
+	out, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)})
+	if hasCode(err, codeNoSuchBucketPolicy) {
+		return "", nil
+	}
+	if err != nil {
+		return "", bucketGone(bucket, err)
+	}
+	return aws.ToString(out.Policy), nil
+}
+
+// FindTags returns the bucket's tags; a bucket without tags has an empty map.
+func FindTags(ctx context.Context, c *s3.Client, bucket string) (map[string]string, error) {
+	out, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(bucket)})
+	if hasCode(err, codeNoSuchTagSet) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, bucketGone(bucket, err)
+	}
+	tags := make(map[string]string, len(out.TagSet))
+	for _, t := range out.TagSet {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags, nil
+}
+
+// Existence is what HeadBucket says about a bucket name.
+type Existence int
+
+const (
+	Absent Existence = iota
+	OwnedByCaller
+	OwnedByOther // S3 answers 403 for a bucket that exists in another account
+)
+
+// FindExistence asks whether a bucket name is free, already the caller's, or someone else's.
+func FindExistence(ctx context.Context, c *s3.Client, bucket string) (Existence, error) {
+	_, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+	if err == nil {
+		return OwnedByCaller, nil
+	}
+	switch httpStatus(err) {
+	case http.StatusNotFound:
+		return Absent, nil
+	case http.StatusForbidden:
+		return OwnedByOther, nil
+	}
+	return Absent, fmt.Errorf("checking whether bucket %q exists: %w", bucket, err)
+}
+
+func httpStatus(err error) int {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}

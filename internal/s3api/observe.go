@@ -1,0 +1,65 @@
+package s3api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+)
+
+// ObserveBucket reads every setting the provider owns on a bucket: one call per setting, all at once.
+// It returns nil settings and no error when the bucket does not exist.
+func ObserveBucket(ctx context.Context, c *s3.Client, bucket string) (*bucketstate.Settings, error) {
+	var (
+		s    bucketstate.Settings
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	run := func(read func() error) {
+		wg.Go(func() {
+			if err := read(); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	// Each closure writes a different field of s, so they need no lock.
+	run(func() error {
+		v, err := FindVersioning(ctx, c, bucket)
+		s.Versioning, s.MFADelete = v.Status, v.MFADelete
+		return err
+	})
+	run(func() (err error) { s.PublicAccessBlock, err = FindPublicAccessBlock(ctx, c, bucket); return })
+	run(func() (err error) { s.Ownership, err = FindOwnership(ctx, c, bucket); return })
+	run(func() (err error) { s.Encryption, err = FindEncryption(ctx, c, bucket); return })
+	run(func() (err error) { s.Policy, err = FindPolicy(ctx, c, bucket); return })
+	run(func() (err error) { s.Tags, err = FindTags(ctx, c, bucket); return })
+	wg.Wait()
+
+	if len(errs) == 0 {
+		return &s, nil
+	}
+	// A bucket that is gone makes every call fail the same way; report it once, as absence.
+	for _, err := range errs {
+		if !IsNotFound(err) {
+			return nil, fmt.Errorf("reading bucket %q: %w", bucket, errors.Join(errs...))
+		}
+	}
+	return nil, nil
+}
+
+// ObservePair reads both buckets of a pair concurrently.
+func ObservePair(ctx context.Context, c *s3.Client, media, static string) (m, st *bucketstate.Settings, err error) {
+	var wg sync.WaitGroup
+	var mErr, sErr error
+	wg.Go(func() { m, mErr = ObserveBucket(ctx, c, media) })
+	wg.Go(func() { st, sErr = ObserveBucket(ctx, c, static) })
+	wg.Wait()
+	return m, st, errors.Join(mErr, sErr)
+}

@@ -1,0 +1,139 @@
+package s3api
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+)
+
+// CreateBucket creates a bucket in region. Callers check FindExistence first: in us-east-1 S3 answers
+// success when the caller already owns the bucket, which would silently adopt it.
+func CreateBucket(ctx context.Context, c *s3.Client, bucket, region string) error {
+	in := &s3.CreateBucketInput{
+		Bucket:          aws.String(bucket),
+		ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced,
+	}
+	if region != "" && region != "us-east-1" {
+		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(region)}
+	}
+	_, err := c.CreateBucket(ctx, in)
+	switch {
+	case hasCode(err, codeBucketAlreadyOwnedByYou):
+		return fmt.Errorf("bucket %q already exists in this account: %w", bucket, err)
+	case hasCode(err, codeBucketAlreadyExists):
+		return fmt.Errorf("bucket name %q is taken by another account: %w", bucket, err)
+	case err != nil:
+		return fmt.Errorf("creating bucket %q: %w", bucket, err)
+	}
+	return nil
+}
+
+// writeOrder puts the public access block before the policy: S3 refuses a public policy while
+// BlockPublicPolicy is on, and tightening the block first never needs the policy changed.
+var writeOrder = []bucketstate.Setting{
+	bucketstate.SettingOwnership,
+	bucketstate.SettingEncryption,
+	bucketstate.SettingVersioning,
+	bucketstate.SettingPublicAccessBlock,
+	bucketstate.SettingPolicy,
+	bucketstate.SettingTags,
+}
+
+// AllSettings is every owned setting, in write order: what a new bucket gets.
+func AllSettings() []bucketstate.Setting { return slices.Clone(writeOrder) }
+
+// Apply writes the named settings of want onto its bucket, in an order S3 accepts.
+func Apply(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting) error {
+	return apply(ctx, c, want, settings, func(write func() error) error { return write() })
+}
+
+// ApplyNew is Apply for a bucket created moments ago. S3 is eventually consistent right after
+// CreateBucket: a configuration write can still answer NoSuchBucket after HeadBucket found the bucket
+// (seen on AWS and on SeaweedFS), so each write is retried on NoSuchBucket, bounded by BucketVisibleTimeout.
+func ApplyNew(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting) error {
+	return apply(ctx, c, want, settings, func(write func() error) error {
+		var last error
+		err := poll(ctx, BucketVisibleTimeout, func() (bool, error) {
+			last = write()
+			if hasCode(last, codeNoSuchBucket) {
+				return false, nil
+			}
+			return true, last
+		})
+		if err != nil && last != nil {
+			return last
+		}
+		return err
+	})
+}
+
+func apply(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, attempt func(func() error) error) error {
+	for _, s := range writeOrder {
+		if !slices.Contains(settings, s) {
+			continue
+		}
+		if err := attempt(func() error { return write(ctx, c, want, s) }); err != nil {
+			return fmt.Errorf("setting %s on %s bucket %q: %w", s, want.Role, want.Bucket, bucketGone(want.Bucket, err))
+		}
+	}
+	return nil
+}
+
+func write(ctx context.Context, c *s3.Client, want bucketstate.Desired, s bucketstate.Setting) error {
+	bucket := aws.String(want.Bucket)
+	var err error
+	switch s {
+	case bucketstate.SettingOwnership:
+		_, err = c.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{
+			Bucket: bucket,
+			OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{
+				{ObjectOwnership: types.ObjectOwnership(want.Ownership)},
+			}},
+		})
+	case bucketstate.SettingEncryption:
+		_, err = c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
+			Bucket: bucket,
+			ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{
+				{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryption(want.Encryption)}},
+			}},
+		})
+	case bucketstate.SettingVersioning:
+		_, err = c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
+			Bucket:                  bucket,
+			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatus(want.Versioning)},
+		})
+	case bucketstate.SettingPublicAccessBlock:
+		p := want.PublicAccessBlock
+		_, err = c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{
+			Bucket: bucket,
+			PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+				BlockPublicAcls:       aws.Bool(p.BlockPublicAcls),
+				IgnorePublicAcls:      aws.Bool(p.IgnorePublicAcls),
+				BlockPublicPolicy:     aws.Bool(p.BlockPublicPolicy),
+				RestrictPublicBuckets: aws.Bool(p.RestrictPublicBuckets),
+			},
+		})
+	case bucketstate.SettingPolicy:
+		_, err = c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: bucket, Policy: aws.String(want.Policy)})
+	case bucketstate.SettingTags:
+		if len(want.Tags) == 0 {
+			_, err = c.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: bucket})
+			return err
+		}
+		tagSet := make([]types.Tag, 0, len(want.Tags))
+		for _, k := range slices.Sorted(maps.Keys(want.Tags)) {
+			tagSet = append(tagSet, types.Tag{Key: aws.String(k), Value: aws.String(want.Tags[k])})
+		}
+		_, err = c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: bucket, Tagging: &types.Tagging{TagSet: tagSet}})
+	default:
+		return fmt.Errorf("no writer for setting %q", s)
+	}
+	return err
+}
