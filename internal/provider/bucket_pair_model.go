@@ -1,0 +1,147 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/djangoconfig"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+)
+
+// bucketPairModel is the resource's Terraform data.
+type bucketPairModel struct {
+	ID                     types.String `tfsdk:"id"`
+	MediaBucket            types.String `tfsdk:"media_bucket"`
+	StaticBucket           types.String `tfsdk:"static_bucket"`
+	StaticPublicRead       types.Bool   `tfsdk:"static_public_read"`
+	MediaForceDestroy      types.Bool   `tfsdk:"media_force_destroy"`
+	Tags                   types.Map    `tfsdk:"tags"`
+	MediaVersioning        types.String `tfsdk:"media_versioning"`
+	StaticVersioning       types.String `tfsdk:"static_versioning"`
+	Drift                  types.List   `tfsdk:"drift"`
+	Region                 types.String `tfsdk:"region"`
+	MediaBucketARN         types.String `tfsdk:"media_bucket_arn"`
+	StaticBucketARN        types.String `tfsdk:"static_bucket_arn"`
+	MediaBucketDomainName  types.String `tfsdk:"media_bucket_domain_name"`
+	StaticBucketDomainName types.String `tfsdk:"static_bucket_domain_name"`
+	DjangoStorages         types.String `tfsdk:"django_storages"`
+}
+
+// pairSpec is the plain form of what the configuration asks for.
+type pairSpec struct {
+	Media, Static    string
+	Region           string
+	StaticPublicRead bool
+	Tags             map[string]string
+}
+
+// toSpec reads the desired pair from a plan or state. Callers only use it once the names are known.
+func toSpec(ctx context.Context, m bucketPairModel, region string) (pairSpec, diag.Diagnostics) {
+	s := pairSpec{
+		Media:            m.MediaBucket.ValueString(),
+		Static:           m.StaticBucket.ValueString(),
+		Region:           region,
+		StaticPublicRead: m.StaticPublicRead.ValueBool(),
+	}
+	var diags diag.Diagnostics
+	if !m.Tags.IsNull() && !m.Tags.IsUnknown() {
+		diags = m.Tags.ElementsAs(ctx, &s.Tags, false)
+	}
+	return s, diags
+}
+
+func (s pairSpec) desired() (media, static bucketstate.Desired) {
+	return bucketstate.MediaDesired(s.Media, bucketstate.ARN(s.Region, s.Media), s.Tags),
+		bucketstate.StaticDesired(s.Static, bucketstate.ARN(s.Region, s.Static), s.StaticPublicRead, s.Tags)
+}
+
+// setDerived fills every attribute that follows from the names and the provider configuration alone. The
+// plan and the state both get them, so they are known at plan time and never differ after apply.
+func (m *bucketPairModel) setDerived(c *s3api.Client, region string, publicRead bool) diag.Diagnostics {
+	media, static := m.MediaBucket.ValueString(), m.StaticBucket.ValueString()
+	m.ID = types.StringValue(pairID(media, static))
+	m.Region = types.StringValue(region)
+	m.MediaBucketARN = types.StringValue(bucketstate.ARN(region, media))
+	m.StaticBucketARN = types.StringValue(bucketstate.ARN(region, static))
+	m.MediaBucketDomainName = types.StringValue(bucketstate.DomainName(media, region, c.Endpoint, c.PathStyle))
+	m.StaticBucketDomainName = types.StringValue(bucketstate.DomainName(static, region, c.Endpoint, c.PathStyle))
+
+	var diags diag.Diagnostics
+	rendered, err := djangoconfig.Render(djangoConfigFor(c, media, static, region, publicRead))
+	if err != nil {
+		diags.AddError("Cannot render the Django storage configuration", err.Error())
+		return diags
+	}
+	m.DjangoStorages = types.StringValue(rendered)
+	return diags
+}
+
+func djangoConfigFor(c *s3api.Client, media, static, region string, publicRead bool) djangoconfig.Config {
+	cfg := djangoconfig.Config{
+		MediaBucket:      media,
+		StaticBucket:     static,
+		Region:           region,
+		EndpointURL:      c.Endpoint,
+		StaticPublicRead: publicRead,
+	}
+	if c.Endpoint != "" {
+		cfg.AddressingStyle = "virtual"
+		if c.PathStyle {
+			cfg.AddressingStyle = "path"
+		}
+	}
+	return cfg
+}
+
+// setObserved records what S3 reported. A missing bucket leaves its versioning null, and the drift list
+// says it is missing. static_public_read and tags are read back from the buckets, so changes made outside
+// Terraform show up as planned changes to those arguments.
+func (m *bucketPairModel) setObserved(ctx context.Context, region string, media, static *bucketstate.Settings) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.MediaVersioning = versioningValue(media)
+	m.StaticVersioning = versioningValue(static)
+
+	if static != nil {
+		if pr, ok := bucketstate.PublicReadOf(bucketstate.ARN(region, m.StaticBucket.ValueString()), static.Policy); ok {
+			m.StaticPublicRead = types.BoolValue(pr)
+		}
+	}
+	if m.StaticPublicRead.IsNull() || m.StaticPublicRead.IsUnknown() {
+		m.StaticPublicRead = types.BoolValue(false)
+	}
+	if m.MediaForceDestroy.IsNull() || m.MediaForceDestroy.IsUnknown() {
+		m.MediaForceDestroy = types.BoolValue(false)
+	}
+	if media != nil {
+		m.Tags, diags = tagsValue(ctx, m.Tags, media.Tags)
+	}
+
+	spec, d := toSpec(ctx, *m, region)
+	diags.Append(d...)
+	wantMedia, wantStatic := spec.desired()
+	drift := append(bucketstate.Diff(wantMedia, media), bucketstate.Diff(wantStatic, static)...)
+	m.Drift, d = types.ListValueFrom(ctx, types.StringType, bucketstate.Strings(drift))
+	diags.Append(d...)
+	return diags
+}
+
+func versioningValue(s *bucketstate.Settings) types.String {
+	if s == nil {
+		return types.StringNull()
+	}
+	return types.StringValue(s.Versioning)
+}
+
+// tagsValue keeps a null tags argument null while the bucket has no tags, so an unset argument does not
+// plan a change from null to {}.
+func tagsValue(ctx context.Context, prior types.Map, observed map[string]string) (types.Map, diag.Diagnostics) {
+	if len(observed) == 0 && (prior.IsNull() || prior.IsUnknown()) {
+		return types.MapNull(types.StringType), nil
+	}
+	return types.MapValueFrom(ctx, types.StringType, observed)
+}
+
+func pairID(media, static string) string { return media + "," + static }

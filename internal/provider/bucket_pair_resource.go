@@ -1,0 +1,517 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+)
+
+var (
+	_ resource.Resource                   = (*bucketPairResource)(nil)
+	_ resource.ResourceWithConfigure      = (*bucketPairResource)(nil)
+	_ resource.ResourceWithImportState    = (*bucketPairResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*bucketPairResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*bucketPairResource)(nil)
+)
+
+// confirmTimeout bounds reading back a write until S3 reports it: S3 applies bucket configuration
+// eventually, and AWS documents that versioning changes in particular can take a while to show.
+const confirmTimeout = 2 * time.Minute
+
+// NewBucketPairResource is the factory the provider registers.
+func NewBucketPairResource() resource.Resource { return &bucketPairResource{} }
+
+type bucketPairResource struct {
+	client *s3api.Client
+}
+
+func (r *bucketPairResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_bucket_pair"
+}
+
+func (r *bucketPairResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	computedString := func(description string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: description}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A media bucket and a static bucket for a Django site.\n\n" +
+			"The **media** bucket (user uploads) is versioned, so a DELETE only lays a delete marker and old " +
+			"versions stay restorable; all four public access block settings are on, ACLs are disabled " +
+			"(`BucketOwnerEnforced`), objects are encrypted with SSE-S3, and a bucket policy denies any request " +
+			"not made over TLS. The **static** bucket (`collectstatic` output) is never versioned — its content " +
+			"is rebuilt from version control — and carries the same TLS-only policy.\n\n" +
+			"Every refresh reads these settings back; anything changed outside Terraform shows in `terraform plan` " +
+			"(in `media_versioning`, `static_versioning`, `static_public_read`, `tags` or `drift`) and `terraform apply` " +
+			"puts it back.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`<media_bucket>,<static_bucket>`; also the import ID.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"media_bucket": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Name of the versioned bucket for user uploads. Must follow the S3 bucket naming " +
+					"rules. Changing it replaces the pair.",
+				Validators:    []validator.String{bucketNameValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"static_bucket": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Name of the unversioned bucket for `collectstatic` output. Must follow the S3 " +
+					"bucket naming rules and differ from `media_bucket`. Changing it replaces the pair.",
+				Validators:    []validator.String{bucketNameValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"static_public_read": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Allow anonymous `s3:GetObject` on the static bucket's objects, relaxing its public " +
+					"access block exactly as far as that needs (`BlockPublicPolicy` and `RestrictPublicBuckets` off). " +
+					"Leave `false` to keep it private behind CloudFront or signed URLs. Defaults to `false`.",
+			},
+			"media_force_destroy": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Let `terraform destroy` permanently delete **every object version** in the media " +
+					"bucket. Defaults to `false`: a media bucket that holds anything refuses to be destroyed and says " +
+					"what it holds. The static bucket is always emptied on destroy.",
+			},
+			"tags": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Tags applied to both buckets. Updated in place.",
+			},
+			"media_versioning": computedString("Versioning status of the media bucket as last read from S3: `Enabled`, " +
+				"`Suspended` or `Disabled`. Anything but `Enabled` plans an update that enables it again."),
+			"static_versioning": computedString("Versioning status of the static bucket as last read from S3. A bucket " +
+				"that was never versioned reads `Disabled`; if versioning gets enabled outside Terraform, the plan " +
+				"suspends it (`Suspended` is as close to unversioned as S3 allows once versioning was on)."),
+			"drift": schema.ListAttribute{
+				ElementType: types.StringType,
+				Computed:    true,
+				MarkdownDescription: "Differences between the security settings this resource owns (public access " +
+					"block, object ownership, default encryption, bucket policy, tags of the static bucket, bucket " +
+					"existence) and what S3 reported at the last refresh, one line each. Empty when everything matches; " +
+					"a non-empty list plans an in-place update that repairs it. Bucket policies are compared by meaning, " +
+					"not byte for byte.",
+			},
+			"region":                    computedString("Region the buckets were created in."),
+			"media_bucket_arn":          computedString("ARN of the media bucket."),
+			"static_bucket_arn":         computedString("ARN of the static bucket."),
+			"media_bucket_domain_name":  computedString("Host name of the media bucket (`<bucket>.s3.<region>.amazonaws.com` on AWS; with a path-style custom endpoint, the endpoint's host)."),
+			"static_bucket_domain_name": computedString("Host name of the static bucket, as for `media_bucket_domain_name`."),
+			"django_storages": computedString("Django `STORAGES` setting as a JSON string: `default` for media (private, " +
+				"signed URLs, no ACLs) and `staticfiles` for static, with bucket names, region and, for a custom " +
+				"endpoint, its URL and addressing style. Load it with `json.loads` in `settings.py`; see the Django guide."),
+		},
+	}
+}
+
+func (r *bucketPairResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	client, ok := req.ProviderData.(*s3api.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *s3api.Client, got %T", req.ProviderData))
+		return
+	}
+	r.client = client
+}
+
+func (r *bucketPairResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var media, static types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("media_bucket"), &media)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("static_bucket"), &static)...)
+	if resp.Diagnostics.HasError() || media.IsUnknown() || static.IsUnknown() || media.IsNull() || static.IsNull() {
+		return
+	}
+	if media.ValueString() == static.ValueString() {
+		resp.Diagnostics.AddAttributeError(path.Root("static_bucket"), "Media and static buckets must differ",
+			fmt.Sprintf("media_bucket and static_bucket are both %q. Static files must live in their own, unversioned "+
+				"bucket; choose another name for static_bucket (for example %q).", media.ValueString(), media.ValueString()+"-static"))
+	}
+}
+
+// ModifyPlan fills in everything that follows from the configuration, so it is known at plan time, and
+// plans the repair of any drift the last refresh found.
+func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil {
+		return // destroy, or the provider is not configured yet (validate)
+	}
+	var plan bucketPairModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.MediaBucket.IsUnknown() || plan.StaticBucket.IsUnknown() || plan.StaticPublicRead.IsUnknown() {
+		return
+	}
+
+	region := r.client.Region
+	creating := req.State.Raw.IsNull()
+	var state bucketPairModel
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if !state.Region.IsNull() && state.MediaBucket.Equal(plan.MediaBucket) && state.StaticBucket.Equal(plan.StaticBucket) {
+			region = state.Region.ValueString() // buckets never move
+		}
+	}
+	resp.Diagnostics.Append(plan.setDerived(r.client, region, plan.StaticPublicRead.ValueBool())...)
+
+	plan.MediaVersioning = types.StringValue(bucketstate.VersioningEnabled)
+	plan.StaticVersioning = types.StringValue(bucketstate.VersioningDisabled)
+	if !creating && !state.StaticVersioning.IsNull() && state.MediaBucket.Equal(plan.MediaBucket) && state.StaticBucket.Equal(plan.StaticBucket) {
+		plan.StaticVersioning = state.StaticVersioning
+		if state.StaticVersioning.ValueString() == bucketstate.VersioningEnabled {
+			plan.StaticVersioning = types.StringValue(bucketstate.VersioningSuspended)
+		}
+	}
+	plan.Drift = types.ListValueMust(types.StringType, nil)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *bucketPairResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan bucketPairModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	region := plan.Region.ValueString()
+	spec, diags := toSpec(ctx, plan, region)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.client.S3
+
+	// Refuse before creating anything: a name already taken, by anyone, is never adopted silently.
+	if d := r.checkNamesFree(ctx, spec); d.HasError() {
+		resp.Diagnostics.Append(d...)
+		return
+	}
+
+	wantMedia, wantStatic := spec.desired()
+	var created []string
+	for _, want := range []bucketstate.Desired{wantMedia, wantStatic} {
+		err := s3api.CreateBucket(ctx, c, want.Bucket, region)
+		if err == nil {
+			err = s3api.WaitBucketVisible(ctx, c, want.Bucket)
+		}
+		if err != nil {
+			r.failPartway(ctx, &plan, resp, created, fmt.Sprintf("creating the %s bucket", want.Role), err)
+			return
+		}
+		created = append(created, want.Bucket)
+		tflog.Info(ctx, "created bucket", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
+	}
+
+	// A new bucket has no configuration; write what the pair owns (the static bucket's versioning stays
+	// untouched: never versioned is what it should be).
+	fresh := &bucketstate.Settings{Versioning: bucketstate.VersioningDisabled}
+	err := applyBoth(
+		func() error {
+			return s3api.ApplyNew(ctx, c, wantMedia, bucketstate.SettingsOf(bucketstate.Diff(wantMedia, fresh)))
+		},
+		func() error {
+			return s3api.ApplyNew(ctx, c, wantStatic, bucketstate.SettingsOf(bucketstate.Diff(wantStatic, fresh)))
+		},
+	)
+	if err != nil {
+		r.failPartway(ctx, &plan, resp, created, "configuring the new buckets", err)
+		return
+	}
+	r.confirmAndSet(ctx, &plan, spec, &resp.State, &resp.Diagnostics)
+}
+
+func (r *bucketPairResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state bucketPairModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	media, static, err := s3api.ObservePair(ctx, r.client.S3, state.MediaBucket.ValueString(), state.StaticBucket.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the bucket pair", r.detail(err, "Check that the credentials may read the buckets' configuration."))
+		return
+	}
+	if media == nil && static == nil {
+		resp.Diagnostics.AddWarning("Bucket pair no longer exists",
+			fmt.Sprintf("Neither bucket %q nor %q exists any more; they were deleted outside Terraform. They are removed "+
+				"from state and the next apply creates them again.", state.MediaBucket.ValueString(), state.StaticBucket.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	region := state.Region.ValueString()
+	if region == "" {
+		region = r.client.Region // just imported
+	}
+	resp.Diagnostics.Append(state.setObserved(ctx, region, media, static)...)
+	// After setObserved: django_storages follows static_public_read as read back, as the plan will.
+	resp.Diagnostics.Append(state.setDerived(r.client, region, state.StaticPublicRead.ValueBool())...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *bucketPairResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan bucketPairModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec, diags := toSpec(ctx, plan, plan.Region.ValueString())
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.client.S3
+	// Repair from a fresh read, not from the refreshed state: it may be minutes old.
+	media, static, err := s3api.ObservePair(ctx, c, spec.Media, spec.Static)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the bucket pair", r.detail(err, ""))
+		return
+	}
+	wantMedia, wantStatic := spec.desired()
+	repair := func(want bucketstate.Desired, observed *bucketstate.Settings) error {
+		apply := s3api.Apply
+		if observed == nil {
+			if err := s3api.CreateBucket(ctx, c, want.Bucket, spec.Region); err != nil {
+				return err
+			}
+			if err := s3api.WaitBucketVisible(ctx, c, want.Bucket); err != nil {
+				return err
+			}
+			tflog.Warn(ctx, "recreated a bucket deleted outside Terraform", map[string]any{"bucket": want.Bucket})
+			observed = &bucketstate.Settings{Versioning: bucketstate.VersioningDisabled}
+			apply = s3api.ApplyNew
+		}
+		drift := bucketstate.Diff(want, observed)
+		for _, d := range drift {
+			tflog.Info(ctx, "repairing drift", map[string]any{"drift": d.String()})
+		}
+		return apply(ctx, c, want, bucketstate.SettingsOf(drift))
+	}
+	err = applyBoth(
+		func() error { return repair(wantMedia, media) },
+		func() error { return repair(wantStatic, static) },
+	)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot update the bucket pair", r.detail(err, "Nothing was deleted. Fix the cause and apply again; the plan will show what is still different."))
+		// Record what is real, so the next plan shows what is left to do.
+		r.readInto(ctx, &plan, &resp.State, &resp.Diagnostics)
+		return
+	}
+	r.confirmAndSet(ctx, &plan, spec, &resp.State, &resp.Diagnostics)
+}
+
+func (r *bucketPairResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state bucketPairModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.client.S3
+	media, static := state.MediaBucket.ValueString(), state.StaticBucket.ValueString()
+
+	// Decide about media before touching anything, so a refused destroy deletes nothing at all.
+	contents, err := s3api.CountContents(ctx, c, media)
+	mediaGone := s3api.IsNotFound(err)
+	if err != nil && !mediaGone {
+		resp.Diagnostics.AddError("Cannot destroy the bucket pair", r.detail(err, "Nothing was deleted."))
+		return
+	}
+	if !mediaGone && !contents.Empty() && !state.MediaForceDestroy.ValueBool() {
+		resp.Diagnostics.AddError("Media bucket is not empty",
+			fmt.Sprintf("The media bucket %q holds %s, %s in all and %s. "+
+				"Destroying it would lose them, so nothing was deleted (the static bucket %q is untouched too).\n\n"+
+				"To keep the media, remove the pair from state instead: terraform state rm <address>. To delete every "+
+				"version permanently, set media_force_destroy = true, apply, then destroy.",
+				media, plural(contents.Objects, "current object"), plural(contents.Versions, "object version"),
+				plural(contents.DeleteMarkers, "delete marker"), static))
+		return
+	}
+
+	if n, err := emptyAndDelete(ctx, c, static); err != nil {
+		resp.Diagnostics.AddError("Cannot delete the static bucket", r.detail(err, fmt.Sprintf("The media bucket %q was not touched.", media)))
+		return
+	} else {
+		tflog.Info(ctx, "deleted static bucket", map[string]any{"bucket": static, "versions_deleted": n})
+	}
+	if mediaGone {
+		return
+	}
+	if !contents.Empty() {
+		tflog.Warn(ctx, "media_force_destroy: permanently deleting every version in the media bucket",
+			map[string]any{"bucket": media, "versions": contents.Versions, "delete_markers": contents.DeleteMarkers})
+	}
+	if _, err := emptyAndDelete(ctx, c, media); err != nil {
+		resp.Diagnostics.AddError("Cannot delete the media bucket", r.detail(err, fmt.Sprintf("The static bucket %q was already deleted.", static)))
+	}
+}
+
+func (r *bucketPairResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	media, static, ok := strings.Cut(req.ID, ",")
+	if !ok || media == "" || static == "" || strings.Contains(static, ",") {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Expected <media_bucket>,<static_bucket>, for example \"example-media,example-static\"; got %q.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), pairID(media, static))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("media_bucket"), media)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("static_bucket"), static)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("media_force_destroy"), false)...)
+}
+
+// checkNamesFree asks about both names at once; a name that exists is an error that says what to do.
+func (r *bucketPairResource) checkNamesFree(ctx context.Context, spec pairSpec) diag.Diagnostics {
+	var diags diag.Diagnostics
+	names := map[string]string{"media_bucket": spec.Media, "static_bucket": spec.Static}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for attr, bucket := range names {
+		wg.Go(func() {
+			e, err := s3api.FindExistence(ctx, r.client.S3, bucket)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				diags.AddAttributeError(path.Root(attr), "Cannot check the bucket name", r.detail(err, "Nothing was created."))
+			case e == s3api.OwnedByCaller:
+				diags.AddAttributeError(path.Root(attr), "Bucket already exists",
+					fmt.Sprintf("Bucket %q already exists and belongs to these credentials, but this pair does not manage it. "+
+						"Nothing was created. To manage existing buckets, import them:\n\n"+
+						"  terraform import <address> %s\n\nor choose another name.", bucket, pairID(spec.Media, spec.Static)))
+			case e == s3api.OwnedByOther:
+				diags.AddAttributeError(path.Root(attr), "Bucket name is taken",
+					fmt.Sprintf("Bucket %q exists and is not accessible to these credentials (S3 answered 403): bucket names "+
+						"are global, and another account owns it. Nothing was created; choose another name.", bucket))
+			}
+		})
+	}
+	wg.Wait()
+	return diags
+}
+
+// failPartway reports a create that stopped after some buckets exist. What exists is recorded in state (the
+// framework marks it tainted), so nothing is left behind untracked; the next apply replaces the pair,
+// which deletes only empty buckets.
+func (r *bucketPairResource) failPartway(ctx context.Context, plan *bucketPairModel, resp *resource.CreateResponse, created []string, step string, err error) {
+	if len(created) == 0 {
+		resp.Diagnostics.AddError("Cannot create the bucket pair", r.detail(err, "Nothing was created."))
+		return
+	}
+	resp.Diagnostics.AddError("Bucket pair only partly created",
+		r.detail(err, fmt.Sprintf("Failed while %s. Bucket(s) %s were created and are recorded in state as tainted, "+
+			"so nothing is left untracked: the next apply deletes them (only if still empty) and creates the pair again.",
+			step, strings.Join(quoteAll(created), " and "))))
+	r.readInto(ctx, plan, &resp.State, &resp.Diagnostics)
+}
+
+// stateSetter is the part of tfsdk.State the helpers need; Create and Update both pass theirs.
+type stateSetter interface {
+	Set(context.Context, any) diag.Diagnostics
+}
+
+// readInto records the pair as S3 reports it now.
+func (r *bucketPairResource) readInto(ctx context.Context, m *bucketPairModel, state stateSetter, diags *diag.Diagnostics) {
+	media, static, err := s3api.ObservePair(ctx, r.client.S3, m.MediaBucket.ValueString(), m.StaticBucket.ValueString())
+	if err != nil {
+		diags.AddWarning("Cannot read the bucket pair back", r.detail(err, "State records the pair as planned; the next refresh corrects it."))
+	} else {
+		diags.Append(m.setObserved(ctx, m.Region.ValueString(), media, static)...)
+	}
+	diags.Append(state.Set(ctx, m)...)
+}
+
+// confirmAndSet reads the pair back until S3 reports every write (bounded by confirmTimeout and the
+// context), then records what it read. It never sleeps a fixed time: the first read usually matches.
+func (r *bucketPairResource) confirmAndSet(ctx context.Context, m *bucketPairModel, spec pairSpec, state stateSetter, diags *diag.Diagnostics) {
+	wantMedia, wantStatic := spec.desired()
+	var media, static *bucketstate.Settings
+	var left []bucketstate.Drift
+	err := s3api.Poll(ctx, confirmTimeout, func() (bool, error) {
+		var err error
+		media, static, err = s3api.ObservePair(ctx, r.client.S3, spec.Media, spec.Static)
+		if err != nil {
+			return false, err
+		}
+		left = append(bucketstate.Diff(wantMedia, media), bucketstate.Diff(wantStatic, static)...)
+		return len(left) == 0, nil
+	})
+	if err != nil {
+		detail := "The writes were accepted but S3 does not report all of them."
+		if len(left) > 0 {
+			detail += " Still different:\n  - " + strings.Join(bucketstate.Strings(left), "\n  - ")
+		}
+		diags.AddError("Cannot confirm the bucket pair's settings", r.detail(err, detail))
+	}
+	if media != nil || static != nil {
+		diags.Append(m.setObserved(ctx, spec.Region, media, static)...)
+	}
+	diags.Append(state.Set(ctx, m)...)
+}
+
+// applyBoth configures both buckets at once and reports both failures.
+func applyBoth(media, static func() error) error {
+	var wg sync.WaitGroup
+	var mErr, sErr error
+	wg.Go(func() { mErr = media() })
+	wg.Go(func() { sErr = static() })
+	wg.Wait()
+	return errors.Join(mErr, sErr)
+}
+
+// emptyAndDelete removes every version and then the bucket; a bucket already gone counts as deleted.
+func emptyAndDelete(ctx context.Context, c *s3.Client, bucket string) (int, error) {
+	n, err := s3api.EmptyBucket(ctx, c, bucket)
+	if err != nil && !s3api.IsNotFound(err) {
+		return n, err
+	}
+	return n, s3api.DeleteBucket(ctx, c, bucket)
+}
+
+// detail builds a diagnostic detail: what to do, the error, and where the requests went.
+func (r *bucketPairResource) detail(err error, advice string) string {
+	var b strings.Builder
+	if advice != "" {
+		b.WriteString(advice)
+		b.WriteString("\n\n")
+	}
+	fmt.Fprintf(&b, "Error: %v\n\nS3 client: %s", err, r.client.Describe())
+	return b.String()
+}
+
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = fmt.Sprintf("%q", n)
+	}
+	return out
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

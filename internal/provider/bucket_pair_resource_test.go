@@ -1,0 +1,734 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+)
+
+const pairAddr = "protectedmedia_bucket_pair.test"
+
+type pairConfig struct {
+	Media, Static string
+	PublicRead    bool
+	ForceDestroy  bool
+	Tags          map[string]string
+}
+
+func (c pairConfig) String() string {
+	var tags string
+	if c.Tags != nil {
+		var lines []string
+		for k, v := range c.Tags {
+			lines = append(lines, fmt.Sprintf("    %q = %q", k, v))
+		}
+		tags = "  tags = {\n" + strings.Join(lines, "\n") + "\n  }\n"
+	}
+	return fmt.Sprintf(`
+resource "protectedmedia_bucket_pair" "test" {
+  media_bucket        = %q
+  static_bucket       = %q
+  static_public_read  = %t
+  media_force_destroy = %t
+%s}
+`, c.Media, c.Static, c.PublicRead, c.ForceDestroy, tags)
+}
+
+func newPair(t *testing.T) pairConfig {
+	return pairConfig{Media: bucketName(t, "media"), Static: bucketName(t, "static")}
+}
+
+func TestAccBucketPair_basic(t *testing.T) {
+	cfg := newPair(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg.String(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("id"), knownvalue.StringExact(cfg.Media+","+cfg.Static)),
+					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_versioning"), knownvalue.StringExact("Enabled")),
+					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("static_versioning"), knownvalue.StringExact("Disabled")),
+					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("drift"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("region"), knownvalue.StringExact("us-east-1")),
+					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_bucket_arn"), knownvalue.StringExact("arn:aws:s3:::"+cfg.Media)),
+					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("static_bucket_arn"), knownvalue.StringExact("arn:aws:s3:::"+cfg.Static)),
+					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("django_storages"), djangoStoragesFor(cfg.Media, cfg.Static, true)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkMediaLocked(cfg.Media),
+					checkStaticBucket(cfg.Static, false),
+				),
+			},
+			{
+				ResourceName:      pairAddr,
+				ImportState:       true,
+				ImportStateId:     cfg.Media + "," + cfg.Static,
+				ImportStateVerify: true,
+			},
+			{
+				// After import the configuration plans nothing.
+				Config: cfg.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+func TestAccBucketPair_versioningDrift(t *testing.T) {
+	cfg := newPair(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{Config: cfg.String()},
+			{
+				PreConfig: func() {
+					putVersioning(t, cfg.Media, s3types.BucketVersioningStatusSuspended)
+					putVersioning(t, cfg.Static, s3types.BucketVersioningStatusEnabled)
+				},
+				Config: cfg.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_versioning"), knownvalue.StringExact("Enabled")),
+						plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("static_versioning"), knownvalue.StringExact("Suspended")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_versioning"), knownvalue.StringExact("Enabled")),
+					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("static_versioning"), knownvalue.StringExact("Suspended")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkVersioning(cfg.Media, bucketstate.VersioningEnabled),
+					checkVersioning(cfg.Static, bucketstate.VersioningSuspended),
+				),
+			},
+		},
+	})
+}
+
+// Each owned security setting, changed out of band, shows in the plan and is put back by apply.
+func TestAccBucketPair_securityDrift(t *testing.T) {
+	cfg := newPair(t)
+	ctx := context.Background()
+	c := func() *s3.Client { return accEnv.direct }
+	drifts := []struct {
+		name   string
+		change func()
+	}{
+		{"public access block", func() {
+			_, err := c().PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(cfg.Media),
+				PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
+					BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(false)}})
+			must(t, err)
+		}},
+		{"public access block removed", func() {
+			_, err := c().DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String(cfg.Static)})
+			must(t, err)
+		}},
+		{"ownership", func() {
+			_, err := c().PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String(cfg.Media),
+				OwnershipControls: &s3types.OwnershipControls{Rules: []s3types.OwnershipControlsRule{{ObjectOwnership: s3types.ObjectOwnershipObjectWriter}}}})
+			must(t, err)
+		}},
+		{"encryption removed", func() {
+			_, err := c().DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: aws.String(cfg.Media)})
+			must(t, err)
+		}},
+		{"policy removed", func() {
+			_, err := c().DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(cfg.Media)})
+			must(t, err)
+		}},
+		{"policy widened", func() {
+			_, err := c().PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(cfg.Static),
+				Policy: aws.String(fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:ListBucket","Resource":"arn:aws:s3:::%s"}]}`, cfg.Static))})
+			must(t, err)
+		}},
+	}
+	steps := []resource.TestStep{{Config: cfg.String()}}
+	for _, d := range drifts {
+		steps = append(steps, resource.TestStep{
+			PreConfig: func() { t.Logf("drift: %s", d.name); d.change() },
+			Config:    cfg.String(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("drift"), knownvalue.ListSizeExact(0)),
+				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("drift"), knownvalue.ListSizeExact(0)),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps:                    steps,
+	})
+}
+
+// A refresh reports drift in the plan, and only a plan: refresh-only and plan never write.
+func TestAccBucketPair_driftIsVisibleInPlan(t *testing.T) {
+	cfg := newPair(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{Config: cfg.String()},
+			{
+				PreConfig: func() {
+					_, err := accEnv.direct.DeleteBucketEncryption(context.Background(), &s3.DeleteBucketEncryptionInput{Bucket: aws.String(cfg.Static)})
+					must(t, err)
+				},
+				Config:             cfg.String(),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				// The plan-only step changed nothing; apply repairs.
+				PreConfig: func() {
+					if got := observe(t, cfg.Static).Encryption; got != "" {
+						t.Fatalf("plan wrote to the bucket: encryption is %q", got)
+					}
+				},
+				Config: cfg.String(),
+				Check:  checkStaticBucket(cfg.Static, false),
+			},
+		},
+	})
+}
+
+func TestAccBucketPair_bucketDeletedOutOfBand(t *testing.T) {
+	cfg := newPair(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{Config: cfg.String()},
+			{
+				// One bucket gone: an in-place update recreates it.
+				PreConfig: func() { deleteBucket(t, cfg.Static) },
+				Config:    cfg.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
+			},
+			{
+				// Both gone: the pair is created again.
+				PreConfig: func() { deleteBucket(t, cfg.Static); deleteBucket(t, cfg.Media) },
+				Config:    cfg.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionCreate)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
+			},
+		},
+	})
+}
+
+func TestAccBucketPair_staticPublicRead(t *testing.T) {
+	cfg := newPair(t)
+	public := cfg
+	public.PublicRead = true
+	var key = "css/site.css"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg.String(),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					putObjectCheck(cfg.Static, key, "body{}"),
+					checkAnonymousGet(cfg.Static, key, http.StatusForbidden),
+				),
+			},
+			{
+				Config: public.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("django_storages"), djangoStoragesFor(cfg.Media, cfg.Static, false)),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkStaticBucket(cfg.Static, true),
+					checkAnonymousGet(cfg.Static, key, http.StatusOK),
+					// Media stays private whatever static does.
+					putObjectCheck(cfg.Media, "uploads/a.txt", "secret"),
+					checkAnonymousGet(cfg.Media, "uploads/a.txt", http.StatusForbidden),
+					checkMediaLocked(cfg.Media),
+				),
+			},
+			{
+				Config: cfg.String(),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkStaticBucket(cfg.Static, false),
+					checkAnonymousGet(cfg.Static, key, http.StatusForbidden),
+				),
+			},
+			{
+				// Media now holds an object; let the test's own destroy go through.
+				Config: pairConfig{Media: cfg.Media, Static: cfg.Static, ForceDestroy: true}.String(),
+			},
+		},
+	})
+}
+
+func TestAccBucketPair_tags(t *testing.T) {
+	cfg := newPair(t)
+	tagged := cfg
+	tagged.Tags = map[string]string{"app": "shop", "env": "test"}
+	retagged := cfg
+	retagged.Tags = map[string]string{"app": "shop", "env": "prod"}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{
+				Config: tagged.String(),
+				Check:  resource.ComposeAggregateTestCheckFunc(checkTags(cfg.Media, tagged.Tags), checkTags(cfg.Static, tagged.Tags)),
+			},
+			{
+				Config: retagged.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(checkTags(cfg.Media, retagged.Tags), checkTags(cfg.Static, retagged.Tags)),
+			},
+			{
+				// Tags removed on the static bucket alone are drift, and repaired.
+				PreConfig: func() {
+					_, err := accEnv.direct.DeleteBucketTagging(context.Background(), &s3.DeleteBucketTaggingInput{Bucket: aws.String(cfg.Static)})
+					must(t, err)
+				},
+				Config: retagged.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: checkTags(cfg.Static, retagged.Tags),
+			},
+			{
+				Config: cfg.String(),
+				Check:  resource.ComposeAggregateTestCheckFunc(checkTags(cfg.Media, nil), checkTags(cfg.Static, nil)),
+			},
+		},
+	})
+}
+
+func TestAccBucketPair_destroyNonEmptyMediaRefused(t *testing.T) {
+	cfg := newPair(t)
+	forced := cfg
+	forced.ForceDestroy = true
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg.String(),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					putObjectCheck(cfg.Media, "uploads/photo.jpg", "v1"),
+					putObjectCheck(cfg.Media, "uploads/photo.jpg", "v2"),
+					putObjectCheck(cfg.Static, "css/site.css", "body{}"),
+				),
+			},
+			{
+				Config:      cfg.String(),
+				Destroy:     true,
+				ExpectError: regexp.MustCompile(`(?s)Media bucket is not empty.*1\s+current\s+object,\s+2\s+object\s+versions.*media_force_destroy`),
+			},
+			{
+				// Nothing was deleted: both buckets, both versions and the static file are still there.
+				Config: cfg.String(),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkContents(cfg.Media, s3api.Contents{Objects: 1, Versions: 2}),
+					checkContents(cfg.Static, s3api.Contents{Objects: 1, Versions: 1}),
+				),
+			},
+			{
+				// With force destroy the test case's final destroy removes everything (CheckDestroy).
+				Config: forced.String(),
+			},
+		},
+	})
+}
+
+func TestAccBucketPair_forceDestroy(t *testing.T) {
+	cfg := newPair(t)
+	cfg.ForceDestroy = true
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg.String(),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					putObjectCheck(cfg.Media, "a.txt", "1"),
+					putObjectCheck(cfg.Media, "a.txt", "2"),
+					deleteObjectCheck(cfg.Media, "a.txt"),
+					putObjectCheck(cfg.Media, "b.txt", "1"),
+					checkContents(cfg.Media, s3api.Contents{Objects: 1, Versions: 3, DeleteMarkers: 1}),
+				),
+			},
+		},
+	})
+}
+
+// An empty media bucket is simply deleted, without media_force_destroy.
+func TestAccBucketPair_destroyEmpty(t *testing.T) {
+	cfg := newPair(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{Config: cfg.String(), Check: putObjectCheck(cfg.Static, "js/app.js", "1")},
+		},
+	})
+}
+
+// When the second bucket cannot be created, the first is recorded in state (tainted), nothing is left
+// untracked, and the next apply converges.
+func TestAccBucketPair_partialCreate(t *testing.T) {
+	cfg := newPair(t)
+	var fault *s3proxy.Injection
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					fault = accEnv.proxy.Inject(s3proxy.Fault{Operation: "CreateBucket", Bucket: cfg.Static, Status: http.StatusForbidden,
+						Code: "AccessDenied", Message: "injected by the test"})
+				},
+				Config:      cfg.String(),
+				ExpectError: regexp.MustCompile(`(?s)only partly created.*` + regexp.QuoteMeta(cfg.Media) + `.*tainted`),
+			},
+			{
+				PreConfig: func() {
+					fault.Remove()
+					if !exists(t, cfg.Media) || exists(t, cfg.Static) {
+						t.Fatal("expected the media bucket to exist and the static bucket not to")
+					}
+				},
+				Config: cfg.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
+			},
+		},
+	})
+}
+
+func TestAccBucketPair_existingBucketNotAdopted(t *testing.T) {
+	cfg := newPair(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					_, err := accEnv.direct.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(cfg.Static)})
+					must(t, err)
+				},
+				Config:      cfg.String(),
+				ExpectError: regexp.MustCompile(`(?s)Bucket already exists.*terraform import`),
+			},
+			{
+				// Nothing was created by the failed apply; clean up the bucket the test made.
+				PreConfig: func() {
+					if exists(t, cfg.Media) {
+						t.Fatal("the media bucket was created although the static name was taken")
+					}
+					deleteBucket(t, cfg.Static)
+				},
+				Config: cfg.String(),
+			},
+		},
+	})
+}
+
+func TestAccBucketPair_invalidConfig(t *testing.T) {
+	cases := map[string]struct {
+		config string
+		want   string
+	}{
+		"uppercase":   {pairConfig{Media: "My-Media", Static: "ok-static"}.String(), `(?s)media_bucket.*uppercase`},
+		"too short":   {pairConfig{Media: "ok-media", Static: "ab"}.String(), `(?s)static_bucket.*3 to 63`},
+		"ip address":  {pairConfig{Media: "192.168.1.10", Static: "ok-static"}.String(), `(?s)media_bucket.*IP`},
+		"reserved":    {pairConfig{Media: "xn--media", Static: "ok-static"}.String(), `(?s)media_bucket.*xn--`},
+		"same bucket": {pairConfig{Media: "same-name", Static: "same-name"}.String(), `(?s)Media and static buckets must differ`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: tc.config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
+
+// --- checks through the S3 API ---
+
+func observe(t testingT, bucket string) *bucketstate.Settings {
+	s, err := s3api.ObserveBucket(context.Background(), accEnv.direct, bucket)
+	if err != nil {
+		t.Fatalf("observing %s: %v", bucket, err)
+	}
+	if s == nil {
+		t.Fatalf("bucket %s does not exist", bucket)
+	}
+	return s
+}
+
+type testingT interface {
+	Fatalf(string, ...any)
+}
+
+// checkErr adapts Fatalf-style checks to TestCheckFunc's error return.
+type checkErr struct{ err error }
+
+func (c *checkErr) Fatalf(format string, args ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf(format, args...)
+	}
+	panic(c)
+}
+
+func check(fn func(t testingT)) resource.TestCheckFunc {
+	return func(*terraform.State) (err error) {
+		c := &checkErr{}
+		defer func() {
+			if r := recover(); r != nil {
+				if r != c {
+					panic(r)
+				}
+				err = c.err
+			}
+		}()
+		fn(c)
+		return nil
+	}
+}
+
+func checkMediaLocked(bucket string) resource.TestCheckFunc {
+	return check(func(t testingT) {
+		s := observe(t, bucket)
+		if s.Versioning != "Enabled" {
+			t.Fatalf("media %s: versioning %q, want Enabled", bucket, s.Versioning)
+		}
+		if s.PublicAccessBlock == nil || *s.PublicAccessBlock != (bucketstate.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}) {
+			t.Fatalf("media %s: public access block %+v, want all four on", bucket, s.PublicAccessBlock)
+		}
+		checkCommon(t, bucket, s, false)
+	})
+}
+
+func checkStaticBucket(bucket string, publicRead bool) resource.TestCheckFunc {
+	return check(func(t testingT) {
+		s := observe(t, bucket)
+		if s.Versioning == "Enabled" {
+			t.Fatalf("static %s: versioning is Enabled", bucket)
+		}
+		want := bucketstate.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: !publicRead, RestrictPublicBuckets: !publicRead}
+		if s.PublicAccessBlock == nil || *s.PublicAccessBlock != want {
+			t.Fatalf("static %s: public access block %+v, want %+v", bucket, s.PublicAccessBlock, want)
+		}
+		checkCommon(t, bucket, s, publicRead)
+	})
+}
+
+func checkCommon(t testingT, bucket string, s *bucketstate.Settings, publicRead bool) {
+	if s.Ownership != "BucketOwnerEnforced" {
+		t.Fatalf("%s: ownership %q", bucket, s.Ownership)
+	}
+	if s.Encryption != "AES256" {
+		t.Fatalf("%s: default encryption %q, want AES256", bucket, s.Encryption)
+	}
+	var doc struct {
+		Statement []struct {
+			Effect    string
+			Action    any
+			Condition map[string]map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(s.Policy), &doc); err != nil {
+		t.Fatalf("%s: policy %q: %v", bucket, s.Policy, err)
+	}
+	var denyInsecure, allowGet bool
+	for _, st := range doc.Statement {
+		if st.Effect == "Deny" && fmt.Sprint(st.Condition["Bool"]["aws:SecureTransport"]) == "false" {
+			denyInsecure = true
+		}
+		if st.Effect == "Allow" && strings.Contains(fmt.Sprint(st.Action), "s3:GetObject") {
+			allowGet = true
+		}
+	}
+	if !denyInsecure {
+		t.Fatalf("%s: policy has no deny-insecure-transport statement: %s", bucket, s.Policy)
+	}
+	if allowGet != publicRead {
+		t.Fatalf("%s: public GetObject statement present = %t, want %t: %s", bucket, allowGet, publicRead, s.Policy)
+	}
+}
+
+func checkVersioning(bucket, want string) resource.TestCheckFunc {
+	return check(func(t testingT) {
+		if got := observe(t, bucket).Versioning; got != want {
+			t.Fatalf("%s: versioning %q, want %q", bucket, got, want)
+		}
+	})
+}
+
+func checkTags(bucket string, want map[string]string) resource.TestCheckFunc {
+	return check(func(t testingT) {
+		if got := observe(t, bucket).Tags; !bucketstate.TagsEqual(got, want) {
+			t.Fatalf("%s: tags %v, want %v", bucket, got, want)
+		}
+	})
+}
+
+func checkContents(bucket string, want s3api.Contents) resource.TestCheckFunc {
+	return check(func(t testingT) {
+		got, err := s3api.CountContents(context.Background(), accEnv.direct, bucket)
+		if err != nil {
+			t.Fatalf("counting %s: %v", bucket, err)
+		}
+		if got != want {
+			t.Fatalf("%s holds %+v, want %+v", bucket, got, want)
+		}
+	})
+}
+
+func checkAnonymousGet(bucket, key string, want int) resource.TestCheckFunc {
+	return check(func(t testingT) {
+		resp, err := accEnv.anonymous.Get(accEnv.server.Endpoint + "/" + bucket + "/" + key)
+		if err != nil {
+			t.Fatalf("anonymous GET %s/%s: %v", bucket, key, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Fatalf("anonymous GET %s/%s: status %d, want %d", bucket, key, resp.StatusCode, want)
+		}
+	})
+}
+
+func checkBucketsGone(buckets ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, b := range buckets {
+			e, err := s3api.FindExistence(context.Background(), accEnv.direct, b)
+			if err != nil {
+				return err
+			}
+			if e != s3api.Absent {
+				return fmt.Errorf("bucket %s still exists after destroy", b)
+			}
+		}
+		return nil
+	}
+}
+
+func putObjectCheck(bucket, key, body string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		_, err := accEnv.direct.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body)})
+		return err
+	}
+}
+
+func deleteObjectCheck(bucket, key string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		_, err := accEnv.direct.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		return err
+	}
+}
+
+func putVersioning(t *testing.T, bucket string, status s3types.BucketVersioningStatus) {
+	_, err := accEnv.direct.PutBucketVersioning(context.Background(), &s3.PutBucketVersioningInput{
+		Bucket: aws.String(bucket), VersioningConfiguration: &s3types.VersioningConfiguration{Status: status}})
+	must(t, err)
+}
+
+func deleteBucket(t *testing.T, bucket string) {
+	ctx := context.Background()
+	if _, err := s3api.EmptyBucket(ctx, accEnv.direct, bucket); err != nil {
+		t.Fatal(err)
+	}
+	must(t, s3api.DeleteBucket(ctx, accEnv.direct, bucket))
+}
+
+func exists(t *testing.T, bucket string) bool {
+	e, err := s3api.FindExistence(context.Background(), accEnv.direct, bucket)
+	must(t, err)
+	return e == s3api.OwnedByCaller
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// djangoStoragesFor checks the rendered storage configuration by its meaning.
+func djangoStoragesFor(media, static string, staticSigned bool) knownvalue.Check {
+	return knownvalue.StringFunc(func(v string) error {
+		var got map[string]struct {
+			BACKEND string
+			OPTIONS map[string]any
+		}
+		if err := json.Unmarshal([]byte(v), &got); err != nil {
+			return err
+		}
+		d, s := got["default"], got["staticfiles"]
+		switch {
+		case d.OPTIONS["bucket_name"] != media || s.OPTIONS["bucket_name"] != static:
+			return fmt.Errorf("bucket names %v/%v", d.OPTIONS["bucket_name"], s.OPTIONS["bucket_name"])
+		case d.OPTIONS["querystring_auth"] != true:
+			return fmt.Errorf("media must use signed URLs: %v", d.OPTIONS)
+		case s.OPTIONS["querystring_auth"] != staticSigned:
+			return fmt.Errorf("static querystring_auth %v, want %v", s.OPTIONS["querystring_auth"], staticSigned)
+		case d.OPTIONS["endpoint_url"] != accEnv.proxyURL || d.OPTIONS["addressing_style"] != "path":
+			return fmt.Errorf("endpoint %v / %v, want %s path-style", d.OPTIONS["endpoint_url"], d.OPTIONS["addressing_style"], accEnv.proxyURL)
+		}
+		return nil
+	})
+}

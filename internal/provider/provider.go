@@ -1,0 +1,149 @@
+// Package provider is the Terraform layer: schemas, plan logic and the mapping between Terraform values
+// and the plain types of the packages below it. It is the only package that imports terraform-plugin-*.
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+)
+
+var _ provider.Provider = (*protectedMediaProvider)(nil)
+
+// New returns the provider factory that main and the tests serve.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &protectedMediaProvider{version: version} }
+}
+
+type protectedMediaProvider struct {
+	version string
+}
+
+type providerModel struct {
+	Region       types.String `tfsdk:"region"`
+	Profile      types.String `tfsdk:"profile"`
+	AccessKey    types.String `tfsdk:"access_key"`
+	SecretKey    types.String `tfsdk:"secret_key"`
+	Endpoint     types.String `tfsdk:"endpoint"`
+	UsePathStyle types.Bool   `tfsdk:"use_path_style"`
+	MaxRetries   types.Int64  `tfsdk:"max_retries"`
+}
+
+func (p *protectedMediaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "protectedmedia"
+	resp.Version = p.version
+}
+
+func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Creates and guards the S3 buckets of a Django site: a versioned, locked-down bucket for " +
+			"user uploads (media) and an unversioned bucket for `collectstatic` output (static). Credentials and " +
+			"region come from the standard AWS chain unless set here.",
+		Attributes: map[string]schema.Attribute{
+			"region": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "AWS region of the buckets. Defaults to `AWS_REGION` / `AWS_DEFAULT_REGION` or the " +
+					"shared config profile; with a custom `endpoint` and no region anywhere, `us-east-1`.",
+			},
+			"profile": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Named profile from the shared config and credentials files. Defaults to `AWS_PROFILE`.",
+			},
+			"access_key": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "Access key ID. Prefer the standard chain (environment, profiles, SSO, roles): a key " +
+					"written here ends up in your configuration files. Requires `secret_key`.",
+			},
+			"secret_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Secret access key matching `access_key`.",
+			},
+			"endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "URL of an S3-compatible endpoint, for example `https://s3.example.internal:8443`. " +
+					"Defaults to `AWS_ENDPOINT_URL_S3`, else AWS itself. Private certificate authorities are trusted " +
+					"through `AWS_CA_BUNDLE`.",
+			},
+			"use_path_style": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Address buckets as `https://endpoint/bucket` instead of `https://bucket.endpoint`. " +
+					"Defaults to `true` when a custom endpoint is set (S3-compatible servers rarely have wildcard DNS), " +
+					"`false` on AWS.",
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many times a throttled, failed (5xx) or dropped request is retried with backoff " +
+					"before the error is reported. Defaults to `5`.",
+				Validators: []validator.Int64{int64validator.Between(0, 25)},
+			},
+		},
+	}
+}
+
+func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for name, v := range map[string]interface{ IsUnknown() bool }{
+		"region": cfg.Region, "profile": cfg.Profile, "access_key": cfg.AccessKey, "secret_key": cfg.SecretKey,
+		"endpoint": cfg.Endpoint, "use_path_style": cfg.UsePathStyle, "max_retries": cfg.MaxRetries,
+	} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Provider argument not known yet",
+				"The provider needs "+name+" to talk to S3, but its value is only known after apply. Set it from a "+
+					"variable or a value known at plan time.")
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	client, err := s3api.New(ctx, toClientConfig(cfg))
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot configure the S3 client", err.Error())
+		return
+	}
+	resp.ResourceData = client
+	resp.DataSourceData = client
+}
+
+// toClientConfig maps the provider block to the S3 layer's plain configuration.
+func toClientConfig(m providerModel) s3api.Config {
+	c := s3api.Config{
+		Region:    m.Region.ValueString(),
+		Profile:   m.Profile.ValueString(),
+		AccessKey: m.AccessKey.ValueString(),
+		SecretKey: m.SecretKey.ValueString(),
+		Endpoint:  m.Endpoint.ValueString(),
+	}
+	if !m.UsePathStyle.IsNull() {
+		v := m.UsePathStyle.ValueBool()
+		c.UsePathStyle = &v
+	}
+	if !m.MaxRetries.IsNull() {
+		v := int(m.MaxRetries.ValueInt64())
+		c.MaxRetries = &v
+	}
+	return c
+}
+
+func (p *protectedMediaProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{NewBucketPairResource}
+}
+
+func (p *protectedMediaProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}

@@ -1,0 +1,37 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketname"
+)
+
+// bucketNameValidator rejects names S3 would refuse, at plan time, listing every rule broken.
+type bucketNameValidator struct{}
+
+var _ validator.String = bucketNameValidator{}
+
+func (bucketNameValidator) Description(context.Context) string {
+	return "must be a valid S3 general purpose bucket name"
+}
+
+func (v bucketNameValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (bucketNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	name := req.ConfigValue.ValueString()
+	problems := bucketname.Problems(name)
+	if len(problems) == 0 {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid S3 bucket name",
+		fmt.Sprintf("%s = %q breaks the S3 bucket naming rules:\n  - %s", req.Path, name, strings.Join(problems, "\n  - ")))
+}
