@@ -72,6 +72,7 @@ type Setting string
 const (
 	SettingExistence         Setting = "existence"
 	SettingVersioning        Setting = "versioning"
+	SettingMFADelete         Setting = "MFA Delete"
 	SettingPublicAccessBlock Setting = "public access block"
 	SettingOwnership         Setting = "object ownership"
 	SettingEncryption        Setting = "default encryption"
@@ -85,7 +86,9 @@ type Desired struct {
 	Bucket string
 	// Versioning is Enabled for media. For static it is Suspended: S3 cannot return a bucket to Disabled,
 	// so a static bucket that was never versioned is left alone and one that got enabled is suspended.
-	Versioning        string
+	Versioning string
+	// MFADelete is nil where the provider does not manage MFA Delete (the unversioned static bucket).
+	MFADelete         *bool
 	PublicAccessBlock PublicAccessBlock
 	Ownership         string
 	Encryption        string
@@ -94,11 +97,12 @@ type Desired struct {
 }
 
 // MediaDesired is the locked-down, versioned media bucket.
-func MediaDesired(bucket, arn string, tags map[string]string) Desired {
+func MediaDesired(bucket, arn string, mfaDelete bool, tags map[string]string) Desired {
 	return Desired{
 		Role:              Media,
 		Bucket:            bucket,
 		Versioning:        VersioningEnabled,
+		MFADelete:         &mfaDelete,
 		PublicAccessBlock: PublicAccessBlock{true, true, true, true},
 		Ownership:         OwnershipBucketOwnerEnforced,
 		Encryption:        EncryptionSSES3,
@@ -163,6 +167,9 @@ func Diff(want Desired, observed *Settings) []Drift {
 	if !VersioningAcceptable(want.Versioning, observed.Versioning) {
 		drift(SettingVersioning, observed.Versioning, want.Versioning)
 	}
+	if want.MFADelete != nil && observed.MFADelete != *want.MFADelete {
+		drift(SettingMFADelete, onOff(observed.MFADelete), onOff(*want.MFADelete))
+	}
 	switch {
 	case observed.PublicAccessBlock == nil:
 		drift(SettingPublicAccessBlock, "absent", want.PublicAccessBlock.String())
@@ -203,6 +210,29 @@ func TagsEqual(a, b map[string]string) bool {
 		return true
 	}
 	return maps.Equal(a, b)
+}
+
+// NeedsMFA reports whether repairing drifts on a bucket is a write S3 guards with an MFA code: a change
+// of MFA Delete itself, or any versioning change while MFA Delete is on.
+func NeedsMFA(observed *Settings, drifts []Drift) bool {
+	for _, d := range drifts {
+		switch d.Setting {
+		case SettingMFADelete:
+			return true
+		case SettingVersioning:
+			if observed != nil && observed.MFADelete {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func onOff(b bool) string {
+	if b {
+		return "enabled"
+	}
+	return "disabled"
 }
 
 func orAbsent(s string) string {

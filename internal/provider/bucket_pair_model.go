@@ -28,6 +28,10 @@ type bucketPairModel struct {
 	MediaBucketDomainName  types.String `tfsdk:"media_bucket_domain_name"`
 	StaticBucketDomainName types.String `tfsdk:"static_bucket_domain_name"`
 	DjangoStorages         types.String `tfsdk:"django_storages"`
+	MFADelete              types.Bool   `tfsdk:"mfa_delete"`
+	MFASerial              types.String `tfsdk:"mfa_serial"`
+	// MFACode is write-only: Terraform keeps it out of plan and state; only the configuration has it.
+	MFACode types.String `tfsdk:"mfa_code"`
 }
 
 // pairSpec is the plain form of what the configuration asks for.
@@ -35,6 +39,7 @@ type pairSpec struct {
 	Media, Static    string
 	Region           string
 	StaticPublicRead bool
+	MFADelete        bool
 	Tags             map[string]string
 }
 
@@ -45,6 +50,7 @@ func toSpec(ctx context.Context, m bucketPairModel, region string) (pairSpec, di
 		Static:           m.StaticBucket.ValueString(),
 		Region:           region,
 		StaticPublicRead: m.StaticPublicRead.ValueBool(),
+		MFADelete:        m.MFADelete.ValueBool(),
 	}
 	var diags diag.Diagnostics
 	if !m.Tags.IsNull() && !m.Tags.IsUnknown() {
@@ -54,7 +60,7 @@ func toSpec(ctx context.Context, m bucketPairModel, region string) (pairSpec, di
 }
 
 func (s pairSpec) desired() (media, static bucketstate.Desired) {
-	return bucketstate.MediaDesired(s.Media, bucketstate.ARN(s.Region, s.Media), s.Tags),
+	return bucketstate.MediaDesired(s.Media, bucketstate.ARN(s.Region, s.Media), s.MFADelete, s.Tags),
 		bucketstate.StaticDesired(s.Static, bucketstate.ARN(s.Region, s.Static), s.StaticPublicRead, s.Tags)
 }
 
@@ -117,6 +123,10 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, media,
 	}
 	if media != nil {
 		m.Tags, diags = tagsValue(ctx, m.Tags, media.Tags)
+		m.MFADelete = types.BoolValue(media.MFADelete)
+	}
+	if m.MFADelete.IsNull() || m.MFADelete.IsUnknown() {
+		m.MFADelete = types.BoolValue(false)
 	}
 
 	spec, d := toSpec(ctx, *m, region)

@@ -41,6 +41,8 @@ func NewBucketPairResource() resource.Resource { return &bucketPairResource{} }
 
 type bucketPairResource struct {
 	client *s3api.Client
+	// providerMFA is the provider block's mfa_serial and mfa_code.
+	providerMFA s3api.MFA
 }
 
 func (r *bucketPairResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -121,6 +123,31 @@ func (r *bucketPairResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"static_bucket_arn":         computedString("ARN of the static bucket."),
 			"media_bucket_domain_name":  computedString("Host name of the media bucket (`<bucket>.s3.<region>.amazonaws.com` on AWS; with a path-style custom endpoint, the endpoint's host)."),
 			"static_bucket_domain_name": computedString("Host name of the static bucket, as for `media_bucket_domain_name`."),
+			"mfa_delete": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Turn on S3 MFA Delete for the media bucket: permanently deleting an object version, " +
+					"and changing the bucket's versioning, then need a one-time code from the bucket owner's MFA device. " +
+					"Read back on every refresh, so MFA Delete switched off (or on) outside Terraform shows in the plan. " +
+					"Changing it, and repairing versioning while it is on, needs `mfa_code` and `mfa_serial`. S3 refuses " +
+					"MFA Delete on a bucket with a lifecycle configuration. Defaults to `false`.",
+			},
+			"mfa_serial": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Serial number (ARN) of the bucket owner's MFA device, for example " +
+					"`arn:aws:iam::123456789012:mfa/root-account-mfa-device`. Defaults to the provider's `mfa_serial`.",
+			},
+			"mfa_code": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+				MarkdownDescription: "**Write-only** (Terraform 1.11 or later): a current one-time code from the MFA device, " +
+					"used by an apply that changes `mfa_delete` or repairs versioning on a bucket with MFA Delete. It is " +
+					"never stored in state or in a plan file; pass it from an ephemeral variable, for example " +
+					"`terraform apply -var mfa_code=123456`. Destroy cannot see it: use the provider's `mfa_code` there.",
+				Validators: []validator.String{mfaCodeValidator{}},
+			},
 			"django_storages": computedString("Django `STORAGES` setting as a JSON string: `default` for media (private, " +
 				"signed URLs, no ACLs) and `staticfiles` for static, with bucket names, region and, for a custom " +
 				"endpoint, its URL and addressing style. Load it with `json.loads` in `settings.py`; see the Django guide."),
@@ -132,12 +159,12 @@ func (r *bucketPairResource) Configure(_ context.Context, req resource.Configure
 	if req.ProviderData == nil {
 		return
 	}
-	client, ok := req.ProviderData.(*s3api.Client)
+	data, ok := req.ProviderData.(*providerData)
 	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *s3api.Client, got %T", req.ProviderData))
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", req.ProviderData))
 		return
 	}
-	r.client = client
+	r.client, r.providerMFA = data.client, data.mfa
 }
 
 func (r *bucketPairResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -189,7 +216,68 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 		}
 	}
 	plan.Drift = types.ListValueMust(types.StringType, nil)
+
+	if needsMFA(creating, state, plan) {
+		mfa, d := r.mfaFor(ctx, req.Config, plan)
+		resp.Diagnostics.Append(d...)
+		switch {
+		case mfa.Serial == "":
+			resp.Diagnostics.AddAttributeError(path.Root("mfa_serial"), "MFA device serial missing",
+				"This plan "+mfaReason(creating, state, plan)+", which S3 only accepts with a code from the bucket owner's "+
+					"MFA device. Set mfa_serial (on the resource or the provider) to the device's serial number (ARN), "+
+					"for example arn:aws:iam::123456789012:mfa/root-account-mfa-device.")
+		case mfa.Code == "":
+			resp.Diagnostics.AddAttributeWarning(path.Root("mfa_code"), "Apply will need an MFA code",
+				"This plan "+mfaReason(creating, state, plan)+", which S3 only accepts with a one-time code. Apply "+
+					"refuses without one and changes nothing. Pass a current code through an ephemeral variable:\n\n"+
+					"  variable \"mfa_code\" {\n    type      = string\n    ephemeral = true\n  }\n\n"+
+					"with mfa_code = var.mfa_code on the resource, then: terraform apply -var mfa_code=123456")
+		}
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// needsMFA tells from the plan alone whether applying it makes a write S3 guards with MFA Delete.
+func needsMFA(creating bool, state, plan bucketPairModel) bool {
+	if creating {
+		return plan.MFADelete.ValueBool()
+	}
+	if !state.MFADelete.Equal(plan.MFADelete) {
+		return true
+	}
+	return state.MFADelete.ValueBool() && state.MediaVersioning.ValueString() != bucketstate.VersioningEnabled
+}
+
+func mfaReason(creating bool, state, plan bucketPairModel) string {
+	switch {
+	case creating:
+		return "creates a media bucket with MFA Delete"
+	case !state.MFADelete.Equal(plan.MFADelete) && plan.MFADelete.ValueBool():
+		return "enables MFA Delete on the media bucket"
+	case !state.MFADelete.Equal(plan.MFADelete):
+		return "disables MFA Delete on the media bucket"
+	}
+	return "repairs versioning on a media bucket with MFA Delete"
+}
+
+// configGetter is the part of tfsdk.Config (and tfsdk.Plan) mfaFor needs.
+type configGetter interface {
+	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}
+
+// mfaFor returns the device serial and one-time code for the media bucket's guarded writes: the resource's
+// own, else the provider's. The code comes from the configuration, the only place a write-only value lives.
+func (r *bucketPairResource) mfaFor(ctx context.Context, config configGetter, m bucketPairModel) (s3api.MFA, diag.Diagnostics) {
+	mfa := r.providerMFA
+	if v := m.MFASerial.ValueString(); v != "" {
+		mfa.Serial = v
+	}
+	var code types.String
+	diags := config.GetAttribute(ctx, path.Root("mfa_code"), &code)
+	if v := code.ValueString(); v != "" {
+		mfa.Code = v
+	}
+	return mfa, diags
 }
 
 func (r *bucketPairResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -205,6 +293,15 @@ func (r *bucketPairResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	c := r.client.S3
+	var mfa s3api.MFA
+	if spec.MFADelete {
+		mfa, diags = r.mfaFor(ctx, req.Config, plan)
+		resp.Diagnostics.Append(diags...)
+		if mfa.Code == "" || mfa.Serial == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("mfa_code"), "MFA code required", mfaMissingDetail("create a media bucket with MFA Delete"))
+			return
+		}
+	}
 
 	// Refuse before creating anything: a name already taken, by anyone, is never adopted silently.
 	if d := r.checkNamesFree(ctx, spec); d.HasError() {
@@ -232,10 +329,10 @@ func (r *bucketPairResource) Create(ctx context.Context, req resource.CreateRequ
 	fresh := &bucketstate.Settings{Versioning: bucketstate.VersioningDisabled}
 	err := applyBoth(
 		func() error {
-			return s3api.ApplyNew(ctx, c, wantMedia, bucketstate.SettingsOf(bucketstate.Diff(wantMedia, fresh)))
+			return s3api.ApplyNew(ctx, c, wantMedia, bucketstate.SettingsOf(bucketstate.Diff(wantMedia, fresh)), mfa)
 		},
 		func() error {
-			return s3api.ApplyNew(ctx, c, wantStatic, bucketstate.SettingsOf(bucketstate.Diff(wantStatic, fresh)))
+			return s3api.ApplyNew(ctx, c, wantStatic, bucketstate.SettingsOf(bucketstate.Diff(wantStatic, fresh)), s3api.MFA{})
 		},
 	)
 	if err != nil {
@@ -292,7 +389,20 @@ func (r *bucketPairResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	wantMedia, wantStatic := spec.desired()
-	repair := func(want bucketstate.Desired, observed *bucketstate.Settings) error {
+	mfa, diags := r.mfaFor(ctx, req.Config, plan)
+	resp.Diagnostics.Append(diags...)
+	mediaDrift := bucketstate.Diff(wantMedia, media)
+	guarded := bucketstate.NeedsMFA(media, mediaDrift)
+	if guarded && (mfa.Code == "" || mfa.Serial == "") {
+		resp.Diagnostics.AddAttributeError(path.Root("mfa_code"), "MFA code required",
+			mfaMissingDetail("change "+strings.Join(settingNames(mediaDrift), " and ")+" of the media bucket "+spec.Media+", which has MFA Delete on or is getting it"))
+		return
+	}
+	if !guarded {
+		mfa = s3api.MFA{} // send the code only where S3 asks for it
+	}
+
+	repair := func(want bucketstate.Desired, observed *bucketstate.Settings, mfa s3api.MFA) error {
 		apply := s3api.Apply
 		if observed == nil {
 			if err := s3api.CreateBucket(ctx, c, want.Bucket, spec.Region); err != nil {
@@ -309,12 +419,19 @@ func (r *bucketPairResource) Update(ctx context.Context, req resource.UpdateRequ
 		for _, d := range drift {
 			tflog.Info(ctx, "repairing drift", map[string]any{"drift": d.String()})
 		}
-		return apply(ctx, c, want, bucketstate.SettingsOf(drift))
+		return apply(ctx, c, want, bucketstate.SettingsOf(drift), mfa)
 	}
-	err = applyBoth(
-		func() error { return repair(wantMedia, media) },
-		func() error { return repair(wantStatic, static) },
-	)
+	repairMedia := func() error { return repair(wantMedia, media, mfa) }
+	repairStatic := func() error { return repair(wantStatic, static, s3api.MFA{}) }
+	if guarded {
+		// The guarded write goes first and alone (Apply writes versioning before anything else), so a
+		// refused code leaves both buckets exactly as they were.
+		if err = repairMedia(); err == nil {
+			err = repairStatic()
+		}
+	} else {
+		err = applyBoth(repairMedia, repairStatic)
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot update the bucket pair", r.detail(err, "Nothing was deleted. Fix the cause and apply again; the plan will show what is still different."))
 		// Record what is real, so the next plan shows what is left to do.
@@ -351,7 +468,23 @@ func (r *bucketPairResource) Delete(ctx context.Context, req resource.DeleteRequ
 		return
 	}
 
-	if n, err := emptyAndDelete(ctx, c, static); err != nil {
+	mediaMFA := s3api.MFA{}
+	if !mediaGone && !contents.Empty() {
+		v, err := s3api.FindVersioning(ctx, c, media)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot destroy the bucket pair", r.detail(err, "Nothing was deleted."))
+			return
+		}
+		if v.MFADelete {
+			if r.providerMFA.Code == "" || r.providerMFA.Serial == "" {
+				resp.Diagnostics.AddError("MFA code required", mfaMissingDestroyDetail(media))
+				return
+			}
+			mediaMFA = r.providerMFA
+		}
+	}
+
+	if n, err := emptyAndDelete(ctx, c, static, s3api.MFA{}); err != nil {
 		resp.Diagnostics.AddError("Cannot delete the static bucket", r.detail(err, fmt.Sprintf("The media bucket %q was not touched.", media)))
 		return
 	} else {
@@ -364,7 +497,7 @@ func (r *bucketPairResource) Delete(ctx context.Context, req resource.DeleteRequ
 		tflog.Warn(ctx, "media_force_destroy: permanently deleting every version in the media bucket",
 			map[string]any{"bucket": media, "versions": contents.Versions, "delete_markers": contents.DeleteMarkers})
 	}
-	if _, err := emptyAndDelete(ctx, c, media); err != nil {
+	if _, err := emptyAndDelete(ctx, c, media, mediaMFA); err != nil {
 		resp.Diagnostics.AddError("Cannot delete the media bucket", r.detail(err, fmt.Sprintf("The static bucket %q was already deleted.", static)))
 	}
 }
@@ -482,8 +615,8 @@ func applyBoth(media, static func() error) error {
 }
 
 // emptyAndDelete removes every version and then the bucket; a bucket already gone counts as deleted.
-func emptyAndDelete(ctx context.Context, c *s3.Client, bucket string) (int, error) {
-	n, err := s3api.EmptyBucket(ctx, c, bucket)
+func emptyAndDelete(ctx context.Context, c *s3.Client, bucket string, mfa s3api.MFA) (int, error) {
+	n, err := s3api.EmptyBucket(ctx, c, bucket, mfa)
 	if err != nil && !s3api.IsNotFound(err) {
 		return n, err
 	}
@@ -514,4 +647,28 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func settingNames(drifts []bucketstate.Drift) []string {
+	var out []string
+	for _, s := range bucketstate.SettingsOf(drifts) {
+		out = append(out, string(s))
+	}
+	return out
+}
+
+func mfaMissingDetail(what string) string {
+	return "This apply would " + what + ". S3 only accepts that with a current one-time code from the bucket " +
+		"owner's MFA device, and none was given, so nothing was changed.\n\n" +
+		"Declare an ephemeral variable (it is stored in no state or plan file):\n\n" +
+		"  variable \"mfa_code\" {\n    type      = string\n    ephemeral = true\n  }\n\n" +
+		"set mfa_code = var.mfa_code and mfa_serial on the resource (or the provider), then run:\n\n" +
+		"  terraform apply -var mfa_code=123456"
+}
+
+func mfaMissingDestroyDetail(media string) string {
+	return fmt.Sprintf("The media bucket %q has MFA Delete on, so deleting its versions (media_force_destroy) needs a "+
+		"current one-time code. Nothing was deleted. Destroy cannot see the resource's mfa_code: set mfa_serial and "+
+		"mfa_code = var.mfa_code in the provider block, with an ephemeral variable, then run:\n\n"+
+		"  terraform destroy -var mfa_code=123456", media)
 }

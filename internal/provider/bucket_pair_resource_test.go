@@ -689,7 +689,7 @@ func putVersioning(t *testing.T, bucket string, status s3types.BucketVersioningS
 
 func deleteBucket(t *testing.T, bucket string) {
 	ctx := context.Background()
-	if _, err := s3api.EmptyBucket(ctx, accEnv.direct, bucket); err != nil {
+	if _, err := s3api.EmptyBucket(ctx, accEnv.direct, bucket, s3api.MFA{}); err != nil {
 		t.Fatal(err)
 	}
 	must(t, s3api.DeleteBucket(ctx, accEnv.direct, bucket))

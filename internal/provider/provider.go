@@ -36,6 +36,16 @@ type providerModel struct {
 	Endpoint     types.String `tfsdk:"endpoint"`
 	UsePathStyle types.Bool   `tfsdk:"use_path_style"`
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
+	MFASerial    types.String `tfsdk:"mfa_serial"`
+	MFACode      types.String `tfsdk:"mfa_code"`
+}
+
+// providerData is what resources get from Configure.
+type providerData struct {
+	client *s3api.Client
+	// mfa is the provider-level device serial and code: the only code a destroy can use, since destroy
+	// sees no resource configuration.
+	mfa s3api.MFA
 }
 
 func (p *protectedMediaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -87,6 +97,19 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 					"before the error is reported. Defaults to `5`.",
 				Validators: []validator.Int64{int64validator.Between(0, 25)},
 			},
+			"mfa_serial": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Serial number (ARN) of the bucket owner's MFA device, for buckets with `mfa_delete`. " +
+					"A resource's own `mfa_serial` overrides it.",
+			},
+			"mfa_code": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "A current one-time code from the MFA device, for **destroy** of a media bucket with MFA " +
+					"Delete and `media_force_destroy` (destroy sees no resource configuration), and as a fallback for the " +
+					"resource's write-only `mfa_code`. Feed it from an ephemeral variable " +
+					"(`variable \"mfa_code\" { ephemeral = true }`) so it is stored in no state or plan file.",
+			},
 		},
 	}
 }
@@ -100,6 +123,7 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 	for name, v := range map[string]interface{ IsUnknown() bool }{
 		"region": cfg.Region, "profile": cfg.Profile, "access_key": cfg.AccessKey, "secret_key": cfg.SecretKey,
 		"endpoint": cfg.Endpoint, "use_path_style": cfg.UsePathStyle, "max_retries": cfg.MaxRetries,
+		"mfa_serial": cfg.MFASerial, "mfa_code": cfg.MFACode,
 	} {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Provider argument not known yet",
@@ -116,8 +140,9 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 		resp.Diagnostics.AddError("Cannot configure the S3 client", err.Error())
 		return
 	}
-	resp.ResourceData = client
-	resp.DataSourceData = client
+	data := &providerData{client: client, mfa: s3api.MFA{Serial: cfg.MFASerial.ValueString(), Code: cfg.MFACode.ValueString()}}
+	resp.ResourceData = data
+	resp.DataSourceData = data
 }
 
 // toClientConfig maps the provider block to the S3 layer's plain configuration.

@@ -35,3 +35,24 @@ func (bucketNameValidator) ValidateString(_ context.Context, req validator.Strin
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid S3 bucket name",
 		fmt.Sprintf("%s = %q breaks the S3 bucket naming rules:\n  - %s", req.Path, name, strings.Join(problems, "\n  - ")))
 }
+
+// mfaCodeValidator checks the shape of a one-time code at plan time; only S3 can say whether it is valid.
+type mfaCodeValidator struct{}
+
+var _ validator.String = mfaCodeValidator{}
+
+func (mfaCodeValidator) Description(context.Context) string { return "must be a 6-digit code" }
+
+func (v mfaCodeValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (mfaCodeValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	code := req.ConfigValue.ValueString()
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		// The value is a secret: the message describes it without repeating it.
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid MFA code",
+			fmt.Sprintf("%s must be the 6-digit code your MFA device shows now (got %d characters).", req.Path, len(code)))
+	}
+}

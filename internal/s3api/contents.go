@@ -2,7 +2,6 @@ package s3api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,8 +40,8 @@ func CountContents(ctx context.Context, c *s3.Client, bucket string) (Contents, 
 
 // EmptyBucket permanently deletes every version and delete marker, a page (at most 1000) at a time, and
 // returns how many it removed. It is only called for the static bucket, or for media when the user asked
-// for exactly that with media_force_destroy.
-func EmptyBucket(ctx context.Context, c *s3.Client, bucket string) (int, error) {
+// for exactly that with media_force_destroy. On a bucket with MFA Delete, S3 requires mfa.
+func EmptyBucket(ctx context.Context, c *s3.Client, bucket string, mfa MFA) (int, error) {
 	deleted := 0
 	err := eachVersionPage(ctx, c, bucket, func(page *s3.ListObjectVersionsOutput) error {
 		ids := make([]types.ObjectIdentifier, 0, len(page.Versions)+len(page.DeleteMarkers))
@@ -58,9 +57,10 @@ func EmptyBucket(ctx context.Context, c *s3.Client, bucket string) (int, error) 
 		out, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{
 			Bucket: aws.String(bucket),
 			Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)},
+			MFA:    mfa.header(),
 		})
 		if err != nil {
-			return fmt.Errorf("deleting versions in bucket %q: %w", bucket, err)
+			return fmt.Errorf("deleting versions in bucket %q: %w", bucket, describeMFAError(err))
 		}
 		if len(out.Errors) > 0 {
 			e := out.Errors[0]
@@ -102,5 +102,3 @@ func eachVersionPage(ctx context.Context, c *s3.Client, bucket string, fn func(*
 	}
 	return nil
 }
-
-var errTimeout = errors.New("timed out")

@@ -37,7 +37,36 @@ const (
 	codeBucketNotEmpty          = "BucketNotEmpty"
 	codeForbidden               = "Forbidden"
 	codeAccessDenied            = "AccessDenied"
+	codeInvalidArgument         = "InvalidArgument"
+	codeInvalidBucketState      = "InvalidBucketState"
 )
+
+// MFAError is a write S3 refused for want of a valid MFA code, or because MFA Delete conflicts with the
+// bucket's state. Its text says what to do; the code itself never appears in it.
+type MFAError struct {
+	Reason string
+	Err    error
+}
+
+func (e *MFAError) Error() string { return e.Reason + ": " + e.Err.Error() }
+func (e *MFAError) Unwrap() error { return e.Err }
+
+// describeMFAError explains the S3 errors that MFA-guarded writes produce.
+func describeMFAError(err error) error {
+	switch errorCode(err) {
+	case codeAccessDenied:
+		return &MFAError{Reason: "S3 refused the write: MFA Delete requires a valid one-time code from the bucket " +
+			"owner's MFA device, and the code was missing, wrong or expired, or the caller is not the bucket owner " +
+			"(only the root user can change MFA Delete)", Err: err}
+	case codeInvalidArgument:
+		return &MFAError{Reason: "S3 rejected the MFA value: it must be the device serial (ARN) and a 6-digit code", Err: err}
+	case codeInvalidBucketState:
+		return &MFAError{Reason: "S3 refuses MFA Delete on a bucket with a lifecycle configuration (and a lifecycle " +
+			"configuration on a bucket with MFA Delete): remove the media bucket's lifecycle configuration, or keep " +
+			"mfa_delete = false", Err: err}
+	}
+	return err
+}
 
 // errorCode is the one place AWS error codes are read.
 func errorCode(err error) string {

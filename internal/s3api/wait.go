@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,6 +18,8 @@ const (
 	firstPoll            = 50 * time.Millisecond
 	maxPoll              = 2 * time.Second
 )
+
+var errTimeout = errors.New("timed out")
 
 // poll calls check until it reports done, returns an error, the timeout passes or ctx ends.
 func poll(ctx context.Context, timeout time.Duration, check func() (bool, error)) error {

@@ -35,12 +35,14 @@ func CreateBucket(ctx context.Context, c *s3.Client, bucket, region string) erro
 	return nil
 }
 
-// writeOrder puts the public access block before the policy: S3 refuses a public policy while
-// BlockPublicPolicy is on, and tightening the block first never needs the policy changed.
+// writeOrder puts versioning first: it is the write S3 may refuse for a missing or wrong MFA code, and
+// when it is refused nothing else on the bucket has changed. The public access block goes before the
+// policy: S3 refuses a public policy while BlockPublicPolicy is on, and tightening the block first never
+// needs the policy changed.
 var writeOrder = []bucketstate.Setting{
+	bucketstate.SettingVersioning,
 	bucketstate.SettingOwnership,
 	bucketstate.SettingEncryption,
-	bucketstate.SettingVersioning,
 	bucketstate.SettingPublicAccessBlock,
 	bucketstate.SettingPolicy,
 	bucketstate.SettingTags,
@@ -49,16 +51,30 @@ var writeOrder = []bucketstate.Setting{
 // AllSettings is every owned setting, in write order: what a new bucket gets.
 func AllSettings() []bucketstate.Setting { return slices.Clone(writeOrder) }
 
-// Apply writes the named settings of want onto its bucket, in an order S3 accepts.
-func Apply(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting) error {
-	return apply(ctx, c, want, settings, func(write func() error) error { return write() })
+// MFA is the x-amz-mfa value, "<device serial> <code>", for the writes S3 guards with MFA Delete. The
+// zero value sends no header.
+type MFA struct {
+	Serial, Code string
+}
+
+func (m MFA) header() *string {
+	if m.Code == "" {
+		return nil
+	}
+	return aws.String(m.Serial + " " + m.Code)
+}
+
+// Apply writes the named settings of want onto its bucket, in an order S3 accepts. mfa goes with the
+// versioning write, the only one of them S3 guards with MFA Delete.
+func Apply(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA) error {
+	return apply(ctx, c, want, settings, mfa, func(write func() error) error { return write() })
 }
 
 // ApplyNew is Apply for a bucket created moments ago. S3 is eventually consistent right after
 // CreateBucket: a configuration write can still answer NoSuchBucket after HeadBucket found the bucket
 // (seen on AWS and on SeaweedFS), so each write is retried on NoSuchBucket, bounded by BucketVisibleTimeout.
-func ApplyNew(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting) error {
-	return apply(ctx, c, want, settings, func(write func() error) error {
+func ApplyNew(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA) error {
+	return apply(ctx, c, want, settings, mfa, func(write func() error) error {
 		var last error
 		err := poll(ctx, BucketVisibleTimeout, func() (bool, error) {
 			last = write()
@@ -74,16 +90,47 @@ func ApplyNew(ctx context.Context, c *s3.Client, want bucketstate.Desired, setti
 	})
 }
 
-func apply(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, attempt func(func() error) error) error {
+func apply(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, attempt func(func() error) error) error {
+	// Versioning and MFA Delete are one PutBucketVersioning call.
+	if slices.Contains(settings, bucketstate.SettingMFADelete) && !slices.Contains(settings, bucketstate.SettingVersioning) {
+		settings = append(slices.Clone(settings), bucketstate.SettingVersioning)
+	}
 	for _, s := range writeOrder {
 		if !slices.Contains(settings, s) {
 			continue
 		}
-		if err := attempt(func() error { return write(ctx, c, want, s) }); err != nil {
-			return fmt.Errorf("setting %s on %s bucket %q: %w", s, want.Role, want.Bucket, bucketGone(want.Bucket, err))
+		err := attempt(func() error {
+			if s == bucketstate.SettingVersioning {
+				return writeVersioning(ctx, c, want, slices.Contains(settings, bucketstate.SettingMFADelete), mfa)
+			}
+			return write(ctx, c, want, s)
+		})
+		if err != nil {
+			what := string(s)
+			if s == bucketstate.SettingVersioning && slices.Contains(settings, bucketstate.SettingMFADelete) {
+				what = "versioning and MFA Delete"
+			}
+			return fmt.Errorf("setting %s on %s bucket %q: %w", what, want.Role, want.Bucket, describeMFAError(bucketGone(want.Bucket, err)))
 		}
 	}
 	return nil
+}
+
+// writeVersioning sets the versioning status and, when asked, MFA Delete, in the one call S3 has for both.
+func writeVersioning(ctx context.Context, c *s3.Client, want bucketstate.Desired, withMFADelete bool, mfa MFA) error {
+	cfg := &types.VersioningConfiguration{Status: types.BucketVersioningStatus(want.Versioning)}
+	if withMFADelete && want.MFADelete != nil {
+		cfg.MFADelete = types.MFADeleteDisabled
+		if *want.MFADelete {
+			cfg.MFADelete = types.MFADeleteEnabled
+		}
+	}
+	_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
+		Bucket:                  aws.String(want.Bucket),
+		VersioningConfiguration: cfg,
+		MFA:                     mfa.header(),
+	})
+	return err
 }
 
 func write(ctx context.Context, c *s3.Client, want bucketstate.Desired, s bucketstate.Setting) error {
@@ -103,11 +150,6 @@ func write(ctx context.Context, c *s3.Client, want bucketstate.Desired, s bucket
 			ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{
 				{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryption(want.Encryption)}},
 			}},
-		})
-	case bucketstate.SettingVersioning:
-		_, err = c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
-			Bucket:                  bucket,
-			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatus(want.Versioning)},
 		})
 	case bucketstate.SettingPublicAccessBlock:
 		p := want.PublicAccessBlock
