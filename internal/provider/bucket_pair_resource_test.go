@@ -135,7 +135,7 @@ func TestAccBucketPair_versioningDrift(t *testing.T) {
 func TestAccBucketPair_securityDrift(t *testing.T) {
 	cfg := newPair(t)
 	ctx := context.Background()
-	c := func() *s3.Client { return accEnv.direct }
+	c := func() *s3.Client { return accEnv.Direct }
 	drifts := []struct {
 		name   string
 		change func()
@@ -205,7 +205,7 @@ func TestAccBucketPair_driftIsVisibleInPlan(t *testing.T) {
 			{Config: cfg.String()},
 			{
 				PreConfig: func() {
-					_, err := accEnv.direct.DeleteBucketEncryption(context.Background(), &s3.DeleteBucketEncryptionInput{Bucket: aws.String(cfg.Static)})
+					_, err := accEnv.Direct.DeleteBucketEncryption(context.Background(), &s3.DeleteBucketEncryptionInput{Bucket: aws.String(cfg.Static)})
 					must(t, err)
 				},
 				Config:             cfg.String(),
@@ -330,7 +330,7 @@ func TestAccBucketPair_tags(t *testing.T) {
 			{
 				// Tags removed on the static bucket alone are drift, and repaired.
 				PreConfig: func() {
-					_, err := accEnv.direct.DeleteBucketTagging(context.Background(), &s3.DeleteBucketTaggingInput{Bucket: aws.String(cfg.Static)})
+					_, err := accEnv.Direct.DeleteBucketTagging(context.Background(), &s3.DeleteBucketTaggingInput{Bucket: aws.String(cfg.Static)})
 					must(t, err)
 				},
 				Config: retagged.String(),
@@ -432,7 +432,7 @@ func TestAccBucketPair_partialCreate(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					fault = accEnv.proxy.Inject(s3proxy.Fault{Operation: "CreateBucket", Bucket: cfg.Static, Status: http.StatusForbidden,
+					fault = accEnv.Proxy.Inject(s3proxy.Fault{Operation: "CreateBucket", Bucket: cfg.Static, Status: http.StatusForbidden,
 						Code: "AccessDenied", Message: "injected by the test"})
 				},
 				Config:      cfg.String(),
@@ -464,7 +464,7 @@ func TestAccBucketPair_existingBucketNotAdopted(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					_, err := accEnv.direct.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(cfg.Static)})
+					_, err := accEnv.Direct.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(cfg.Static)})
 					must(t, err)
 				},
 				Config:      cfg.String(),
@@ -510,7 +510,7 @@ func TestAccBucketPair_invalidConfig(t *testing.T) {
 // --- checks through the S3 API ---
 
 func observe(t testingT, bucket string) *bucketstate.Settings {
-	s, err := s3api.ObserveBucket(context.Background(), accEnv.direct, bucket)
+	s, err := s3api.ObserveBucket(context.Background(), accEnv.Direct, bucket)
 	if err != nil {
 		t.Fatalf("observing %s: %v", bucket, err)
 	}
@@ -629,7 +629,7 @@ func checkTags(bucket string, want map[string]string) resource.TestCheckFunc {
 
 func checkContents(bucket string, want s3api.Contents) resource.TestCheckFunc {
 	return check(func(t testingT) {
-		got, err := s3api.CountContents(context.Background(), accEnv.direct, bucket)
+		got, err := s3api.CountContents(context.Background(), accEnv.Direct, bucket)
 		if err != nil {
 			t.Fatalf("counting %s: %v", bucket, err)
 		}
@@ -641,7 +641,7 @@ func checkContents(bucket string, want s3api.Contents) resource.TestCheckFunc {
 
 func checkAnonymousGet(bucket, key string, want int) resource.TestCheckFunc {
 	return check(func(t testingT) {
-		resp, err := accEnv.anonymous.Get(accEnv.server.Endpoint + "/" + bucket + "/" + key)
+		resp, err := accEnv.Anonymous.Get(accEnv.Server.Endpoint + "/" + bucket + "/" + key)
 		if err != nil {
 			t.Fatalf("anonymous GET %s/%s: %v", bucket, key, err)
 		}
@@ -655,7 +655,7 @@ func checkAnonymousGet(bucket, key string, want int) resource.TestCheckFunc {
 func checkBucketsGone(buckets ...string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		for _, b := range buckets {
-			e, err := s3api.FindExistence(context.Background(), accEnv.direct, b)
+			e, err := s3api.FindExistence(context.Background(), accEnv.Direct, b)
 			if err != nil {
 				return err
 			}
@@ -669,34 +669,34 @@ func checkBucketsGone(buckets ...string) resource.TestCheckFunc {
 
 func putObjectCheck(bucket, key, body string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		_, err := accEnv.direct.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body)})
+		_, err := accEnv.Direct.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body)})
 		return err
 	}
 }
 
 func deleteObjectCheck(bucket, key string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		_, err := accEnv.direct.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		_, err := accEnv.Direct.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 		return err
 	}
 }
 
 func putVersioning(t *testing.T, bucket string, status s3types.BucketVersioningStatus) {
-	_, err := accEnv.direct.PutBucketVersioning(context.Background(), &s3.PutBucketVersioningInput{
+	_, err := accEnv.Direct.PutBucketVersioning(context.Background(), &s3.PutBucketVersioningInput{
 		Bucket: aws.String(bucket), VersioningConfiguration: &s3types.VersioningConfiguration{Status: status}})
 	must(t, err)
 }
 
 func deleteBucket(t *testing.T, bucket string) {
 	ctx := context.Background()
-	if _, err := s3api.EmptyBucket(ctx, accEnv.direct, bucket, s3api.MFA{}); err != nil {
+	if _, err := s3api.EmptyBucket(ctx, accEnv.Direct, bucket, s3api.MFA{}); err != nil {
 		t.Fatal(err)
 	}
-	must(t, s3api.DeleteBucket(ctx, accEnv.direct, bucket))
+	must(t, s3api.DeleteBucket(ctx, accEnv.Direct, bucket))
 }
 
 func exists(t *testing.T, bucket string) bool {
-	e, err := s3api.FindExistence(context.Background(), accEnv.direct, bucket)
+	e, err := s3api.FindExistence(context.Background(), accEnv.Direct, bucket)
 	must(t, err)
 	return e == s3api.OwnedByCaller
 }
@@ -726,8 +726,8 @@ func djangoStoragesFor(media, static string, staticSigned bool) knownvalue.Check
 			return fmt.Errorf("media must use signed URLs: %v", d.OPTIONS)
 		case s.OPTIONS["querystring_auth"] != staticSigned:
 			return fmt.Errorf("static querystring_auth %v, want %v", s.OPTIONS["querystring_auth"], staticSigned)
-		case d.OPTIONS["endpoint_url"] != accEnv.proxyURL || d.OPTIONS["addressing_style"] != "path":
-			return fmt.Errorf("endpoint %v / %v, want %s path-style", d.OPTIONS["endpoint_url"], d.OPTIONS["addressing_style"], accEnv.proxyURL)
+		case d.OPTIONS["endpoint_url"] != accEnv.ProxyURL || d.OPTIONS["addressing_style"] != "path":
+			return fmt.Errorf("endpoint %v / %v, want %s path-style", d.OPTIONS["endpoint_url"], d.OPTIONS["addressing_style"], accEnv.ProxyURL)
 		}
 		return nil
 	})

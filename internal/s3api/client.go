@@ -4,6 +4,7 @@
 package s3api
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -47,6 +48,8 @@ type Config struct {
 	UsePathStyle *bool
 	// MaxRetries nil means DefaultMaxRetries.
 	MaxRetries *int
+	// CABundle is a PEM file of extra trusted certificate authorities; empty means AWS_CA_BUNDLE, if set.
+	CABundle string
 }
 
 // Client is a configured S3 client plus the facts about how it was configured, for messages and for the
@@ -97,6 +100,13 @@ func New(ctx context.Context, c Config) (*Client, error) {
 	}
 	if c.Region != "" {
 		opts = append(opts, config.WithRegion(c.Region))
+	}
+	if c.CABundle != "" {
+		pem, err := os.ReadFile(c.CABundle)
+		if err != nil {
+			return nil, fmt.Errorf("reading the CA bundle: %w", err)
+		}
+		opts = append(opts, config.WithCustomCABundle(bytes.NewReader(pem)))
 	}
 	if c.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
