@@ -81,11 +81,6 @@ func New(ctx context.Context, c Config) (*Client, error) {
 	if c.MaxRetries != nil {
 		maxRetries = *c.MaxRetries
 	}
-	pathStyle := endpoint != ""
-	if c.UsePathStyle != nil {
-		pathStyle = *c.UsePathStyle
-	}
-
 	httpClient := awshttp.NewBuildableClient().WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout })
 	opts := []func(*config.LoadOptions) error{
 		config.WithHTTPClient(httpClient),
@@ -122,12 +117,25 @@ func New(ctx context.Context, c Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)
 	}
+	if endpoint == "" && cfg.BaseEndpoint != nil {
+		// AWS_ENDPOINT_URL or a profile's endpoint_url: the SDK would send requests there anyway, so path
+		// style, messages and the rendered Django configuration must know about it too.
+		endpoint, endpointSource = *cfg.BaseEndpoint, "AWS_ENDPOINT_URL or the shared config profile's endpoint_url"
+		if err := checkEndpoint(endpoint); err != nil {
+			return nil, fmt.Errorf("endpoint %q (from %s) %w", endpoint, endpointSource, err)
+		}
+	}
 	if cfg.Region == "" {
 		if endpoint == "" {
 			return nil, errors.New("no region: set the provider argument region, AWS_REGION, or a region in the shared config profile")
 		}
 		// S3-compatible servers sign and answer for us-east-1 unless told otherwise.
 		cfg.Region = "us-east-1"
+	}
+
+	pathStyle := endpoint != ""
+	if c.UsePathStyle != nil {
+		pathStyle = *c.UsePathStyle
 	}
 
 	credSource, err := credentialSource(ctx, cfg.Credentials, c)
@@ -141,6 +149,21 @@ func New(ctx context.Context, c Config) (*Client, error) {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
 	})
+	if resolved := client.Options().BaseEndpoint; endpoint == "" && resolved != nil {
+		// An S3-only endpoint_url from the shared config's services section is resolved by the client
+		// itself; rebuild with the same defaults a configured endpoint gets.
+		endpoint, endpointSource = *resolved, "the shared config's services section (s3 endpoint_url)"
+		if err := checkEndpoint(endpoint); err != nil {
+			return nil, fmt.Errorf("endpoint %q (from %s) %w", endpoint, endpointSource, err)
+		}
+		if c.UsePathStyle == nil {
+			pathStyle = true
+		}
+		client = s3.NewFromConfig(cfg, func(o *s3.Options) {
+			o.UsePathStyle = pathStyle
+			o.BaseEndpoint = aws.String(endpoint)
+		})
+	}
 	return &Client{
 		S3:               client,
 		Region:           cfg.Region,
@@ -177,7 +200,7 @@ func checkEndpoint(endpoint string) error {
 // credentialSource retrieves credentials once and names where they came from. The keys themselves are
 // never returned or logged.
 func credentialSource(ctx context.Context, provider aws.CredentialsProvider, c Config) (string, error) {
-	tried := "the provider arguments access_key/secret_key"
+	var tried string
 	switch {
 	case c.AccessKey != "":
 		tried = "the provider arguments access_key/secret_key"

@@ -26,7 +26,6 @@ func IsNotFound(err error) bool {
 // S3 error codes the provider reacts to. Everything else is passed up unchanged.
 const (
 	codeNoSuchBucket            = "NoSuchBucket"
-	codeNotFound                = "NotFound" // HEAD responses carry no body, so the SDK reports the status text
 	codeNoSuchPublicAccessBlock = "NoSuchPublicAccessBlockConfiguration"
 	codeNoOwnershipControls     = "OwnershipControlsNotFoundError"
 	codeNoEncryption            = "ServerSideEncryptionConfigurationNotFoundError"
@@ -35,7 +34,6 @@ const (
 	codeBucketAlreadyExists     = "BucketAlreadyExists"
 	codeBucketAlreadyOwnedByYou = "BucketAlreadyOwnedByYou"
 	codeBucketNotEmpty          = "BucketNotEmpty"
-	codeForbidden               = "Forbidden"
 	codeAccessDenied            = "AccessDenied"
 	codeInvalidArgument         = "InvalidArgument"
 	codeInvalidBucketState      = "InvalidBucketState"

@@ -148,3 +148,19 @@ func httpStatus(err error) int {
 	}
 	return 0
 }
+
+// FindRegion asks S3 where a bucket lives. Only import needs it: buckets created by the provider are in the
+// provider's region, and a refresh never pays for this call.
+func FindRegion(ctx context.Context, c *s3.Client, bucket string) (string, error) {
+	out, err := c.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return "", bucketGone(bucket, err)
+	}
+	switch out.LocationConstraint {
+	case "":
+		return "us-east-1", nil // S3 reports the original region as an empty constraint
+	case "EU":
+		return "eu-west-1", nil // a legacy name
+	}
+	return string(out.LocationConstraint), nil
+}
