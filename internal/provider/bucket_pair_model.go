@@ -103,38 +103,44 @@ func djangoConfigFor(c *s3api.Client, media, static, region string, publicRead b
 }
 
 // setObserved records what S3 reported. A missing bucket leaves its versioning null, and the drift list
-// says it is missing. static_public_read and tags are read back from the buckets, so changes made outside
-// Terraform show up as planned changes to those arguments.
+// says it is missing. static_public_read, tags and mfa_delete are read back from the buckets, so changes
+// made outside Terraform show up as planned changes to those arguments. The drift list compares S3 with
+// what Terraform last applied (the prior values of m); right after an import there is no such thing, and
+// the buckets' own values stand in.
 func (m *bucketPairModel) setObserved(ctx context.Context, region string, media, static *bucketstate.Settings) diag.Diagnostics {
-	var diags diag.Diagnostics
+	imported := m.Drift.IsNull()
+	prior, diags := toSpec(ctx, *m, region)
+
 	m.MediaVersioning = versioningValue(media)
 	m.StaticVersioning = versioningValue(static)
-
 	if static != nil {
 		if pr, ok := bucketstate.PublicReadOf(bucketstate.ARN(region, m.StaticBucket.ValueString()), static.Policy); ok {
 			m.StaticPublicRead = types.BoolValue(pr)
 		}
 	}
-	if m.StaticPublicRead.IsNull() || m.StaticPublicRead.IsUnknown() {
-		m.StaticPublicRead = types.BoolValue(false)
-	}
-	if m.MediaForceDestroy.IsNull() || m.MediaForceDestroy.IsUnknown() {
-		m.MediaForceDestroy = types.BoolValue(false)
-	}
 	if media != nil {
-		m.Tags, diags = tagsValue(ctx, m.Tags, media.Tags)
+		var d diag.Diagnostics
+		m.Tags, d = tagsValue(ctx, m.Tags, media.Tags)
+		diags.Append(d...)
 		m.MFADelete = types.BoolValue(media.MFADelete)
 	}
-	if m.MFADelete.IsNull() || m.MFADelete.IsUnknown() {
-		m.MFADelete = types.BoolValue(false)
+	for _, b := range []*types.Bool{&m.StaticPublicRead, &m.MediaForceDestroy, &m.MFADelete} {
+		if b.IsNull() || b.IsUnknown() {
+			*b = types.BoolValue(false)
+		}
 	}
 
-	spec, d := toSpec(ctx, *m, region)
-	diags.Append(d...)
-	wantMedia, wantStatic := spec.desired()
+	want := prior
+	if imported {
+		var d diag.Diagnostics
+		want, d = toSpec(ctx, *m, region)
+		diags.Append(d...)
+	}
+	wantMedia, wantStatic := want.desired()
 	drift := append(bucketstate.Diff(wantMedia, media), bucketstate.Diff(wantStatic, static)...)
-	m.Drift, d = types.ListValueFrom(ctx, types.StringType, bucketstate.Strings(drift))
+	list, d := types.ListValueFrom(ctx, types.StringType, bucketstate.Strings(drift))
 	diags.Append(d...)
+	m.Drift = list
 	return diags
 }
 

@@ -89,7 +89,8 @@ func (r *bucketPairResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Allow anonymous `s3:GetObject` on the static bucket's objects, relaxing its public " +
 					"access block exactly as far as that needs (`BlockPublicPolicy` and `RestrictPublicBuckets` off). " +
-					"Leave `false` to keep it private behind CloudFront or signed URLs. Defaults to `false`.",
+					"Leave `false` to keep it private, served through signed URLs. The provider owns the whole bucket policy, " +
+					"so statements added outside Terraform (for a CDN, say) show as drift and are removed. Defaults to `false`.",
 			},
 			"media_force_destroy": schema.BoolAttribute{
 				Optional: true,
@@ -112,13 +113,13 @@ func (r *bucketPairResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"drift": schema.ListAttribute{
 				ElementType: types.StringType,
 				Computed:    true,
-				MarkdownDescription: "Differences between the security settings this resource owns (public access " +
-					"block, object ownership, default encryption, bucket policy, tags of the static bucket, bucket " +
-					"existence) and what S3 reported at the last refresh, one line each. Empty when everything matches; " +
+				MarkdownDescription: "Differences between the settings this resource owns (versioning, MFA Delete, " +
+					"public access block, object ownership, default encryption, bucket policy, tags, bucket existence) " +
+					"and what S3 reported at the last refresh, one line each, compared with what Terraform last applied. Empty when everything matches; " +
 					"a non-empty list plans an in-place update that repairs it. Bucket policies are compared by meaning, " +
 					"not byte for byte.",
 			},
-			"region":                    computedString("Region the buckets were created in."),
+			"region":                    computedString("Region of the buckets: the provider's region when the pair was created, or the media bucket's location as S3 reports it when imported."),
 			"media_bucket_arn":          computedString("ARN of the media bucket."),
 			"static_bucket_arn":         computedString("ARN of the static bucket."),
 			"media_bucket_domain_name":  computedString("Host name of the media bucket (`<bucket>.s3.<region>.amazonaws.com` on AWS; with a path-style custom endpoint, the endpoint's host)."),
@@ -131,7 +132,8 @@ func (r *bucketPairResource) Schema(_ context.Context, _ resource.SchemaRequest,
 					"and changing the bucket's versioning, then need a one-time code from the bucket owner's MFA device. " +
 					"Read back on every refresh, so MFA Delete switched off (or on) outside Terraform shows in the plan. " +
 					"Changing it, and repairing versioning while it is on, needs `mfa_code` and `mfa_serial`. S3 refuses " +
-					"MFA Delete on a bucket with a lifecycle configuration. Defaults to `false`.",
+					"MFA Delete on a bucket with a lifecycle configuration, and only the bucket owner's root user may change it. " +
+					"Defaults to `false`.",
 			},
 			"mfa_serial": schema.StringAttribute{
 				Optional: true,
@@ -361,8 +363,15 @@ func (r *bucketPairResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	region := state.Region.ValueString()
+	if region == "" && media != nil {
+		// Just imported: ask S3 once where the buckets live; a normal refresh never pays for this.
+		if region, err = s3api.FindRegion(ctx, r.client.S3, state.MediaBucket.ValueString()); err != nil {
+			resp.Diagnostics.AddError("Cannot read the media bucket's region", r.detail(err, ""))
+			return
+		}
+	}
 	if region == "" {
-		region = r.client.Region // just imported
+		region = r.client.Region
 	}
 	resp.Diagnostics.Append(state.setObserved(ctx, region, media, static)...)
 	// After setObserved: django_storages follows static_public_read as read back, as the plan will.
@@ -555,7 +564,8 @@ func (r *bucketPairResource) failPartway(ctx context.Context, plan *bucketPairMo
 	}
 	resp.Diagnostics.AddError("Bucket pair only partly created",
 		r.detail(err, fmt.Sprintf("Failed while %s. Bucket(s) %s were created and are recorded in state as tainted, "+
-			"so nothing is left untracked: the next apply deletes them (only if still empty) and creates the pair again.",
+			"so nothing is left untracked: the next apply replaces the pair (destroying what was created, under the "+
+			"usual rule that a non-empty media bucket is never deleted without media_force_destroy) and creates it again.",
 			step, strings.Join(quoteAll(created), " and "))))
 	r.readInto(ctx, plan, &resp.State, &resp.Diagnostics)
 }

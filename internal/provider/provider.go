@@ -56,8 +56,8 @@ func (p *protectedMediaProvider) Metadata(_ context.Context, _ provider.Metadata
 func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Creates and guards the S3 buckets of a Django site: a versioned, locked-down bucket for " +
-			"user uploads (media) and an unversioned bucket for `collectstatic` output (static). Credentials and " +
-			"region come from the standard AWS chain unless set here.",
+			"user uploads (media) and an unversioned bucket for `collectstatic` output (static), with optional MFA " +
+			"Delete, drift detection and repair. Credentials and region come from the standard AWS chain unless set here.",
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
 				Optional: true,
@@ -82,8 +82,8 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 			"endpoint": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "URL of an S3-compatible endpoint, for example `https://s3.example.internal:8443`. " +
-					"Defaults to `AWS_ENDPOINT_URL_S3`, else AWS itself. Private certificate authorities are trusted " +
-					"through `AWS_CA_BUNDLE`.",
+					"Defaults to `AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL` or a profile's `endpoint_url`, else AWS " +
+					"itself. Private certificate authorities are trusted through `AWS_CA_BUNDLE`.",
 			},
 			"use_path_style": schema.BoolAttribute{
 				Optional: true,
