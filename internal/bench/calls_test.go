@@ -1,0 +1,40 @@
+package bench
+
+import (
+	"maps"
+	"testing"
+)
+
+// ownedSettingReads are the only calls a refresh may make: one per owned setting per bucket. Read issues
+// them all at once, and nothing else: no HeadBucket, no GetBucketLocation, no polling.
+var ownedSettingReads = []string{
+	"GetBucketVersioning", // versioning and MFA Delete
+	"GetPublicAccessBlock",
+	"GetBucketOwnershipControls",
+	"GetBucketEncryption",
+	"GetBucketPolicy",
+	"GetBucketTagging",
+}
+
+// TestRefreshCallsPerPair guards the refresh cost: a plan of n pairs makes exactly 2 calls of each owned
+// setting's read per pair (media and static), 12 per pair in all.
+func TestRefreshCallsPerPair(t *testing.T) {
+	requireHarness(t)
+	const pairs = 3
+	w := newWorkspace(t, pairs)
+	harness.env.Proxy.ResetCounts()
+	w.plan(t)
+	got := harness.env.Proxy.Counts()
+	want := map[string]int{}
+	for _, op := range ownedSettingReads {
+		want[op] = 2 * pairs
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("S3 calls for a plan of %d pairs:\n got  %v\n want %v", pairs, got, want)
+	}
+	total := 0
+	for _, n := range got {
+		total += n
+	}
+	t.Logf("%d pairs: %d S3 calls, %d per pair", pairs, total, total/pairs)
+}

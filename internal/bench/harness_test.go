@@ -1,0 +1,195 @@
+// Package bench measures the provider as users run it: the real provider binary, started by the real
+// terraform, refreshing pairs on a real SeaweedFS through the counting, latency-injecting test proxy.
+// `make bench` runs the benchmarks; `make test` runs the call-count guard in calls_test.go.
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testenv"
+)
+
+// harness is set up once by TestMain: a running server and proxy, the provider built behind provwrap, and
+// a Terraform CLI configuration whose dev_overrides point at it.
+var harness struct {
+	env       *testenv.Env
+	tfrc      string
+	statsFile string
+	skip      string
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	if os.Getenv(testenv.WeedEnv) == "" {
+		harness.skip = testenv.WeedEnv + " is not set; run through `make test` or `make bench`"
+		return m.Run()
+	}
+	if _, err := exec.LookPath("terraform"); err != nil {
+		harness.skip = "terraform is not on PATH"
+		return m.Run()
+	}
+	dir, err := os.MkdirTemp("", "protectedmedia-bench-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if err := buildProvider(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	env, err := testenv.Start(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer env.Stop()
+	harness.env = env
+	harness.statsFile = filepath.Join(dir, "provider-stats")
+	if err := env.SetProcessEnv(harness.tfrc); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	os.Setenv("PROTECTEDMEDIA_BENCH_STATS", harness.statsFile)
+	os.Setenv("TF_IN_AUTOMATION", "1")
+	return m.Run()
+}
+
+// buildProvider builds the provider and provwrap into dir/bin (provwrap under the provider's name, since
+// that is the binary Terraform starts) and writes dir/terraformrc with dev_overrides pointing there.
+func buildProvider(dir string) error {
+	bin := filepath.Join(dir, "bin")
+	real := filepath.Join(dir, "real-provider")
+	for _, b := range [][]string{
+		{"build", "-o", real, "github.com/protectedmedia/terraform-provider-protectedmedia"},
+		{"build", "-o", filepath.Join(bin, "terraform-provider-protectedmedia"), "github.com/protectedmedia/terraform-provider-protectedmedia/internal/bench/provwrap"},
+	} {
+		if out, err := exec.Command("go", b...).CombinedOutput(); err != nil {
+			return fmt.Errorf("go %s: %v\n%s", strings.Join(b, " "), err, out)
+		}
+	}
+	os.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", real)
+	harness.tfrc = filepath.Join(dir, "terraformrc")
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/protectedmedia/protectedmedia\" = %q\n  }\n}\n", bin)
+	return os.WriteFile(harness.tfrc, []byte(rc), 0o600)
+}
+
+func requireHarness(tb testing.TB) {
+	tb.Helper()
+	if harness.skip != "" {
+		tb.Skip(harness.skip)
+	}
+}
+
+// workspace is a Terraform working directory with n pairs.
+type workspace struct {
+	dir    string
+	pairs  int
+	prefix string
+}
+
+const config = `terraform {
+  required_providers {
+    protectedmedia = { source = "protectedmedia/protectedmedia" }
+  }
+}
+
+provider "protectedmedia" {}
+
+resource "protectedmedia_bucket_pair" "p" {
+  count               = %d
+  media_bucket        = "%s-m${count.index}"
+  static_bucket       = "%s-s${count.index}"
+  media_force_destroy = true
+  tags = {
+    bench = "%s"
+  }
+}
+`
+
+// newWorkspace writes a configuration with n pairs (0 is the empty-configuration baseline) and applies it.
+func newWorkspace(tb testing.TB, n int) *workspace {
+	tb.Helper()
+	b := make([]byte, 4)
+	rand.Read(b)
+	w := &workspace{dir: tb.TempDir(), pairs: n, prefix: "bench-" + hex.EncodeToString(b)}
+	body := fmt.Sprintf(config, n, w.prefix, w.prefix, w.prefix)
+	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(body), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	if n > 0 {
+		w.terraform(tb, "apply", "-auto-approve", "-input=false", "-parallelism=10")
+		tb.Cleanup(func() { w.terraform(tb, "destroy", "-auto-approve", "-input=false", "-parallelism=10") })
+	}
+	return w
+}
+
+// terraform runs one command and fails the test on error.
+func (w *workspace) terraform(tb testing.TB, args ...string) string {
+	tb.Helper()
+	cmd := exec.Command("terraform", append(args, "-no-color")...)
+	cmd.Dir = w.dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		tb.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out.String())
+	}
+	return out.String()
+}
+
+// plan runs `terraform plan` (which refreshes every pair) and fails unless the plan is empty.
+func (w *workspace) plan(tb testing.TB) {
+	tb.Helper()
+	out := w.terraform(tb, "plan", "-input=false", "-lock=false", "-detailed-exitcode")
+	if w.pairs > 0 && !strings.Contains(out, "No changes.") {
+		tb.Fatalf("expected an empty plan:\n%s", out)
+	}
+}
+
+// providerStats are what provwrap recorded for every provider process started since the last reset.
+type providerStats struct {
+	startups []time.Duration
+	peakKiB  []int64
+}
+
+func resetProviderStats(tb testing.TB) {
+	if err := os.WriteFile(harness.statsFile, nil, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func readProviderStats(tb testing.TB) providerStats {
+	f, err := os.Open(harness.statsFile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var s providerStats
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) != 2 {
+			continue
+		}
+		us, _ := strconv.ParseInt(fields[0], 10, 64)
+		kib, _ := strconv.ParseInt(fields[1], 10, 64)
+		s.startups = append(s.startups, time.Duration(us)*time.Microsecond)
+		s.peakKiB = append(s.peakKiB, kib)
+	}
+	return s
+}
