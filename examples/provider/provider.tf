@@ -1,0 +1,22 @@
+terraform {
+  required_providers {
+    protectedmedia = {
+      source = "protectedmedia/protectedmedia"
+    }
+  }
+}
+
+# On AWS: credentials come from the standard chain (environment variables, AWS_PROFILE, SSO, or the role
+# of the machine running Terraform); only the region is set here.
+provider "protectedmedia" {
+  region = "eu-west-1"
+}
+
+# On an S3-compatible server (MinIO, SeaweedFS, Ceph RGW, ...): point the provider at its endpoint. Path-style
+# addressing is the default with a custom endpoint; a private CA is trusted through AWS_CA_BUNDLE.
+#
+# provider "protectedmedia" {
+#   endpoint = "https://s3.example.internal:8443"
+#   region   = "us-east-1"
+#   profile  = "storage-admin"
+# }
