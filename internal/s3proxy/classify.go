@@ -1,0 +1,203 @@
+package s3proxy
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Unknown is the operation name of a request Classify cannot name.
+const Unknown = "Unknown"
+
+// Operation identifies an S3 API request. Name is the AWS API operation name, the one the AWS SDK reports
+// for the call (GetBucketVersioning, PutObject, DeleteBucketLifecycle, ...), or Unknown.
+type Operation struct {
+	Name   string
+	Bucket string // "" for service-level requests (ListBuckets)
+	Key    string // decoded object key; "" for bucket- and service-level requests
+}
+
+// Classify names the S3 operation of a path-style request from its method, path and query sub-resources.
+// It reads no body and changes nothing, so it is safe on a request that is about to be forwarded.
+func Classify(r *http.Request) Operation {
+	return Classifier{}.Classify(r)
+}
+
+// Classifier names S3 operations. The zero value understands path-style addressing only.
+type Classifier struct {
+	// BaseDomain, when set, adds virtual-hosted-style addressing: a request whose Host, port ignored, is
+	// "<bucket>.<BaseDomain>" addresses that bucket, and its whole path is the key. Any other host, BaseDomain
+	// itself included, is path-style. Without a base domain a host such as "a.b.example" could be a bucket
+	// or a server, so virtual-hosted style is never guessed.
+	BaseDomain string
+}
+
+// Classify names the S3 operation of r.
+func (c Classifier) Classify(r *http.Request) Operation {
+	bucket, key := c.address(r)
+	op := Operation{Bucket: bucket, Key: key}
+	q := r.URL.Query()
+	switch {
+	case bucket == "":
+		op.Name = serviceOperation(r.Method, r.URL.Path)
+	case key == "":
+		op.Name = bucketOperation(r.Method, q)
+	default:
+		op.Name = objectOperation(r.Method, q, r.Header)
+	}
+	if op.Name == "" {
+		op.Name = Unknown
+	}
+	return op
+}
+
+// address splits a request into bucket and key.
+func (c Classifier) address(r *http.Request) (bucket, key string) {
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	if b, ok := c.virtualHostBucket(r.Host); ok {
+		return b, path
+	}
+	bucket, key, _ = strings.Cut(path, "/")
+	return bucket, key
+}
+
+func (c Classifier) virtualHostBucket(host string) (string, bool) {
+	if c.BaseDomain == "" {
+		return "", false
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	suffix := "." + strings.ToLower(strings.Trim(c.BaseDomain, "."))
+	bucket, ok := strings.CutSuffix(host, suffix)
+	if !ok || bucket == "" {
+		return "", false
+	}
+	return bucket, true
+}
+
+func serviceOperation(method, path string) string {
+	if method == http.MethodGet && strings.Trim(path, "/") == "" {
+		return "ListBuckets"
+	}
+	return ""
+}
+
+// subresource names the operations of one query sub-resource, by method; "" means no such operation.
+// A request carrying a sub-resource is named by the first one present, in table order, and never falls back
+// to the plain operation: DELETE ?versioning is Unknown, not DeleteBucket.
+type subresource struct {
+	query                  string
+	get, put, delete, post string
+}
+
+var bucketSubresources = []subresource{
+	{query: "versioning", get: "GetBucketVersioning", put: "PutBucketVersioning"},
+	{query: "publicAccessBlock", get: "GetPublicAccessBlock", put: "PutPublicAccessBlock", delete: "DeletePublicAccessBlock"},
+	{query: "ownershipControls", get: "GetBucketOwnershipControls", put: "PutBucketOwnershipControls", delete: "DeleteBucketOwnershipControls"},
+	{query: "encryption", get: "GetBucketEncryption", put: "PutBucketEncryption", delete: "DeleteBucketEncryption"},
+	{query: "policyStatus", get: "GetBucketPolicyStatus"},
+	{query: "policy", get: "GetBucketPolicy", put: "PutBucketPolicy", delete: "DeleteBucketPolicy"},
+	{query: "tagging", get: "GetBucketTagging", put: "PutBucketTagging", delete: "DeleteBucketTagging"},
+	{query: "lifecycle", get: "GetBucketLifecycleConfiguration", put: "PutBucketLifecycleConfiguration", delete: "DeleteBucketLifecycle"},
+	{query: "location", get: "GetBucketLocation"},
+	{query: "acl", get: "GetBucketAcl", put: "PutBucketAcl"},
+	{query: "cors", get: "GetBucketCors", put: "PutBucketCors", delete: "DeleteBucketCors"},
+	{query: "website", get: "GetBucketWebsite", put: "PutBucketWebsite", delete: "DeleteBucketWebsite"},
+	{query: "logging", get: "GetBucketLogging", put: "PutBucketLogging"},
+	{query: "notification", get: "GetBucketNotificationConfiguration", put: "PutBucketNotificationConfiguration"},
+	{query: "replication", get: "GetBucketReplication", put: "PutBucketReplication", delete: "DeleteBucketReplication"},
+	{query: "object-lock", get: "GetObjectLockConfiguration", put: "PutObjectLockConfiguration"},
+	{query: "accelerate", get: "GetBucketAccelerateConfiguration", put: "PutBucketAccelerateConfiguration"},
+	{query: "requestPayment", get: "GetBucketRequestPayment", put: "PutBucketRequestPayment"},
+	{query: "uploads", get: "ListMultipartUploads"},
+	{query: "versions", get: "ListObjectVersions"},
+	{query: "delete", post: "DeleteObjects"},
+}
+
+var objectSubresources = []subresource{
+	{query: "tagging", get: "GetObjectTagging", put: "PutObjectTagging", delete: "DeleteObjectTagging"},
+	{query: "acl", get: "GetObjectAcl", put: "PutObjectAcl"},
+	{query: "retention", get: "GetObjectRetention", put: "PutObjectRetention"},
+	{query: "legal-hold", get: "GetObjectLegalHold", put: "PutObjectLegalHold"},
+	{query: "attributes", get: "GetObjectAttributes"},
+	{query: "torrent", get: "GetObjectTorrent"},
+	{query: "uploads", post: "CreateMultipartUpload"},
+	// PUT ?partNumber&uploadId is UploadPart, or UploadPartCopy with a copy source; see objectOperation.
+	{query: "uploadId", get: "ListParts", put: "UploadPart", delete: "AbortMultipartUpload", post: "CompleteMultipartUpload"},
+	{query: "restore", post: "RestoreObject"},
+	{query: "select", post: "SelectObjectContent"},
+}
+
+// lookup returns the operation of the first sub-resource present in q, and whether any was present.
+func lookup(table []subresource, method string, q url.Values) (string, bool) {
+	for _, s := range table {
+		if !q.Has(s.query) {
+			continue
+		}
+		switch method {
+		case http.MethodGet:
+			return s.get, true
+		case http.MethodPut:
+			return s.put, true
+		case http.MethodDelete:
+			return s.delete, true
+		case http.MethodPost:
+			return s.post, true
+		}
+		return "", true
+	}
+	return "", false
+}
+
+func bucketOperation(method string, q url.Values) string {
+	if name, ok := lookup(bucketSubresources, method, q); ok {
+		return name
+	}
+	switch method {
+	case http.MethodGet:
+		if q.Get("list-type") == "2" {
+			return "ListObjectsV2"
+		}
+		return "ListObjects"
+	case http.MethodHead:
+		return "HeadBucket"
+	case http.MethodPut:
+		return "CreateBucket"
+	case http.MethodDelete:
+		return "DeleteBucket"
+	}
+	return ""
+}
+
+func objectOperation(method string, q url.Values, h http.Header) string {
+	copySource := h.Get("X-Amz-Copy-Source") != ""
+	if method == http.MethodHead {
+		return "HeadObject" // HEAD ?partNumber and ?versionId are still HeadObject
+	}
+	if name, ok := lookup(objectSubresources, method, q); ok {
+		if name == "UploadPart" {
+			switch {
+			case !q.Has("partNumber"):
+				return ""
+			case copySource:
+				return "UploadPartCopy"
+			}
+		}
+		return name
+	}
+	switch method {
+	case http.MethodGet:
+		return "GetObject"
+	case http.MethodPut:
+		if copySource {
+			return "CopyObject"
+		}
+		return "PutObject"
+	case http.MethodDelete:
+		return "DeleteObject"
+	}
+	return ""
+}
