@@ -153,9 +153,9 @@ func (w *workspace) terraform(tb testing.TB, args ...string) string {
 }
 
 // plan runs `terraform plan` (which refreshes every pair) and fails unless the plan is empty.
-func (w *workspace) plan(tb testing.TB) {
+func (w *workspace) plan(tb testing.TB, extra ...string) {
 	tb.Helper()
-	out := w.terraform(tb, "plan", "-input=false", "-lock=false", "-detailed-exitcode")
+	out := w.terraform(tb, append([]string{"plan", "-input=false", "-lock=false", "-detailed-exitcode"}, extra...)...)
 	if w.pairs > 0 && !strings.Contains(out, "No changes.") {
 		tb.Fatalf("expected an empty plan:\n%s", out)
 	}
@@ -165,6 +165,7 @@ func (w *workspace) plan(tb testing.TB) {
 type providerStats struct {
 	startups []time.Duration
 	peakKiB  []int64
+	cpu      time.Duration // summed over the processes
 }
 
 func resetProviderStats(tb testing.TB) {
@@ -183,11 +184,13 @@ func readProviderStats(tb testing.TB) providerStats {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) != 2 {
+		if len(fields) != 3 {
 			continue
 		}
 		us, _ := strconv.ParseInt(fields[0], 10, 64)
 		kib, _ := strconv.ParseInt(fields[1], 10, 64)
+		cpuUS, _ := strconv.ParseInt(fields[2], 10, 64)
+		s.cpu += time.Duration(cpuUS) * time.Microsecond
 		s.startups = append(s.startups, time.Duration(us)*time.Microsecond)
 		s.peakKiB = append(s.peakKiB, kib)
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"time"
@@ -29,6 +30,12 @@ const DefaultMaxRetries = 5
 // dialTimeout bounds connecting to an endpoint, so a wrong endpoint fails in seconds rather than hanging
 // on the operating system's TCP timeout.
 const dialTimeout = 5 * time.Second
+
+// maxIdleConnsPerHost keeps enough connections open for a whole refresh wave: Terraform refreshes 10
+// resources at once by default and each pair reads its 12 settings concurrently, so ~120 requests are in
+// flight. The SDK's default of 10 idle connections would close most of them after every wave, paying a new
+// TCP and TLS handshake for nearly every call.
+const maxIdleConnsPerHost = 128
 
 // credentialTimeout bounds resolving credentials at configure time (SSO and web identity make calls).
 const credentialTimeout = 20 * time.Second
@@ -81,7 +88,12 @@ func New(ctx context.Context, c Config) (*Client, error) {
 	if c.MaxRetries != nil {
 		maxRetries = *c.MaxRetries
 	}
-	httpClient := awshttp.NewBuildableClient().WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout })
+	httpClient := awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout }).
+		WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConns = maxIdleConnsPerHost
+			t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+		})
 	opts := []func(*config.LoadOptions) error{
 		config.WithHTTPClient(httpClient),
 		config.WithRetryer(func() aws.Retryer {

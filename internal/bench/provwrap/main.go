@@ -1,6 +1,6 @@
 // Command provwrap stands in for the provider binary in benchmarks: it runs the real provider with the
 // same arguments, environment and standard streams, and when it exits appends one line to a stats file:
-// the time to the plugin handshake (start-up) and the provider's peak resident memory. Terraform sees the
+// the time to the plugin handshake (start-up), the provider's peak resident memory and its CPU time. Terraform sees the
 // provider's own handshake, so nothing else changes.
 //
 //	PROTECTEDMEDIA_BENCH_PROVIDER  path of the real provider binary
@@ -40,8 +40,9 @@ func main() {
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		maxRSSKiB = ru.Maxrss // kibibytes on Linux
 	}
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	if f, err := os.OpenFile(os.Getenv("PROTECTEDMEDIA_BENCH_STATS"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
-		fmt.Fprintf(f, "%d %d\n", startup.Microseconds(), maxRSSKiB)
+		fmt.Fprintf(f, "%d %d %d\n", startup.Microseconds(), maxRSSKiB, cpu.Microseconds())
 		f.Close()
 	}
 	if waitErr != nil {
