@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/mfadelete"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testenv"
 )
 
@@ -80,5 +81,29 @@ func bucketName(t *testing.T, role string) string {
 	return testBucketPrefix + role + "-" + hex.EncodeToString(b)
 }
 
+// The test MFA device. The proxy's MFA Delete layer checks codes against a frozen clock, so a code
+// computed when the test case is built is still valid when Terraform sends it, however slow the run.
+const testMFASerial = "arn:aws:iam::123456789012:mfa/root-account-mfa-device"
+
+var (
+	testMFASecret = []byte("protectedmedia-test-totp-secret")
+	testMFATime   = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	// mfaLayer adds AWS's MFA Delete semantics in front of SeaweedFS, which has none.
+	mfaLayer = mfadelete.New(testMFASerial, testMFASecret, func() time.Time { return testMFATime })
+)
+
+// validMFACode is what the device shows; wrongMFACode is a well-formed code S3 would refuse.
+func validMFACode() string { return mfadelete.Code(testMFASecret, testMFATime) }
+
+func wrongMFACode() string {
+	for d := 10 * time.Minute; ; d += time.Minute {
+		if c := mfadelete.Code(testMFASecret, testMFATime.Add(d)); c != validMFACode() {
+			return c
+		}
+	}
+}
+
 // testenvOptions are the proxy's semantics layers for the acceptance tests.
-func testenvOptions() []s3proxy.Option { return nil }
+func testenvOptions() []s3proxy.Option {
+	return []s3proxy.Option{s3proxy.WithSemantics(mfaLayer.Semantics())}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"net/http"
 	"regexp"
 	"strings"
@@ -31,25 +33,48 @@ type pairConfig struct {
 	PublicRead    bool
 	ForceDestroy  bool
 	Tags          map[string]string
+	// MFADelete sets mfa_delete, with mfa_code = var.mfa_code and MFASerial (if any) on the resource.
+	MFADelete bool
+	MFASerial string
+	// ProviderMFA gives the provider block the test device's serial and mfa_code = var.mfa_code.
+	ProviderMFA bool
 }
 
 func (c pairConfig) String() string {
-	var tags string
-	if c.Tags != nil {
-		var lines []string
-		for k, v := range c.Tags {
-			lines = append(lines, fmt.Sprintf("    %q = %q", k, v))
-		}
-		tags = "  tags = {\n" + strings.Join(lines, "\n") + "\n  }\n"
+	var b strings.Builder
+	// The code travels as users are told to pass it: an ephemeral variable, stored in no state or plan.
+	b.WriteString(`
+variable "mfa_code" {
+  type      = string
+  ephemeral = true
+  sensitive = true
+  default   = null
+}
+`)
+	if c.ProviderMFA {
+		fmt.Fprintf(&b, "\nprovider \"protectedmedia\" {\n  mfa_serial = %q\n  mfa_code   = var.mfa_code\n}\n", testMFASerial)
 	}
-	return fmt.Sprintf(`
+	fmt.Fprintf(&b, `
 resource "protectedmedia_bucket_pair" "test" {
   media_bucket        = %q
   static_bucket       = %q
   static_public_read  = %t
   media_force_destroy = %t
-%s}
-`, c.Media, c.Static, c.PublicRead, c.ForceDestroy, tags)
+  mfa_delete          = %t
+  mfa_code            = var.mfa_code
+`, c.Media, c.Static, c.PublicRead, c.ForceDestroy, c.MFADelete)
+	if c.MFASerial != "" {
+		fmt.Fprintf(&b, "  mfa_serial          = %q\n", c.MFASerial)
+	}
+	if c.Tags != nil {
+		b.WriteString("  tags = {\n")
+		for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
+			fmt.Fprintf(&b, "    %q = %q\n", k, c.Tags[k])
+		}
+		b.WriteString("  }\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
 }
 
 func newPair(t *testing.T) pairConfig {
