@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"slices"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 

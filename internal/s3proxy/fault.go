@@ -112,7 +112,9 @@ func (f Fault) apply(w http.ResponseWriter, r *http.Request) bool {
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			return false // the client is gone; there is no one to answer
+			// The client is gone. Returning would make net/http send an empty 200, which a client
+			// still reading the connection could take for the answer.
+			panic(http.ErrAbortHandler)
 		}
 	}
 	switch {
