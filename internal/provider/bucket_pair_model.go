@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -31,7 +32,8 @@ type bucketPairModel struct {
 	MFADelete              types.Bool   `tfsdk:"mfa_delete"`
 	MFASerial              types.String `tfsdk:"mfa_serial"`
 	// MFACode is write-only: Terraform keeps it out of plan and state; only the configuration has it.
-	MFACode types.String `tfsdk:"mfa_code"`
+	MFACode  types.String   `tfsdk:"mfa_code"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 // pairSpec is the plain form of what the configuration asks for.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -36,6 +37,16 @@ var (
 // eventually, and AWS documents that versioning changes in particular can take a while to show.
 const confirmTimeout = 2 * time.Minute
 
+// Default operation timeouts, overridable in a timeouts block. Create and update are a handful of calls
+// plus bounded waits for S3's eventual consistency; read is one round of concurrent calls; delete may
+// empty a static bucket of many thousands of versions, a thousand per request.
+const (
+	defaultCreateTimeout = 10 * time.Minute
+	defaultReadTimeout   = 5 * time.Minute
+	defaultUpdateTimeout = 10 * time.Minute
+	defaultDeleteTimeout = 60 * time.Minute
+)
+
 // NewBucketPairResource is the factory the provider registers.
 func NewBucketPairResource() resource.Resource { return &bucketPairResource{} }
 
@@ -49,7 +60,7 @@ func (r *bucketPairResource) Metadata(_ context.Context, req resource.MetadataRe
 	resp.TypeName = req.ProviderTypeName + "_bucket_pair"
 }
 
-func (r *bucketPairResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *bucketPairResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	computedString := func(description string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: description}
 	}
@@ -63,6 +74,9 @@ func (r *bucketPairResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"Every refresh reads these settings back; anything changed outside Terraform shows in `terraform plan` " +
 			"(in `media_versioning`, `static_versioning`, `static_public_read`, `tags` or `drift`) and `terraform apply` " +
 			"puts it back.",
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.BlockAll(ctx),
+		},
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -288,6 +302,10 @@ func (r *bucketPairResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	region := plan.Region.ValueString()
 	spec, diags := toSpec(ctx, plan, region)
 	resp.Diagnostics.Append(diags...)
@@ -350,6 +368,10 @@ func (r *bucketPairResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, d := state.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	media, static, err := s3api.ObservePair(ctx, r.client.S3, state.MediaBucket.ValueString(), state.StaticBucket.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the bucket pair", r.detail(err, "Check that the credentials may read the buckets' configuration."))
@@ -385,6 +407,10 @@ func (r *bucketPairResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, d := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	spec, diags := toSpec(ctx, plan, plan.Region.ValueString())
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -456,6 +482,10 @@ func (r *bucketPairResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, d := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	c := r.client.S3
 	media, static := state.MediaBucket.ValueString(), state.StaticBucket.ValueString()
 
@@ -640,7 +670,7 @@ func (r *bucketPairResource) detail(err error, advice string) string {
 		b.WriteString(advice)
 		b.WriteString("\n\n")
 	}
-	fmt.Fprintf(&b, "Error: %v\n\nS3 client: %s", err, r.client.Describe())
+	fmt.Fprintf(&b, "Error: %v\n\nS3 client: %s", s3api.Explain(err), r.client.Describe())
 	return b.String()
 }
 

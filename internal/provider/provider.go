@@ -4,9 +4,14 @@ package provider
 
 import (
 	"context"
+	"fmt"
+
+	"github.com/aws/smithy-go/logging"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -17,7 +22,10 @@ import (
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 )
 
-var _ provider.Provider = (*protectedMediaProvider)(nil)
+var (
+	_ provider.Provider              = (*protectedMediaProvider)(nil)
+	_ provider.ProviderWithFunctions = (*protectedMediaProvider)(nil)
+)
 
 // New returns the provider factory that main and the tests serve.
 func New(version string) func() provider.Provider {
@@ -135,7 +143,9 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 		return
 	}
 
-	client, err := s3api.New(ctx, toClientConfig(cfg))
+	clientCfg := toClientConfig(cfg)
+	clientCfg.Logger = sdkLogger{ctx: ctx}
+	client, err := s3api.New(ctx, clientCfg)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot configure the S3 client", err.Error())
 		return
@@ -172,3 +182,19 @@ func (p *protectedMediaProvider) Resources(context.Context) []func() resource.Re
 func (p *protectedMediaProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return nil
 }
+
+func (p *protectedMediaProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{NewDjangoStoragesFunction}
+}
+
+// sdkLogger passes the AWS SDK's retry lines (operation, attempt, error; never headers or bodies) to
+// Terraform's log, in the context of the request being retried.
+type sdkLogger struct{ ctx context.Context }
+
+var _ logging.ContextLogger = sdkLogger{}
+
+func (l sdkLogger) Logf(_ logging.Classification, format string, v ...any) {
+	tflog.Warn(l.ctx, "S3: "+fmt.Sprintf(format, v...))
+}
+
+func (l sdkLogger) WithContext(ctx context.Context) logging.Logger { return sdkLogger{ctx: ctx} }

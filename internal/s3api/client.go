@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/logging"
 )
 
 // DefaultMaxRetries is how many times a retryable error (throttling, 5xx, a dropped connection) is retried
@@ -30,6 +32,9 @@ const DefaultMaxRetries = 5
 // dialTimeout bounds connecting to an endpoint, so a wrong endpoint fails in seconds rather than hanging
 // on the operating system's TCP timeout.
 const dialTimeout = 5 * time.Second
+
+// retryableCodes are S3 error codes retried on top of the SDK's throttling and 5xx rules.
+var retryableCodes = map[string]struct{}{"OperationAborted": {}}
 
 // maxIdleConnsPerHost keeps enough connections open for a whole refresh wave: Terraform refreshes 10
 // resources at once by default and each pair reads its 12 settings concurrently, so ~120 requests are in
@@ -57,6 +62,8 @@ type Config struct {
 	MaxRetries *int
 	// CABundle is a PEM file of extra trusted certificate authorities; empty means AWS_CA_BUNDLE, if set.
 	CABundle string
+	// Logger receives one line per retried request (operation, attempt, error), never headers or bodies.
+	Logger logging.Logger
 }
 
 // Client is a configured S3 client plus the facts about how it was configured, for messages and for the
@@ -102,8 +109,14 @@ func New(ctx context.Context, c Config) (*Client, error) {
 				// No client-side retry quota: many pairs refreshed at once against a throttling
 				// endpoint must each get their retries rather than fail on a shared bucket of tokens.
 				o.RateLimiter = ratelimit.None
+				// S3's 409 OperationAborted means a conflicting operation on the bucket is still in
+				// progress (typically right after a create or delete): worth another try.
+				o.Retryables = append(slices.Clone(o.Retryables), retry.RetryableErrorCode{Codes: retryableCodes})
 			})
 		}),
+	}
+	if c.Logger != nil {
+		opts = append(opts, config.WithLogger(c.Logger), config.WithClientLogMode(aws.LogRetries))
 	}
 	if c.Region != "" {
 		opts = append(opts, config.WithRegion(c.Region))

@@ -37,7 +37,27 @@ const (
 	codeAccessDenied            = "AccessDenied"
 	codeInvalidArgument         = "InvalidArgument"
 	codeInvalidBucketState      = "InvalidBucketState"
+	// A request signed for, or sent to, the wrong region.
+	codePermanentRedirect     = "PermanentRedirect"
+	codeAuthHeaderMalformed   = "AuthorizationHeaderMalformed"
+	codeIllegalLocation       = "IllegalLocationConstraintException"
+	codeInvalidAccessKeyID    = "InvalidAccessKeyId"
+	codeSignatureDoesNotMatch = "SignatureDoesNotMatch"
 )
+
+// Explain adds what a user can do about the errors whose cause is in their configuration rather than in
+// S3: the wrong region for a bucket, or credentials S3 does not accept. Others pass through unchanged.
+func Explain(err error) error {
+	switch errorCode(err) {
+	case codePermanentRedirect, codeAuthHeaderMalformed, codeIllegalLocation:
+		return fmt.Errorf("the bucket is in a different region than the provider's: set the provider's region (or AWS_REGION) to the bucket's region: %w", err)
+	case codeInvalidAccessKeyID:
+		return fmt.Errorf("S3 does not know the access key: check the credentials' source named below: %w", err)
+	case codeSignatureDoesNotMatch:
+		return fmt.Errorf("S3 rejected the request signature, usually a wrong secret key: check the credentials' source named below: %w", err)
+	}
+	return err
+}
 
 // MFAError is a write S3 refused for want of a valid MFA code, or because MFA Delete conflicts with the
 // bucket's state. Its text says what to do; the code itself never appears in it.

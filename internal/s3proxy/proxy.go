@@ -29,6 +29,9 @@ type Proxy struct {
 	mu     sync.Mutex
 	counts map[string]int
 	faults []*Injection
+	// createLag and created emulate eventual consistency after CreateBucket; see SetCreateLag.
+	createLag time.Duration
+	created   map[string]time.Time
 }
 
 // Semantics is a layer of S3 behaviour between fault injection and the upstream server, for what the server
@@ -128,11 +131,19 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f, ok := p.matchFault(op); ok && !f.apply(w, r) {
 		return
 	}
-	if p.semantics != nil {
-		p.semantics(w, r, op, p.forward)
+	if p.lagging(op) {
+		WriteError(w, r, http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist (s3proxy: emulated create lag).")
 		return
 	}
-	p.forward.ServeHTTP(w, r)
+	next := http.Handler(p.forward)
+	if p.semantics != nil {
+		next = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.semantics(w, r, op, p.forward) })
+	}
+	if op.Name == "CreateBucket" {
+		p.serveCreate(w, r, op, next)
+		return
+	}
+	next.ServeHTTP(w, r)
 }
 
 // Classify names the operation of r as this proxy does, honouring WithBaseDomain.
