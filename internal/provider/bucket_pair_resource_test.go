@@ -38,6 +38,8 @@ type pairConfig struct {
 	MFASerial string
 	// ProviderMFA gives the provider block the test device's serial and mfa_code = var.mfa_code.
 	ProviderMFA bool
+	// ProviderExtra and ResourceExtra are more lines for the provider block and the resource.
+	ProviderExtra, ResourceExtra string
 }
 
 func (c pairConfig) String() string {
@@ -51,8 +53,13 @@ variable "mfa_code" {
   default   = null
 }
 `)
-	if c.ProviderMFA {
-		fmt.Fprintf(&b, "\nprovider \"protectedmedia\" {\n  mfa_serial = %q\n  mfa_code   = var.mfa_code\n}\n", testMFASerial)
+	if c.ProviderMFA || c.ProviderExtra != "" {
+		b.WriteString("\nprovider \"protectedmedia\" {\n")
+		if c.ProviderMFA {
+			fmt.Fprintf(&b, "  mfa_serial = %q\n  mfa_code   = var.mfa_code\n", testMFASerial)
+		}
+		b.WriteString(c.ProviderExtra)
+		b.WriteString("}\n")
 	}
 	fmt.Fprintf(&b, `
 resource "protectedmedia_bucket_pair" "test" {
@@ -73,6 +80,7 @@ resource "protectedmedia_bucket_pair" "test" {
 		}
 		b.WriteString("  }\n")
 	}
+	b.WriteString(c.ResourceExtra)
 	b.WriteString("}\n")
 	return b.String()
 }
