@@ -153,6 +153,7 @@ func (r *bucketPairResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Optional: true,
 				MarkdownDescription: "Serial number (ARN) of the bucket owner's MFA device, for example " +
 					"`arn:aws:iam::123456789012:mfa/root-account-mfa-device`. Defaults to the provider's `mfa_serial`.",
+				Validators: []validator.String{mfaSerialValidator{}},
 			},
 			"mfa_code": schema.StringAttribute{
 				Optional:  true,

@@ -109,6 +109,7 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 				Optional: true,
 				MarkdownDescription: "Serial number (ARN) of the bucket owner's MFA device, for buckets with `mfa_delete`. " +
 					"A resource's own `mfa_serial` overrides it.",
+				Validators: []validator.String{mfaSerialValidator{}},
 			},
 			"mfa_code": schema.StringAttribute{
 				Optional:  true,
@@ -117,6 +118,7 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 					"Delete and `media_force_destroy` (destroy sees no resource configuration), and as a fallback for the " +
 					"resource's write-only `mfa_code`. Feed it from an ephemeral variable " +
 					"(`variable \"mfa_code\" { ephemeral = true }`) so it is stored in no state or plan file.",
+				Validators: []validator.String{mfaCodeValidator{}},
 			},
 		},
 	}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -55,4 +56,28 @@ func (mfaCodeValidator) ValidateString(_ context.Context, req validator.StringRe
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid MFA code",
 			fmt.Sprintf("%s must be the 6-digit code your MFA device shows now (got %d characters).", req.Path, len(code)))
 	}
+}
+
+// mfaSerialPattern accepts what S3's x-amz-mfa takes as a device serial: a virtual device's ARN, or a
+// hardware token's serial number.
+var mfaSerialPattern = regexp.MustCompile(`^(arn:aws[a-z-]*:iam::\d{12}:mfa/[\w+=,.@/-]+|[A-Z0-9]{6,32})$`)
+
+// mfaSerialValidator checks the shape of an MFA device serial at plan time.
+type mfaSerialValidator struct{}
+
+var _ validator.String = mfaSerialValidator{}
+
+func (mfaSerialValidator) Description(context.Context) string {
+	return "must be an MFA device ARN (arn:aws:iam::<12-digit account>:mfa/<name>) or a hardware token serial"
+}
+
+func (v mfaSerialValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v mfaSerialValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || mfaSerialPattern.MatchString(req.ConfigValue.ValueString()) {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid MFA device serial",
+		fmt.Sprintf("%s = %q %s, for example arn:aws:iam::123456789012:mfa/root-account-mfa-device. The IAM console "+
+			"shows it under Security credentials, Multi-factor authentication.", req.Path, req.ConfigValue.ValueString(), v.Description(ctx)))
 }

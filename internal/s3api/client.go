@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -111,7 +112,10 @@ func New(ctx context.Context, c Config) (*Client, error) {
 				o.RateLimiter = ratelimit.None
 				// S3's 409 OperationAborted means a conflicting operation on the bucket is still in
 				// progress (typically right after a create or delete): worth another try.
-				o.Retryables = append(slices.Clone(o.Retryables), retry.RetryableErrorCode{Codes: retryableCodes})
+				// A refused connection or an unknown host means a wrong endpoint, not a blip: fail now
+				// rather than after a minute of backoff. This rule goes first so it wins.
+				o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(unreachable)},
+					append(slices.Clone(o.Retryables), retry.RetryableErrorCode{Codes: retryableCodes})...)
 			})
 		}),
 	}
@@ -247,4 +251,13 @@ func credentialSource(ctx context.Context, provider aws.CredentialsProvider, c C
 		return tried, nil
 	}
 	return creds.Source, nil
+}
+
+// unreachable vetoes retries of errors that say the endpoint is not there at all.
+func unreachable(err error) aws.Ternary {
+	var dnsErr *net.DNSError
+	if errors.Is(err, syscall.ECONNREFUSED) || (errors.As(err, &dnsErr) && dnsErr.IsNotFound) {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
 }

@@ -3,6 +3,9 @@ package s3api
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"syscall"
 
 	"github.com/aws/smithy-go"
 )
@@ -48,6 +51,13 @@ const (
 // Explain adds what a user can do about the errors whose cause is in their configuration rather than in
 // S3: the wrong region for a bucket, or credentials S3 does not accept. Others pass through unchanged.
 func Explain(err error) error {
+	if httpStatus(err) == http.StatusMovedPermanently {
+		return fmt.Errorf("the bucket is in a different region than the provider's (S3 answered 301): set the provider's region (or AWS_REGION) to the bucket's region: %w", err)
+	}
+	var dnsErr *net.DNSError
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dnsErr) {
+		return fmt.Errorf("the S3 endpoint cannot be reached: check the endpoint named below: %w", err)
+	}
 	switch errorCode(err) {
 	case codePermanentRedirect, codeAuthHeaderMalformed, codeIllegalLocation:
 		return fmt.Errorf("the bucket is in a different region than the provider's: set the provider's region (or AWS_REGION) to the bucket's region: %w", err)
