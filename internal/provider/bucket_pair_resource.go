@@ -576,8 +576,9 @@ func (r *bucketPairResource) checkNamesFree(ctx context.Context, spec pairSpec) 
 						"  terraform import <address> %s\n\nor choose another name.", bucket, pairID(spec.Media, spec.Static)))
 			case e == s3api.OwnedByOther:
 				diags.AddAttributeError(path.Root(attr), "Bucket name is taken",
-					fmt.Sprintf("Bucket %q exists and is not accessible to these credentials (S3 answered 403): bucket names "+
-						"are global, and another account owns it. Nothing was created; choose another name.", bucket))
+					fmt.Sprintf("Bucket %q exists and these credentials may not access it (S3 answered AccessDenied): bucket "+
+						"names are global, and another account owns it, or it is yours and the credentials lack s3:ListBucket "+
+						"on it. Nothing was created; choose another name, or import the bucket with credentials that may read it.", bucket))
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -247,10 +248,22 @@ func credentialSource(ctx context.Context, provider aws.CredentialsProvider, c C
 	if err != nil {
 		return "", fmt.Errorf("no usable AWS credentials from %s: %w", tried, err)
 	}
-	if creds.Source == "" {
-		return tried, nil
+	return describeSource(creds.Source, tried), nil
+}
+
+// describeSource turns the SDK's name for a credentials provider into words a user recognizes.
+func describeSource(source, fallback string) string {
+	switch {
+	case source == "":
+		return fallback
+	case source == credentials.StaticCredentialsName:
+		return "the provider arguments access_key/secret_key"
+	case source == config.CredentialsSourceName:
+		return "the environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+	case strings.HasPrefix(source, "SharedConfigCredentials"):
+		return "the shared credentials file (" + source + ")"
 	}
-	return creds.Source, nil
+	return source
 }
 
 // unreachable vetoes retries of errors that say the endpoint is not there at all.

@@ -200,8 +200,8 @@ func TestNewWithStaticKeys(t *testing.T) {
 			if c.PathStyle != tt.wantPathStyle {
 				t.Errorf("PathStyle = %v, want %v", c.PathStyle, tt.wantPathStyle)
 			}
-			if c.CredentialSource != "StaticCredentials" {
-				t.Errorf("CredentialSource = %q, want StaticCredentials", c.CredentialSource)
+			if c.CredentialSource != "the provider arguments access_key/secret_key" {
+				t.Errorf("CredentialSource = %q, want the provider arguments", c.CredentialSource)
 			}
 
 			// The SDK client must be configured the way the Client says it is.
@@ -221,7 +221,7 @@ func TestNewWithStaticKeys(t *testing.T) {
 			if endpoint == "" {
 				endpoint = "AWS S3"
 			}
-			for _, part := range []string{"endpoint " + endpoint, tt.wantSource, "region " + tt.wantRegion, "StaticCredentials"} {
+			for _, part := range []string{"endpoint " + endpoint, tt.wantSource, "region " + tt.wantRegion, "credentials from the provider arguments access_key/secret_key"} {
 				if !strings.Contains(d, part) {
 					t.Errorf("Describe() = %q does not contain %q", d, part)
 				}

@@ -136,7 +136,13 @@ func FindExistence(ctx context.Context, c *s3.Client, bucket string) (Existence,
 	case http.StatusNotFound:
 		return Absent, nil
 	case http.StatusForbidden:
-		return OwnedByOther, nil
+		// A HEAD answer has no body, so a 403 cannot tell "not yours" from "credentials S3 rejects".
+		// A GET on the bucket says which, by its error code.
+		_, getErr := c.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(bucket)})
+		if getErr == nil || hasCode(getErr, codeAccessDenied) {
+			return OwnedByOther, nil
+		}
+		err = getErr
 	}
 	return Absent, fmt.Errorf("checking whether bucket %q exists: %w", bucket, err)
 }
