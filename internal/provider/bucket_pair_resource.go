@@ -537,6 +537,13 @@ func (r *bucketPairResource) Delete(ctx context.Context, req resource.DeleteRequ
 		tflog.Warn(ctx, "media_force_destroy: permanently deleting every version in the media bucket",
 			map[string]any{"bucket": media, "versions": contents.Versions, "delete_markers": contents.DeleteMarkers})
 	}
+	if contents.Empty() {
+		// Counted empty a moment ago: no need to list it again.
+		if err := s3api.DeleteBucket(ctx, c, media); err != nil {
+			resp.Diagnostics.AddError("Cannot delete the media bucket", r.detail(err, fmt.Sprintf("The static bucket %q was already deleted.", static)))
+		}
+		return
+	}
 	if _, err := emptyAndDelete(ctx, c, media, mediaMFA); err != nil {
 		resp.Diagnostics.AddError("Cannot delete the media bucket", r.detail(err, fmt.Sprintf("The static bucket %q was already deleted.", static)))
 	}

@@ -71,7 +71,9 @@ func (mfaSerialValidator) Description(context.Context) string {
 	return "must be an MFA device ARN (arn:aws:iam::<12-digit account>:mfa/<name>) or a hardware token serial"
 }
 
-func (v mfaSerialValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v mfaSerialValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (v mfaSerialValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || mfaSerialPattern.MatchString(req.ConfigValue.ValueString()) {
