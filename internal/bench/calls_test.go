@@ -14,10 +14,11 @@ var ownedSettingReads = []string{
 	"GetBucketEncryption",
 	"GetBucketPolicy",
 	"GetBucketTagging",
+	"GetBucketLifecycleConfiguration",
 }
 
 // TestRefreshCallsPerPair guards the refresh cost: a plan of n pairs makes exactly 2 calls of each owned
-// setting's read per pair (media and static), 12 per pair in all.
+// setting's read per pair (media and static), 14 per pair in all.
 func TestRefreshCallsPerPair(t *testing.T) {
 	requireHarness(t)
 	const pairs = 3

@@ -64,6 +64,8 @@ type Settings struct {
 	Tags map[string]string
 	// MFADelete is observed only; versioning writes must carry an MFA code while it is on.
 	MFADelete bool
+	// Lifecycle is the bucket's lifecycle configuration, as far as the provider understands it.
+	Lifecycle Lifecycle
 }
 
 // Setting names one thing the provider owns on a bucket; a drift is repaired by rewriting that setting.
@@ -78,6 +80,7 @@ const (
 	SettingEncryption        Setting = "default encryption"
 	SettingPolicy            Setting = "bucket policy"
 	SettingTags              Setting = "tags"
+	SettingLifecycle         Setting = "lifecycle"
 )
 
 // Desired is what the provider wants on one bucket.
@@ -94,11 +97,13 @@ type Desired struct {
 	Encryption        string
 	Policy            string
 	Tags              map[string]string
+	Lifecycle         Lifecycle
 }
 
 // MediaDesired is the locked-down, versioned media bucket.
-func MediaDesired(bucket, arn string, mfaDelete bool, tags map[string]string) Desired {
+func MediaDesired(bucket, arn string, mfaDelete bool, tags map[string]string, r Retention) Desired {
 	return Desired{
+		Lifecycle:         MediaLifecycle(r, mfaDelete),
 		Role:              Media,
 		Bucket:            bucket,
 		Versioning:        VersioningEnabled,
@@ -114,8 +119,9 @@ func MediaDesired(bucket, arn string, mfaDelete bool, tags map[string]string) De
 // StaticDesired is the unversioned static bucket. With publicRead, the public access block is relaxed
 // exactly as far as a public bucket policy needs (BlockPublicPolicy and RestrictPublicBuckets off); ACLs
 // stay blocked because the bucket has ACLs disabled anyway.
-func StaticDesired(bucket, arn string, publicRead bool, tags map[string]string) Desired {
+func StaticDesired(bucket, arn string, publicRead bool, tags map[string]string, r Retention) Desired {
 	return Desired{
+		Lifecycle:         StaticLifecycle(r),
 		Role:              Static,
 		Bucket:            bucket,
 		Versioning:        VersioningSuspended,
@@ -187,6 +193,9 @@ func Diff(want Desired, observed *Settings) []Drift {
 	}
 	if !TagsEqual(want.Tags, observed.Tags) {
 		drift(SettingTags, describeTags(observed.Tags), describeTags(want.Tags))
+	}
+	if observed.Lifecycle != want.Lifecycle {
+		drift(SettingLifecycle, observed.Lifecycle.String(), want.Lifecycle.String())
 	}
 	return out
 }

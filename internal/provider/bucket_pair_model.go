@@ -34,6 +34,10 @@ type bucketPairModel struct {
 	// MFACode is write-only: Terraform keeps it out of plan and state; only the configuration has it.
 	MFACode  types.String   `tfsdk:"mfa_code"`
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
+
+	NoncurrentVersionRetentionDays types.Int64 `tfsdk:"noncurrent_version_retention_days"`
+	NoncurrentVersionsToKeep       types.Int64 `tfsdk:"noncurrent_versions_to_keep"`
+	AbortIncompleteUploadsDays     types.Int64 `tfsdk:"abort_incomplete_uploads_days"`
 }
 
 // pairSpec is the plain form of what the configuration asks for.
@@ -43,6 +47,7 @@ type pairSpec struct {
 	StaticPublicRead bool
 	MFADelete        bool
 	Tags             map[string]string
+	Retention        bucketstate.Retention
 }
 
 // toSpec reads the desired pair from a plan or state. Callers only use it once the names are known.
@@ -53,6 +58,11 @@ func toSpec(ctx context.Context, m bucketPairModel, region string) (pairSpec, di
 		Region:           region,
 		StaticPublicRead: m.StaticPublicRead.ValueBool(),
 		MFADelete:        m.MFADelete.ValueBool(),
+		Retention: bucketstate.Retention{
+			NoncurrentDays:      int(m.NoncurrentVersionRetentionDays.ValueInt64()),
+			KeepNoncurrent:      int(m.NoncurrentVersionsToKeep.ValueInt64()),
+			AbortIncompleteDays: int(m.AbortIncompleteUploadsDays.ValueInt64()),
+		},
 	}
 	var diags diag.Diagnostics
 	if !m.Tags.IsNull() && !m.Tags.IsUnknown() {
@@ -62,8 +72,8 @@ func toSpec(ctx context.Context, m bucketPairModel, region string) (pairSpec, di
 }
 
 func (s pairSpec) desired() (media, static bucketstate.Desired) {
-	return bucketstate.MediaDesired(s.Media, bucketstate.ARN(s.Region, s.Media), s.MFADelete, s.Tags),
-		bucketstate.StaticDesired(s.Static, bucketstate.ARN(s.Region, s.Static), s.StaticPublicRead, s.Tags)
+	return bucketstate.MediaDesired(s.Media, bucketstate.ARN(s.Region, s.Media), s.MFADelete, s.Tags, s.Retention),
+		bucketstate.StaticDesired(s.Static, bucketstate.ARN(s.Region, s.Static), s.StaticPublicRead, s.Tags, s.Retention)
 }
 
 // setDerived fills every attribute that follows from the names and the provider configuration alone. The
@@ -125,6 +135,16 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, media,
 		m.Tags, d = tagsValue(ctx, m.Tags, media.Tags)
 		diags.Append(d...)
 		m.MFADelete = types.BoolValue(media.MFADelete)
+		if !media.Lifecycle.Foreign {
+			m.NoncurrentVersionRetentionDays = optionalInt(media.Lifecycle.NoncurrentDays)
+			m.NoncurrentVersionsToKeep = optionalInt(media.Lifecycle.KeepNoncurrent)
+		}
+	}
+	if static != nil && !static.Lifecycle.Foreign {
+		m.AbortIncompleteUploadsDays = types.Int64Value(int64(static.Lifecycle.AbortIncompleteDays))
+	}
+	if m.AbortIncompleteUploadsDays.IsNull() || m.AbortIncompleteUploadsDays.IsUnknown() {
+		m.AbortIncompleteUploadsDays = types.Int64Value(defaultAbortIncompleteDays)
 	}
 	for _, b := range []*types.Bool{&m.StaticPublicRead, &m.MediaForceDestroy, &m.MFADelete} {
 		if b.IsNull() || b.IsUnknown() {
@@ -163,3 +183,11 @@ func tagsValue(ctx context.Context, prior types.Map, observed map[string]string)
 }
 
 func pairID(media, static string) string { return media + "," + static }
+
+// optionalInt maps S3's "not set" (0) to null, so an unset argument does not plan a change to 0.
+func optionalInt(n int) types.Int64 {
+	if n == 0 {
+		return types.Int64Null()
+	}
+	return types.Int64Value(int64(n))
+}

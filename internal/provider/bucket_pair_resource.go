@@ -10,11 +10,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -36,6 +38,9 @@ var (
 // confirmTimeout bounds reading back a write until S3 reports it: S3 applies bucket configuration
 // eventually, and AWS documents that versioning changes in particular can take a while to show.
 const confirmTimeout = 2 * time.Minute
+
+// defaultAbortIncompleteDays cleans up abandoned multipart uploads, which S3 bills for but nobody sees.
+const defaultAbortIncompleteDays = 7
 
 // Default operation timeouts, overridable in a timeouts block. Create and update are a handful of calls
 // plus bounded waits for S3's eventual consistency; read is one round of concurrent calls; delete may
@@ -165,6 +170,32 @@ func (r *bucketPairResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"`terraform apply -var mfa_code=123456`. Destroy cannot see it: use the provider's `mfa_code` there.",
 				Validators: []validator.String{mfaCodeValidator{}},
 			},
+			"noncurrent_version_retention_days": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Permanently delete media versions this many days after they stopped being current " +
+					"(overwritten or deleted), and then the delete markers left hiding nothing. Unset (the default), old " +
+					"versions are kept forever. Deleted and overwritten files stay recoverable only within this window. " +
+					"S3 refuses lifecycle rules on a bucket with MFA Delete, so this cannot be combined with `mfa_delete`.",
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"noncurrent_versions_to_keep": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "With `noncurrent_version_retention_days`: keep this many newest noncurrent versions of " +
+					"each file however old they are (1 to 100).",
+				Validators: []validator.Int64{
+					int64validator.Between(1, 100),
+					int64validator.AlsoRequires(path.MatchRoot("noncurrent_version_retention_days")),
+				},
+			},
+			"abort_incomplete_uploads_days": schema.Int64Attribute{
+				Optional: true,
+				Computed: true,
+				Default:  int64default.StaticInt64(defaultAbortIncompleteDays),
+				MarkdownDescription: "Abort multipart uploads left unfinished this many days, on both buckets (S3 bills for " +
+					"their parts though no object shows them). On a media bucket with MFA Delete S3 allows no lifecycle " +
+					"rule at all, so there it applies to the static bucket only. Defaults to `7`.",
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
 			"django_storages": computedString("Django `STORAGES` setting as a JSON string: `default` for media (private, " +
 				"signed URLs, no ACLs) and `staticfiles` for static, with bucket names, region and, for a custom " +
 				"endpoint, its URL and addressing style. Load it with `json.loads` in `settings.py`; see the Django guide."),
@@ -185,6 +216,18 @@ func (r *bucketPairResource) Configure(_ context.Context, req resource.Configure
 }
 
 func (r *bucketPairResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var mfaDelete types.Bool
+	var retention types.Int64
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("mfa_delete"), &mfaDelete)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("noncurrent_version_retention_days"), &retention)...)
+	if mfaDelete.ValueBool() && !retention.IsNull() && !retention.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("noncurrent_version_retention_days"), "Retention conflicts with MFA Delete",
+			bucketstate.ErrRetentionWithMFADelete.Error()+". Choose one:\n"+
+				"  - keep mfa_delete = true and remove noncurrent_version_retention_days: old versions are kept forever, "+
+				"and only the root user with the MFA device can delete them;\n"+
+				"  - keep the retention and set mfa_delete = false, protecting the versions with least-privilege "+
+				"credentials for the app instead (see app_policy_json).")
+	}
 	var media, static types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("media_bucket"), &media)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("static_bucket"), &static)...)
@@ -457,7 +500,19 @@ func (r *bucketPairResource) Update(ctx context.Context, req resource.UpdateRequ
 		}
 		return apply(ctx, c, want, bucketstate.SettingsOf(drift), mfa)
 	}
-	repairMedia := func() error { return repair(wantMedia, media, mfa) }
+	repairMedia := func() error {
+		err := repair(wantMedia, media, mfa)
+		if err != nil && guarded && media != nil && !media.Lifecycle.Empty() && wantMedia.Lifecycle.Empty() {
+			// Enabling MFA Delete removed the lifecycle configuration first (S3 refuses both at once);
+			// the guarded write then failed, so put the bucket back as it was.
+			restore := wantMedia
+			restore.Lifecycle = media.Lifecycle
+			if rErr := s3api.Apply(ctx, c, restore, []bucketstate.Setting{bucketstate.SettingLifecycle}, s3api.MFA{}); rErr != nil {
+				return errors.Join(err, fmt.Errorf("restoring the lifecycle configuration removed for MFA Delete: %w", rErr))
+			}
+		}
+		return err
+	}
 	repairStatic := func() error { return repair(wantStatic, static, s3api.MFA{}) }
 	if guarded {
 		// The guarded write goes first and alone (Apply writes versioning before anything else), so a

@@ -46,6 +46,7 @@ var writeOrder = []bucketstate.Setting{
 	bucketstate.SettingPublicAccessBlock,
 	bucketstate.SettingPolicy,
 	bucketstate.SettingTags,
+	bucketstate.SettingLifecycle,
 }
 
 // AllSettings is every owned setting, in write order: what a new bucket gets.
@@ -91,11 +92,17 @@ func ApplyNew(ctx context.Context, c *s3.Client, want bucketstate.Desired, setti
 }
 
 func apply(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, attempt func(func() error) error) error {
+	order := writeOrder
+	if want.MFADelete != nil && *want.MFADelete && slices.Contains(settings, bucketstate.SettingLifecycle) {
+		// S3 refuses MFA Delete while a lifecycle configuration exists: remove that first.
+		order = append([]bucketstate.Setting{bucketstate.SettingLifecycle}, slices.DeleteFunc(slices.Clone(writeOrder),
+			func(s bucketstate.Setting) bool { return s == bucketstate.SettingLifecycle })...)
+	}
 	// Versioning and MFA Delete are one PutBucketVersioning call.
 	if slices.Contains(settings, bucketstate.SettingMFADelete) && !slices.Contains(settings, bucketstate.SettingVersioning) {
 		settings = append(slices.Clone(settings), bucketstate.SettingVersioning)
 	}
-	for _, s := range writeOrder {
+	for _, s := range order {
 		if !slices.Contains(settings, s) {
 			continue
 		}
@@ -174,6 +181,8 @@ func write(ctx context.Context, c *s3.Client, want bucketstate.Desired, s bucket
 			tagSet = append(tagSet, types.Tag{Key: aws.String(k), Value: aws.String(want.Tags[k])})
 		}
 		_, err = c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: bucket, Tagging: &types.Tagging{TagSet: tagSet}})
+	case bucketstate.SettingLifecycle:
+		return writeLifecycle(ctx, c, want.Bucket, want.Lifecycle)
 	default:
 		return fmt.Errorf("no writer for setting %q", s)
 	}
