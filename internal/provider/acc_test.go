@@ -16,6 +16,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/mfadelete"
@@ -106,4 +107,16 @@ func wrongMFACode() string {
 // testenvOptions are the proxy's semantics layers for the acceptance tests.
 func testenvOptions() []s3proxy.Option {
 	return []s3proxy.Option{s3proxy.WithSemantics(mfaLayer.Semantics())}
+}
+
+// pairTest runs steps against the pair in cfg with the harness's provider, and checks at the end that
+// both of its buckets are gone.
+func pairTest(t *testing.T, cfg pairConfig, steps []resource.TestStep) {
+	t.Helper()
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps:                    steps,
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/djangoconfig"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
@@ -34,6 +35,9 @@ type bucketPairModel struct {
 	// MFACode is write-only: Terraform keeps it out of plan and state; only the configuration has it.
 	MFACode  types.String   `tfsdk:"mfa_code"`
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
+
+	AppPolicyJSON    types.String `tfsdk:"app_policy_json"`
+	DeployPolicyJSON types.String `tfsdk:"deploy_policy_json"`
 
 	NoncurrentVersionRetentionDays types.Int64 `tfsdk:"noncurrent_version_retention_days"`
 	NoncurrentVersionsToKeep       types.Int64 `tfsdk:"noncurrent_versions_to_keep"`
@@ -86,6 +90,8 @@ func (m *bucketPairModel) setDerived(c *s3api.Client, region string, publicRead 
 	m.StaticBucketARN = types.StringValue(bucketstate.ARN(region, static))
 	m.MediaBucketDomainName = types.StringValue(bucketstate.DomainName(media, region, c.Endpoint, c.PathStyle))
 	m.StaticBucketDomainName = types.StringValue(bucketstate.DomainName(static, region, c.Endpoint, c.PathStyle))
+	m.AppPolicyJSON = types.StringValue(bucketpolicy.AppPolicy(m.MediaBucketARN.ValueString(), m.StaticBucketARN.ValueString()))
+	m.DeployPolicyJSON = types.StringValue(bucketpolicy.DeployPolicy(m.StaticBucketARN.ValueString()))
 
 	var diags diag.Diagnostics
 	rendered, err := djangoconfig.Render(djangoConfigFor(c, media, static, region, publicRead))

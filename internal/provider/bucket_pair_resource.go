@@ -170,6 +170,13 @@ func (r *bucketPairResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"`terraform apply -var mfa_code=123456`. Destroy cannot see it: use the provider's `mfa_code` there.",
 				Validators: []validator.String{mfaCodeValidator{}},
 			},
+			"app_policy_json": computedString("IAM policy (JSON) for the Django app's runtime role or user: read, write, " +
+				"delete (which only lays delete markers) and list on the media bucket, read and list on the static bucket, " +
+				"and an explicit deny of everything that would destroy history or loosen the media bucket: deleting object " +
+				"versions, changing versioning, lifecycle, the bucket policy, the public access block, ownership or " +
+				"encryption, and deleting the bucket. Attach it with `aws_iam_role_policy` or similar."),
+			"deploy_policy_json": computedString("IAM policy (JSON) for the deploy job that runs `collectstatic`: write, delete " +
+				"and list on the static bucket only; nothing on media."),
 			"noncurrent_version_retention_days": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Permanently delete media versions this many days after they stopped being current " +
@@ -346,9 +353,7 @@ func (r *bucketPairResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer cancel()
 	region := plan.Region.ValueString()
 	spec, diags := toSpec(ctx, plan, region)
@@ -412,9 +417,7 @@ func (r *bucketPairResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := state.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	media, static, err := s3api.ObservePair(ctx, r.client.S3, state.MediaBucket.ValueString(), state.StaticBucket.ValueString())
 	if err != nil {
@@ -451,9 +454,7 @@ func (r *bucketPairResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	spec, diags := toSpec(ctx, plan, plan.Region.ValueString())
 	resp.Diagnostics.Append(diags...)
@@ -538,9 +539,7 @@ func (r *bucketPairResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	c := r.client.S3
 	media, static := state.MediaBucket.ValueString(), state.StaticBucket.ValueString()
@@ -775,4 +774,12 @@ func mfaMissingDestroyDetail(media string) string {
 		"current one-time code. Nothing was deleted. Destroy cannot see the resource's mfa_code: set mfa_serial and "+
 		"mfa_code = var.mfa_code in the provider block, with an ephemeral variable, then run:\n\n"+
 		"  terraform destroy -var mfa_code=123456", media)
+}
+
+// withTimeout bounds an operation by the timeouts block's value for it, or its default.
+func withTimeout(ctx context.Context, configured func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	fallback time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	timeout, d := configured(ctx, fallback)
+	diags.Append(d...)
+	return context.WithTimeout(ctx, timeout)
 }

@@ -91,40 +91,37 @@ func newPair(t *testing.T) pairConfig {
 
 func TestAccBucketPair_basic(t *testing.T) {
 	cfg := newPair(t)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg.String(),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("id"), knownvalue.StringExact(cfg.Media+","+cfg.Static)),
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_versioning"), knownvalue.StringExact("Enabled")),
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("static_versioning"), knownvalue.StringExact("Disabled")),
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("drift"), knownvalue.ListSizeExact(0)),
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("region"), knownvalue.StringExact("us-east-1")),
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_bucket_arn"), knownvalue.StringExact("arn:aws:s3:::"+cfg.Media)),
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("static_bucket_arn"), knownvalue.StringExact("arn:aws:s3:::"+cfg.Static)),
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("django_storages"), djangoStoragesFor(cfg.Media, cfg.Static, true)),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkMediaLocked(cfg.Media),
-					checkStaticBucket(cfg.Static, false),
-				),
+	pairTest(t, cfg, []resource.TestStep{
+		{
+			Config: cfg.String(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("id"), knownvalue.StringExact(cfg.Media+","+cfg.Static)),
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_versioning"), knownvalue.StringExact("Enabled")),
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("static_versioning"), knownvalue.StringExact("Disabled")),
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("drift"), knownvalue.ListSizeExact(0)),
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("region"), knownvalue.StringExact("us-east-1")),
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_bucket_arn"), knownvalue.StringExact("arn:aws:s3:::"+cfg.Media)),
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("static_bucket_arn"), knownvalue.StringExact("arn:aws:s3:::"+cfg.Static)),
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("django_storages"), djangoStoragesFor(cfg.Media, cfg.Static, true)),
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("app_policy_json"), appPolicyFor(cfg.Media, cfg.Static)),
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("deploy_policy_json"), deployPolicyFor(cfg.Media, cfg.Static)),
 			},
-			{
-				ResourceName:      pairAddr,
-				ImportState:       true,
-				ImportStateId:     cfg.Media + "," + cfg.Static,
-				ImportStateVerify: true,
-			},
-			{
-				// After import the configuration plans nothing.
-				Config: cfg.String(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkMediaLocked(cfg.Media),
+				checkStaticBucket(cfg.Static, false),
+			),
+		},
+		{
+			ResourceName:      pairAddr,
+			ImportState:       true,
+			ImportStateId:     cfg.Media + "," + cfg.Static,
+			ImportStateVerify: true,
+		},
+		{
+			// After import the configuration plans nothing.
+			Config: cfg.String(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 		},
 	})
@@ -132,34 +129,29 @@ func TestAccBucketPair_basic(t *testing.T) {
 
 func TestAccBucketPair_versioningDrift(t *testing.T) {
 	cfg := newPair(t)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{Config: cfg.String()},
-			{
-				PreConfig: func() {
-					putVersioning(t, cfg.Media, s3types.BucketVersioningStatusSuspended)
-					putVersioning(t, cfg.Static, s3types.BucketVersioningStatusEnabled)
-				},
-				Config: cfg.String(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_versioning"), knownvalue.StringExact("Enabled")),
-						plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("static_versioning"), knownvalue.StringExact("Suspended")),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_versioning"), knownvalue.StringExact("Enabled")),
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("static_versioning"), knownvalue.StringExact("Suspended")),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkVersioning(cfg.Media, bucketstate.VersioningEnabled),
-					checkVersioning(cfg.Static, bucketstate.VersioningSuspended),
-				),
+	pairTest(t, cfg, []resource.TestStep{
+		{Config: cfg.String()},
+		{
+			PreConfig: func() {
+				putVersioning(t, cfg.Media, s3types.BucketVersioningStatusSuspended)
+				putVersioning(t, cfg.Static, s3types.BucketVersioningStatusEnabled)
 			},
+			Config: cfg.String(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_versioning"), knownvalue.StringExact("Enabled")),
+					plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("static_versioning"), knownvalue.StringExact("Suspended")),
+				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_versioning"), knownvalue.StringExact("Enabled")),
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("static_versioning"), knownvalue.StringExact("Suspended")),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkVersioning(cfg.Media, bucketstate.VersioningEnabled),
+				checkVersioning(cfg.Static, bucketstate.VersioningSuspended),
+			),
 		},
 	})
 }
@@ -219,72 +211,57 @@ func TestAccBucketPair_securityDrift(t *testing.T) {
 			Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
 		})
 	}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps:                    steps,
-	})
+	pairTest(t, cfg, steps)
 }
 
 // A refresh reports drift in the plan, and only a plan: refresh-only and plan never write.
 func TestAccBucketPair_driftIsVisibleInPlan(t *testing.T) {
 	cfg := newPair(t)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{Config: cfg.String()},
-			{
-				PreConfig: func() {
-					_, err := accEnv.Direct.DeleteBucketEncryption(context.Background(), &s3.DeleteBucketEncryptionInput{Bucket: aws.String(cfg.Static)})
-					must(t, err)
-				},
-				Config:             cfg.String(),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
+	pairTest(t, cfg, []resource.TestStep{
+		{Config: cfg.String()},
+		{
+			PreConfig: func() {
+				_, err := accEnv.Direct.DeleteBucketEncryption(context.Background(), &s3.DeleteBucketEncryptionInput{Bucket: aws.String(cfg.Static)})
+				must(t, err)
 			},
-			{
-				// The plan-only step changed nothing; apply repairs.
-				PreConfig: func() {
-					if got := observe(t, cfg.Static).Encryption; got != "" {
-						t.Fatalf("plan wrote to the bucket: encryption is %q", got)
-					}
-				},
-				Config: cfg.String(),
-				Check:  checkStaticBucket(cfg.Static, false),
+			Config:             cfg.String(),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		},
+		{
+			// The plan-only step changed nothing; apply repairs.
+			PreConfig: func() {
+				if got := observe(t, cfg.Static).Encryption; got != "" {
+					t.Fatalf("plan wrote to the bucket: encryption is %q", got)
+				}
 			},
+			Config: cfg.String(),
+			Check:  checkStaticBucket(cfg.Static, false),
 		},
 	})
 }
 
 func TestAccBucketPair_bucketDeletedOutOfBand(t *testing.T) {
 	cfg := newPair(t)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{Config: cfg.String()},
-			{
-				// One bucket gone: an in-place update recreates it.
-				PreConfig: func() { deleteBucket(t, cfg.Static) },
-				Config:    cfg.String(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate)},
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
+	pairTest(t, cfg, []resource.TestStep{
+		{Config: cfg.String()},
+		{
+			// One bucket gone: an in-place update recreates it.
+			PreConfig: func() { deleteBucket(t, cfg.Static) },
+			Config:    cfg.String(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate)},
 			},
-			{
-				// Both gone: the pair is created again.
-				PreConfig: func() { deleteBucket(t, cfg.Static); deleteBucket(t, cfg.Media) },
-				Config:    cfg.String(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionCreate)},
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
+			Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
+		},
+		{
+			// Both gone: the pair is created again.
+			PreConfig: func() { deleteBucket(t, cfg.Static); deleteBucket(t, cfg.Media) },
+			Config:    cfg.String(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionCreate)},
 			},
+			Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
 		},
 	})
 }
@@ -294,46 +271,41 @@ func TestAccBucketPair_staticPublicRead(t *testing.T) {
 	public := cfg
 	public.PublicRead = true
 	var key = "css/site.css"
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg.String(),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					putObjectCheck(cfg.Static, key, "body{}"),
-					checkAnonymousGet(cfg.Static, key, http.StatusForbidden),
-				),
-			},
-			{
-				Config: public.String(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("django_storages"), djangoStoragesFor(cfg.Media, cfg.Static, false)),
-					},
+	pairTest(t, cfg, []resource.TestStep{
+		{
+			Config: cfg.String(),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				putObjectCheck(cfg.Static, key, "body{}"),
+				checkAnonymousGet(cfg.Static, key, http.StatusForbidden),
+			),
+		},
+		{
+			Config: public.String(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("django_storages"), djangoStoragesFor(cfg.Media, cfg.Static, false)),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkStaticBucket(cfg.Static, true),
-					checkAnonymousGet(cfg.Static, key, http.StatusOK),
-					// Media stays private whatever static does.
-					putObjectCheck(cfg.Media, "uploads/a.txt", "secret"),
-					checkAnonymousGet(cfg.Media, "uploads/a.txt", http.StatusForbidden),
-					checkMediaLocked(cfg.Media),
-				),
 			},
-			{
-				Config: cfg.String(),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkStaticBucket(cfg.Static, false),
-					checkAnonymousGet(cfg.Static, key, http.StatusForbidden),
-				),
-			},
-			{
-				// Media now holds an object; let the test's own destroy go through.
-				Config: pairConfig{Media: cfg.Media, Static: cfg.Static, ForceDestroy: true}.String(),
-			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkStaticBucket(cfg.Static, true),
+				checkAnonymousGet(cfg.Static, key, http.StatusOK),
+				// Media stays private whatever static does.
+				putObjectCheck(cfg.Media, "uploads/a.txt", "secret"),
+				checkAnonymousGet(cfg.Media, "uploads/a.txt", http.StatusForbidden),
+				checkMediaLocked(cfg.Media),
+			),
+		},
+		{
+			Config: cfg.String(),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkStaticBucket(cfg.Static, false),
+				checkAnonymousGet(cfg.Static, key, http.StatusForbidden),
+			),
+		},
+		{
+			// Media now holds an object; let the test's own destroy go through.
+			Config: pairConfig{Media: cfg.Media, Static: cfg.Static, ForceDestroy: true}.String(),
 		},
 	})
 }
@@ -344,38 +316,33 @@ func TestAccBucketPair_tags(t *testing.T) {
 	tagged.Tags = map[string]string{"app": "shop", "env": "test"}
 	retagged := cfg
 	retagged.Tags = map[string]string{"app": "shop", "env": "prod"}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{
-				Config: tagged.String(),
-				Check:  resource.ComposeAggregateTestCheckFunc(checkTags(cfg.Media, tagged.Tags), checkTags(cfg.Static, tagged.Tags)),
+	pairTest(t, cfg, []resource.TestStep{
+		{
+			Config: tagged.String(),
+			Check:  resource.ComposeAggregateTestCheckFunc(checkTags(cfg.Media, tagged.Tags), checkTags(cfg.Static, tagged.Tags)),
+		},
+		{
+			Config: retagged.String(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate)},
 			},
-			{
-				Config: retagged.String(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate)},
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(checkTags(cfg.Media, retagged.Tags), checkTags(cfg.Static, retagged.Tags)),
+			Check: resource.ComposeAggregateTestCheckFunc(checkTags(cfg.Media, retagged.Tags), checkTags(cfg.Static, retagged.Tags)),
+		},
+		{
+			// Tags removed on the static bucket alone are drift, and repaired.
+			PreConfig: func() {
+				_, err := accEnv.Direct.DeleteBucketTagging(context.Background(), &s3.DeleteBucketTaggingInput{Bucket: aws.String(cfg.Static)})
+				must(t, err)
 			},
-			{
-				// Tags removed on the static bucket alone are drift, and repaired.
-				PreConfig: func() {
-					_, err := accEnv.Direct.DeleteBucketTagging(context.Background(), &s3.DeleteBucketTaggingInput{Bucket: aws.String(cfg.Static)})
-					must(t, err)
-				},
-				Config: retagged.String(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate)},
-				},
-				Check: checkTags(cfg.Static, retagged.Tags),
+			Config: retagged.String(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate)},
 			},
-			{
-				Config: cfg.String(),
-				Check:  resource.ComposeAggregateTestCheckFunc(checkTags(cfg.Media, nil), checkTags(cfg.Static, nil)),
-			},
+			Check: checkTags(cfg.Static, retagged.Tags),
+		},
+		{
+			Config: cfg.String(),
+			Check:  resource.ComposeAggregateTestCheckFunc(checkTags(cfg.Media, nil), checkTags(cfg.Static, nil)),
 		},
 	})
 }
@@ -384,36 +351,31 @@ func TestAccBucketPair_destroyNonEmptyMediaRefused(t *testing.T) {
 	cfg := newPair(t)
 	forced := cfg
 	forced.ForceDestroy = true
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg.String(),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					putObjectCheck(cfg.Media, "uploads/photo.jpg", "v1"),
-					putObjectCheck(cfg.Media, "uploads/photo.jpg", "v2"),
-					putObjectCheck(cfg.Static, "css/site.css", "body{}"),
-				),
-			},
-			{
-				Config:      cfg.String(),
-				Destroy:     true,
-				ExpectError: regexp.MustCompile(`(?s)Media bucket is not empty.*1\s+current\s+object,\s+2\s+object\s+versions.*media_force_destroy`),
-			},
-			{
-				// Nothing was deleted: both buckets, both versions and the static file are still there.
-				Config: cfg.String(),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkContents(cfg.Media, s3api.Contents{Objects: 1, Versions: 2}),
-					checkContents(cfg.Static, s3api.Contents{Objects: 1, Versions: 1}),
-				),
-			},
-			{
-				// With force destroy the test case's final destroy removes everything (CheckDestroy).
-				Config: forced.String(),
-			},
+	pairTest(t, cfg, []resource.TestStep{
+		{
+			Config: cfg.String(),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				putObjectCheck(cfg.Media, "uploads/photo.jpg", "v1"),
+				putObjectCheck(cfg.Media, "uploads/photo.jpg", "v2"),
+				putObjectCheck(cfg.Static, "css/site.css", "body{}"),
+			),
+		},
+		{
+			Config:      cfg.String(),
+			Destroy:     true,
+			ExpectError: regexp.MustCompile(`(?s)Media bucket is not empty.*1\s+current\s+object,\s+2\s+object\s+versions.*media_force_destroy`),
+		},
+		{
+			// Nothing was deleted: both buckets, both versions and the static file are still there.
+			Config: cfg.String(),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkContents(cfg.Media, s3api.Contents{Objects: 1, Versions: 2}),
+				checkContents(cfg.Static, s3api.Contents{Objects: 1, Versions: 1}),
+			),
+		},
+		{
+			// With force destroy the test case's final destroy removes everything (CheckDestroy).
+			Config: forced.String(),
 		},
 	})
 }
@@ -421,21 +383,16 @@ func TestAccBucketPair_destroyNonEmptyMediaRefused(t *testing.T) {
 func TestAccBucketPair_forceDestroy(t *testing.T) {
 	cfg := newPair(t)
 	cfg.ForceDestroy = true
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg.String(),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					putObjectCheck(cfg.Media, "a.txt", "1"),
-					putObjectCheck(cfg.Media, "a.txt", "2"),
-					deleteObjectCheck(cfg.Media, "a.txt"),
-					putObjectCheck(cfg.Media, "b.txt", "1"),
-					checkContents(cfg.Media, s3api.Contents{Objects: 1, Versions: 3, DeleteMarkers: 1}),
-				),
-			},
+	pairTest(t, cfg, []resource.TestStep{
+		{
+			Config: cfg.String(),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				putObjectCheck(cfg.Media, "a.txt", "1"),
+				putObjectCheck(cfg.Media, "a.txt", "2"),
+				deleteObjectCheck(cfg.Media, "a.txt"),
+				putObjectCheck(cfg.Media, "b.txt", "1"),
+				checkContents(cfg.Media, s3api.Contents{Objects: 1, Versions: 3, DeleteMarkers: 1}),
+			),
 		},
 	})
 }
@@ -443,13 +400,8 @@ func TestAccBucketPair_forceDestroy(t *testing.T) {
 // An empty media bucket is simply deleted, without media_force_destroy.
 func TestAccBucketPair_destroyEmpty(t *testing.T) {
 	cfg := newPair(t)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{Config: cfg.String(), Check: putObjectCheck(cfg.Static, "js/app.js", "1")},
-		},
+	pairTest(t, cfg, []resource.TestStep{
+		{Config: cfg.String(), Check: putObjectCheck(cfg.Static, "js/app.js", "1")},
 	})
 }
 
@@ -458,61 +410,51 @@ func TestAccBucketPair_destroyEmpty(t *testing.T) {
 func TestAccBucketPair_partialCreate(t *testing.T) {
 	cfg := newPair(t)
 	var fault *s3proxy.Injection
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() {
-					fault = accEnv.Proxy.Inject(s3proxy.Fault{Operation: "CreateBucket", Bucket: cfg.Static, Status: http.StatusForbidden,
-						Code: "AccessDenied", Message: "injected by the test"})
-				},
-				Config:      cfg.String(),
-				ExpectError: regexp.MustCompile(`(?s)only partly created.*` + regexp.QuoteMeta(cfg.Media) + `.*tainted`),
+	pairTest(t, cfg, []resource.TestStep{
+		{
+			PreConfig: func() {
+				fault = accEnv.Proxy.Inject(s3proxy.Fault{Operation: "CreateBucket", Bucket: cfg.Static, Status: http.StatusForbidden,
+					Code: "AccessDenied", Message: "injected by the test"})
 			},
-			{
-				PreConfig: func() {
-					fault.Remove()
-					if !exists(t, cfg.Media) || exists(t, cfg.Static) {
-						t.Fatal("expected the media bucket to exist and the static bucket not to")
-					}
-				},
-				Config: cfg.String(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
+			Config:      cfg.String(),
+			ExpectError: regexp.MustCompile(`(?s)only partly created.*` + regexp.QuoteMeta(cfg.Media) + `.*tainted`),
+		},
+		{
+			PreConfig: func() {
+				fault.Remove()
+				if !exists(t, cfg.Media) || exists(t, cfg.Static) {
+					t.Fatal("expected the media bucket to exist and the static bucket not to")
+				}
 			},
+			Config: cfg.String(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
 		},
 	})
 }
 
 func TestAccBucketPair_existingBucketNotAdopted(t *testing.T) {
 	cfg := newPair(t)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() {
-					_, err := accEnv.Direct.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(cfg.Static)})
-					must(t, err)
-				},
-				Config:      cfg.String(),
-				ExpectError: regexp.MustCompile(`(?s)Bucket already exists.*terraform import`),
+	pairTest(t, cfg, []resource.TestStep{
+		{
+			PreConfig: func() {
+				_, err := accEnv.Direct.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(cfg.Static)})
+				must(t, err)
 			},
-			{
-				// Nothing was created by the failed apply; clean up the bucket the test made.
-				PreConfig: func() {
-					if exists(t, cfg.Media) {
-						t.Fatal("the media bucket was created although the static name was taken")
-					}
-					deleteBucket(t, cfg.Static)
-				},
-				Config: cfg.String(),
+			Config:      cfg.String(),
+			ExpectError: regexp.MustCompile(`(?s)Bucket already exists.*terraform import`),
+		},
+		{
+			// Nothing was created by the failed apply; clean up the bucket the test made.
+			PreConfig: func() {
+				if exists(t, cfg.Media) {
+					t.Fatal("the media bucket was created although the static name was taken")
+				}
+				deleteBucket(t, cfg.Static)
 			},
+			Config: cfg.String(),
 		},
 	})
 }
@@ -761,6 +703,91 @@ func djangoStoragesFor(media, static string, staticSigned bool) knownvalue.Check
 			return fmt.Errorf("static querystring_auth %v, want %v", s.OPTIONS["querystring_auth"], staticSigned)
 		case d.OPTIONS["endpoint_url"] != accEnv.ProxyURL || d.OPTIONS["addressing_style"] != "path":
 			return fmt.Errorf("endpoint %v / %v, want %s path-style", d.OPTIONS["endpoint_url"], d.OPTIONS["addressing_style"], accEnv.ProxyURL)
+		}
+		return nil
+	})
+}
+
+// policyGrants parses an IAM policy into action -> resources for Allow and for Deny.
+func policyGrants(doc string) (allow, deny map[string][]string, err error) {
+	var p struct {
+		Statement []struct {
+			Effect   string
+			Action   []string
+			Resource []string
+		}
+	}
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return nil, nil, err
+	}
+	allow, deny = map[string][]string{}, map[string][]string{}
+	for _, st := range p.Statement {
+		target := allow
+		if st.Effect == "Deny" {
+			target = deny
+		}
+		for _, a := range st.Action {
+			target[a] = append(target[a], st.Resource...)
+		}
+	}
+	return allow, deny, nil
+}
+
+// appPolicyFor checks the app's policy by meaning: what it may do where, and what it may never do.
+func appPolicyFor(media, static string) knownvalue.Check {
+	m, s := "arn:aws:s3:::"+media, "arn:aws:s3:::"+static
+	return knownvalue.StringFunc(func(v string) error {
+		allow, deny, err := policyGrants(v)
+		if err != nil {
+			return err
+		}
+		want := map[string][]string{
+			"s3:ListBucket": {m, s}, "s3:GetBucketLocation": {m},
+			"s3:GetObject": {m + "/*", s + "/*"}, "s3:PutObject": {m + "/*"}, "s3:DeleteObject": {m + "/*"},
+			"s3:AbortMultipartUpload": {m + "/*"}, "s3:ListMultipartUploadParts": {m + "/*"},
+		}
+		for a, res := range allow {
+			slices.Sort(res)
+			w := slices.Clone(want[a])
+			slices.Sort(w)
+			if !slices.Equal(res, w) {
+				return fmt.Errorf("app policy allows %s on %v, want %v", a, res, w)
+			}
+		}
+		if len(allow) != len(want) {
+			return fmt.Errorf("app policy allows %d actions, want %d: %v", len(allow), len(want), allow)
+		}
+		for _, a := range []string{"s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketPublicAccessBlock"} {
+			if !slices.Contains(deny[a], m) {
+				return fmt.Errorf("app policy does not deny %s on the media bucket: %v", a, deny)
+			}
+		}
+		return nil
+	})
+}
+
+// deployPolicyFor checks that the deploy policy writes, deletes and lists the static bucket only.
+func deployPolicyFor(media, static string) knownvalue.Check {
+	s := "arn:aws:s3:::" + static
+	return knownvalue.StringFunc(func(v string) error {
+		allow, deny, err := policyGrants(v)
+		if err != nil {
+			return err
+		}
+		if len(deny) != 0 || strings.Contains(v, media) {
+			return fmt.Errorf("deploy policy touches the media bucket or denies: %s", v)
+		}
+		for a, res := range allow {
+			for _, r := range res {
+				if r != s && r != s+"/*" {
+					return fmt.Errorf("deploy policy allows %s on %s", a, r)
+				}
+			}
+		}
+		for _, a := range []string{"s3:PutObject", "s3:DeleteObject", "s3:ListBucket"} {
+			if len(allow[a]) == 0 {
+				return fmt.Errorf("deploy policy lacks %s", a)
+			}
 		}
 		return nil
 	})

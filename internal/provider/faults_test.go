@@ -128,70 +128,65 @@ func TestAccBucketPair_persistentFaults(t *testing.T) {
 	cfg.ProviderExtra = "  max_retries = 1\n"
 	var faults injected
 	t.Cleanup(faults.clear)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() {
-					faults.add(s3proxy.Fault{Operation: "PutBucketPolicy", Bucket: cfg.Static, Status: 503, Code: "SlowDown"})
-				},
-				Config:      cfg.String(),
-				ExpectError: errorText("only partly created"),
+	pairTest(t, cfg, []resource.TestStep{
+		{
+			PreConfig: func() {
+				faults.add(s3proxy.Fault{Operation: "PutBucketPolicy", Bucket: cfg.Static, Status: 503, Code: "SlowDown"})
 			},
-			{
-				// Two attempts (max_retries = 1) per policy write, no more; both buckets are tracked.
-				PreConfig: func() {
-					if hits := faults[0].Hits(); hits != 2 {
-						t.Fatalf("PutBucketPolicy was tried %d times, want 2", hits)
-					}
-					faults.clear()
-					if !exists(t, cfg.Media) || !exists(t, cfg.Static) {
-						t.Fatal("both buckets should exist, tracked as tainted")
-					}
-				},
-				Config: cfg.String(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
+			Config:      cfg.String(),
+			ExpectError: errorText("only partly created"),
+		},
+		{
+			// Two attempts (max_retries = 1) per policy write, no more; both buckets are tracked.
+			PreConfig: func() {
+				if hits := faults[0].Hits(); hits != 2 {
+					t.Fatalf("PutBucketPolicy was tried %d times, want 2", hits)
+				}
+				faults.clear()
+				if !exists(t, cfg.Media) || !exists(t, cfg.Static) {
+					t.Fatal("both buckets should exist, tracked as tainted")
+				}
 			},
-			{
-				// Refresh failing for good: the plan fails, clearly, and writes nothing.
-				PreConfig: func() {
-					faults.add(s3proxy.Fault{Operation: "GetBucketTagging", Bucket: cfg.Media, Status: 500, Code: "InternalError"})
-				},
-				Config:      cfg.String(),
-				PlanOnly:    true,
-				ExpectError: errorText("Cannot read the bucket pair"),
+			Config: cfg.String(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 			},
-			{
-				PreConfig: faults.clear,
-				Config:    pairConfig{Media: cfg.Media, Static: cfg.Static, ForceDestroy: true, ProviderExtra: cfg.ProviderExtra}.String(),
+			Check: resource.ComposeAggregateTestCheckFunc(checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false)),
+		},
+		{
+			// Refresh failing for good: the plan fails, clearly, and writes nothing.
+			PreConfig: func() {
+				faults.add(s3proxy.Fault{Operation: "GetBucketTagging", Bucket: cfg.Media, Status: 500, Code: "InternalError"})
 			},
-			{
-				// Destroy failing on the media bucket after the static one went: the pair stays in state,
-				// the next refresh sees the static bucket missing, and media is intact.
-				PreConfig: func() {
-					putObject(t, cfg.Media, "uploads/keep.txt", "precious")
-					faults.add(s3proxy.Fault{Operation: "DeleteObjects", Bucket: cfg.Media, Status: 500, Code: "InternalError"})
-				},
-				Config:      pairConfig{Media: cfg.Media, Static: cfg.Static, ForceDestroy: true, ProviderExtra: cfg.ProviderExtra}.String(),
-				Destroy:     true,
-				ExpectError: errorText("Cannot delete the media bucket"),
+			Config:      cfg.String(),
+			PlanOnly:    true,
+			ExpectError: errorText("Cannot read the bucket pair"),
+		},
+		{
+			PreConfig: faults.clear,
+			Config:    pairConfig{Media: cfg.Media, Static: cfg.Static, ForceDestroy: true, ProviderExtra: cfg.ProviderExtra}.String(),
+		},
+		{
+			// Destroy failing on the media bucket after the static one went: the pair stays in state,
+			// the next refresh sees the static bucket missing, and media is intact.
+			PreConfig: func() {
+				putObject(t, cfg.Media, "uploads/keep.txt", "precious")
+				faults.add(s3proxy.Fault{Operation: "DeleteObjects", Bucket: cfg.Media, Status: 500, Code: "InternalError"})
 			},
-			{
-				PreConfig: func() { faults.clear() },
-				Config:    pairConfig{Media: cfg.Media, Static: cfg.Static, ForceDestroy: true, ProviderExtra: cfg.ProviderExtra}.String(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate)},
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkContents(cfg.Media, s3api.Contents{Objects: 1, Versions: 1}),
-					checkStaticBucket(cfg.Static, false),
-				),
+			Config:      pairConfig{Media: cfg.Media, Static: cfg.Static, ForceDestroy: true, ProviderExtra: cfg.ProviderExtra}.String(),
+			Destroy:     true,
+			ExpectError: errorText("Cannot delete the media bucket"),
+		},
+		{
+			PreConfig: func() { faults.clear() },
+			Config:    pairConfig{Media: cfg.Media, Static: cfg.Static, ForceDestroy: true, ProviderExtra: cfg.ProviderExtra}.String(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate)},
 			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkContents(cfg.Media, s3api.Contents{Objects: 1, Versions: 1}),
+				checkStaticBucket(cfg.Static, false),
+			),
 		},
 	})
 }
@@ -199,21 +194,17 @@ func TestAccBucketPair_persistentFaults(t *testing.T) {
 // Right after CreateBucket, S3 may answer NoSuchBucket for a while: create waits it out.
 func TestAccBucketPair_eventualConsistency(t *testing.T) {
 	cfg := newPair(t)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{{
-			PreConfig: func() {
-				accEnv.Proxy.SetCreateLag(2 * time.Second)
-				t.Cleanup(func() { accEnv.Proxy.SetCreateLag(0) })
-			},
-			Config: cfg.String(),
-			Check: resource.ComposeAggregateTestCheckFunc(
-				func(*terraform.State) error { accEnv.Proxy.SetCreateLag(0); return nil },
-				checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false),
-			),
-		}},
+	pairTest(t, cfg, []resource.TestStep{{
+		PreConfig: func() {
+			accEnv.Proxy.SetCreateLag(2 * time.Second)
+			t.Cleanup(func() { accEnv.Proxy.SetCreateLag(0) })
+		},
+		Config: cfg.String(),
+		Check: resource.ComposeAggregateTestCheckFunc(
+			func(*terraform.State) error { accEnv.Proxy.SetCreateLag(0); return nil },
+			checkMediaLocked(cfg.Media), checkStaticBucket(cfg.Static, false),
+		),
+	},
 	})
 }
 
@@ -224,24 +215,19 @@ func TestAccBucketPair_timeouts(t *testing.T) {
 	slow.ResourceExtra = "  timeouts {\n    read = \"1s\"\n  }\n"
 	var faults injected
 	t.Cleanup(faults.clear)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{Config: slow.String()},
-			{
-				PreConfig: func() {
-					faults.add(s3proxy.Fault{Operation: "GetBucketPolicy", Latency: 5 * time.Second})
-				},
-				Config:      slow.String(),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Cannot read the bucket pair.*(deadline exceeded|canceled)`),
+	pairTest(t, cfg, []resource.TestStep{
+		{Config: slow.String()},
+		{
+			PreConfig: func() {
+				faults.add(s3proxy.Fault{Operation: "GetBucketPolicy", Latency: 5 * time.Second})
 			},
-			{
-				PreConfig: faults.clear,
-				Config:    slow.String(),
-			},
+			Config:      slow.String(),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Cannot read the bucket pair.*(deadline exceeded|canceled)`),
+		},
+		{
+			PreConfig: faults.clear,
+			Config:    slow.String(),
 		},
 	})
 }

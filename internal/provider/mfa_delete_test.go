@@ -45,66 +45,61 @@ func TestAccBucketPair_mfaDelete(t *testing.T) {
 	code := validMFACode()
 	noSecret := func(where string, doc any) error { return mustNotContain(where, doc, code) }
 
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{
-				Config:          cfg.String(),
-				ConfigVariables: withCode(code),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{planCheck(func(p *tfjson.Plan) error { return noSecret("the saved plan", p) })},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("mfa_delete"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("mfa_code"), knownvalue.Null()),
-					stateCheck(func(s *tfjson.State) error { return noSecret("the state", s) }),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(checkMFADelete(cfg.Media, true), checkMediaLocked(cfg.Media)),
+	pairTest(t, cfg, []resource.TestStep{
+		{
+			Config:          cfg.String(),
+			ConfigVariables: withCode(code),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{planCheck(func(p *tfjson.Plan) error { return noSecret("the saved plan", p) })},
 			},
-			{
-				// Switched off outside Terraform: the plan shows it, apply with a code turns it back on.
-				PreConfig:       func() { mfaLayer.SetEnabled(cfg.Media, false) },
-				Config:          cfg.String(),
-				ConfigVariables: withCode(code),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("mfa_delete"), knownvalue.Bool(true)),
-					},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("mfa_delete"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("mfa_code"), knownvalue.Null()),
+				stateCheck(func(s *tfjson.State) error { return noSecret("the state", s) }),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(checkMFADelete(cfg.Media, true), checkMediaLocked(cfg.Media)),
+		},
+		{
+			// Switched off outside Terraform: the plan shows it, apply with a code turns it back on.
+			PreConfig:       func() { mfaLayer.SetEnabled(cfg.Media, false) },
+			Config:          cfg.String(),
+			ConfigVariables: withCode(code),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("mfa_delete"), knownvalue.Bool(true)),
 				},
-				Check: checkMFADelete(cfg.Media, true),
 			},
-			{
-				// Versioning suspended behind Terraform's back on an MFA Delete bucket: repaired with the code.
-				PreConfig:       func() { putVersioning(t, cfg.Media, s3types.BucketVersioningStatusSuspended) },
-				Config:          cfg.String(),
-				ConfigVariables: withCode(code),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_versioning"), knownvalue.StringExact("Enabled"))},
+			Check: checkMFADelete(cfg.Media, true),
+		},
+		{
+			// Versioning suspended behind Terraform's back on an MFA Delete bucket: repaired with the code.
+			PreConfig:       func() { putVersioning(t, cfg.Media, s3types.BucketVersioningStatusSuspended) },
+			Config:          cfg.String(),
+			ConfigVariables: withCode(code),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("media_versioning"), knownvalue.StringExact("Enabled"))},
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(checkVersioning(cfg.Media, "Enabled"), checkMFADelete(cfg.Media, true)),
+		},
+		{
+			// Disabled by configuration.
+			Config:          off.String(),
+			ConfigVariables: withCode(code),
+			Check:           checkMFADelete(cfg.Media, false),
+		},
+		{
+			// Switched on outside Terraform: drift in the other direction, repaired too.
+			PreConfig:       func() { mfaLayer.SetEnabled(cfg.Media, true) },
+			Config:          off.String(),
+			ConfigVariables: withCode(code),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("mfa_delete"), knownvalue.Bool(false)),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(checkVersioning(cfg.Media, "Enabled"), checkMFADelete(cfg.Media, true)),
 			},
-			{
-				// Disabled by configuration.
-				Config:          off.String(),
-				ConfigVariables: withCode(code),
-				Check:           checkMFADelete(cfg.Media, false),
-			},
-			{
-				// Switched on outside Terraform: drift in the other direction, repaired too.
-				PreConfig:       func() { mfaLayer.SetEnabled(cfg.Media, true) },
-				Config:          off.String(),
-				ConfigVariables: withCode(code),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("mfa_delete"), knownvalue.Bool(false)),
-					},
-				},
-				Check: checkMFADelete(cfg.Media, false),
-			},
+			Check: checkMFADelete(cfg.Media, false),
 		},
 	})
 
@@ -131,40 +126,35 @@ func TestAccBucketPair_mfaDeleteRefused(t *testing.T) {
 	noSerial := on
 	noSerial.MFASerial = ""
 	unchanged := resource.ComposeAggregateTestCheckFunc(checkMFADelete(cfg.Media, false), checkMediaLocked(cfg.Media))
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{Config: cfg.String()},
-			{
-				Config:      on.String(),
-				ExpectError: regexp.MustCompile(`(?s)MFA code required.*ephemeral.*terraform apply -var mfa_code=`),
-			},
-			{
-				PreConfig:       func() { mustHold(t, unchanged) },
-				Config:          on.String(),
-				ConfigVariables: withCode(wrongMFACode()),
-				ExpectError:     errorText("S3 refused the write: MFA Delete requires a valid one-time code"),
-			},
-			{
-				PreConfig:       func() { mustHold(t, unchanged) },
-				Config:          on.String(),
-				ConfigVariables: withCode("12ab"),
-				PlanOnly:        true,
-				ExpectError:     regexp.MustCompile(`(?s)Invalid MFA code.*6-digit`),
-			},
-			{
-				Config:          noSerial.String(),
-				ConfigVariables: withCode(validMFACode()),
-				PlanOnly:        true,
-				ExpectError:     regexp.MustCompile(`(?s)MFA device serial missing.*mfa_serial`),
-			},
-			{
-				// Back to the applied configuration: nothing to do, nothing changed.
-				Config: cfg.String(),
-				Check:  unchanged,
-			},
+	pairTest(t, cfg, []resource.TestStep{
+		{Config: cfg.String()},
+		{
+			Config:      on.String(),
+			ExpectError: regexp.MustCompile(`(?s)MFA code required.*ephemeral.*terraform apply -var mfa_code=`),
+		},
+		{
+			PreConfig:       func() { mustHold(t, unchanged) },
+			Config:          on.String(),
+			ConfigVariables: withCode(wrongMFACode()),
+			ExpectError:     errorText("S3 refused the write: MFA Delete requires a valid one-time code"),
+		},
+		{
+			PreConfig:       func() { mustHold(t, unchanged) },
+			Config:          on.String(),
+			ConfigVariables: withCode("12ab"),
+			PlanOnly:        true,
+			ExpectError:     regexp.MustCompile(`(?s)Invalid MFA code.*6-digit`),
+		},
+		{
+			Config:          noSerial.String(),
+			ConfigVariables: withCode(validMFACode()),
+			PlanOnly:        true,
+			ExpectError:     regexp.MustCompile(`(?s)MFA device serial missing.*mfa_serial`),
+		},
+		{
+			// Back to the applied configuration: nothing to do, nothing changed.
+			Config: cfg.String(),
+			Check:  unchanged,
 		},
 	})
 }
@@ -178,54 +168,49 @@ func TestAccBucketPair_mfaDeleteForceDestroy(t *testing.T) {
 	withProviderCode.ProviderMFA = true
 	ctx := context.Background()
 	var versionID string
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{
-				Config:          cfg.String(),
-				ConfigVariables: withCode(validMFACode()),
-				Check: func(*terraform.State) error {
-					c := viaProxy(t)
-					out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(cfg.Media), Key: aws.String("uploads/a.txt"), Body: strings.NewReader("1")})
-					if err != nil {
-						return err
+	pairTest(t, cfg, []resource.TestStep{
+		{
+			Config:          cfg.String(),
+			ConfigVariables: withCode(validMFACode()),
+			Check: func(*terraform.State) error {
+				c := viaProxy(t)
+				out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(cfg.Media), Key: aws.String("uploads/a.txt"), Body: strings.NewReader("1")})
+				if err != nil {
+					return err
+				}
+				versionID = aws.ToString(out.VersionId)
+				_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(cfg.Media), Key: aws.String("uploads/a.txt"), VersionId: out.VersionId})
+				var apiErr smithy.APIError
+				if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" {
+					return fmt.Errorf("version DELETE without a code: got %v, want AccessDenied", err)
+				}
+				return checkContents(cfg.Media, s3api.Contents{Objects: 1, Versions: 1})(nil)
+			},
+		},
+		{
+			Config:          cfg.String(),
+			ConfigVariables: withCode(validMFACode()),
+			Destroy:         true,
+			ExpectError:     regexp.MustCompile(`(?s)MFA code required.*provider block`),
+		},
+		{
+			// Nothing was deleted.
+			Config:          cfg.String(),
+			ConfigVariables: withCode(validMFACode()),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkContents(cfg.Media, s3api.Contents{Objects: 1, Versions: 1}),
+				func(*terraform.State) error {
+					if !exists(t, cfg.Static) || versionID == "" {
+						return fmt.Errorf("the static bucket was deleted by a refused destroy")
 					}
-					versionID = aws.ToString(out.VersionId)
-					_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(cfg.Media), Key: aws.String("uploads/a.txt"), VersionId: out.VersionId})
-					var apiErr smithy.APIError
-					if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" {
-						return fmt.Errorf("version DELETE without a code: got %v, want AccessDenied", err)
-					}
-					return checkContents(cfg.Media, s3api.Contents{Objects: 1, Versions: 1})(nil)
+					return nil
 				},
-			},
-			{
-				Config:          cfg.String(),
-				ConfigVariables: withCode(validMFACode()),
-				Destroy:         true,
-				ExpectError:     regexp.MustCompile(`(?s)MFA code required.*provider block`),
-			},
-			{
-				// Nothing was deleted.
-				Config:          cfg.String(),
-				ConfigVariables: withCode(validMFACode()),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkContents(cfg.Media, s3api.Contents{Objects: 1, Versions: 1}),
-					func(*terraform.State) error {
-						if !exists(t, cfg.Static) || versionID == "" {
-							return fmt.Errorf("the static bucket was deleted by a refused destroy")
-						}
-						return nil
-					},
-				),
-			},
-			{
-				// The provider block carries the code; the test's final destroy then deletes every version.
-				Config:          withProviderCode.String(),
-				ConfigVariables: withCode(validMFACode()),
-			},
+			),
+		},
+		{
+			// The provider block carries the code; the test's final destroy then deletes every version.
+			Config:          withProviderCode.String(),
+			ConfigVariables: withCode(validMFACode()),
 		},
 	})
 }

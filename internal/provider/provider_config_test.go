@@ -23,66 +23,61 @@ func TestAccProvider_configurationErrors(t *testing.T) {
 	var faults injected
 	t.Cleanup(faults.clear)
 	var started time.Time
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{
-				// Nothing listens there: no minute of backoff, just the error.
-				PreConfig:   func() { started = time.Now() },
-				Config:      pairConfig{Media: cfg.Media, Static: cfg.Static, ProviderExtra: "  endpoint = \"https://127.0.0.1:1\"\n"}.String(),
-				ExpectError: phrase("the S3 endpoint cannot be reached endpoint https://127.0.0.1:1 (from provider argument endpoint)"),
-			},
-			{
-				PreConfig: func() {
-					if d := time.Since(started); d > time.Minute {
-						t.Fatalf("an unreachable endpoint took %s to fail", d)
-					} else {
-						t.Logf("unreachable endpoint: plan and failed apply took %s", d.Round(time.Millisecond))
-					}
-				},
-				Config:      pairConfig{Media: cfg.Media, Static: cfg.Static, ProviderExtra: "  access_key = \"AKIAWRONGWRONGWRONG1\"\n  secret_key = \"wrong-secret\"\n"}.String(),
-				ExpectError: phrase("S3 does not know the access key credentials from the provider arguments access_key/secret_key"),
-			},
-			{
-				PreConfig: func() {
-					faults.add(s3proxy.Fault{Operation: "HeadBucket", Bucket: cfg.Media, Status: http.StatusMovedPermanently})
-				},
-				Config:      cfg.String(),
-				ExpectError: phrase("different region than the provider's set the provider's region"),
-			},
-			{
-				PreConfig: func() {
-					faults.clear()
-					// Another account's bucket: HEAD says 403, a GET says AccessDenied.
-					faults.add(s3proxy.Fault{Operation: "HeadBucket", Bucket: cfg.Static, Status: http.StatusForbidden})
-					faults.add(s3proxy.Fault{Operation: "GetBucketLocation", Bucket: cfg.Static, Status: http.StatusForbidden, Code: "AccessDenied"})
-				},
-				Config:      cfg.String(),
-				ExpectError: phrase("Bucket name is taken another account owns it Nothing was created"),
-			},
-			{
-				PreConfig: func() {
-					faults.clear()
-					if exists(t, cfg.Media) || exists(t, cfg.Static) {
-						t.Fatal("a failed create left a bucket behind")
-					}
-				},
-				Config: cfg.String(),
-			},
-			{
-				// A refresh signed for the wrong region.
-				PreConfig: func() {
-					faults.add(s3proxy.Fault{Operation: "GetBucketPolicy", Bucket: cfg.Media, Status: http.StatusBadRequest, Code: "AuthorizationHeaderMalformed",
-						Message: "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'"})
-				},
-				Config:      cfg.String(),
-				PlanOnly:    true,
-				ExpectError: phrase("different region than the provider's expecting 'eu-west-1'"),
-			},
-			{PreConfig: faults.clear, Config: cfg.String()},
+	pairTest(t, cfg, []resource.TestStep{
+		{
+			// Nothing listens there: no minute of backoff, just the error.
+			PreConfig:   func() { started = time.Now() },
+			Config:      pairConfig{Media: cfg.Media, Static: cfg.Static, ProviderExtra: "  endpoint = \"https://127.0.0.1:1\"\n"}.String(),
+			ExpectError: phrase("the S3 endpoint cannot be reached endpoint https://127.0.0.1:1 (from provider argument endpoint)"),
 		},
+		{
+			PreConfig: func() {
+				if d := time.Since(started); d > time.Minute {
+					t.Fatalf("an unreachable endpoint took %s to fail", d)
+				} else {
+					t.Logf("unreachable endpoint: plan and failed apply took %s", d.Round(time.Millisecond))
+				}
+			},
+			Config:      pairConfig{Media: cfg.Media, Static: cfg.Static, ProviderExtra: "  access_key = \"AKIAWRONGWRONGWRONG1\"\n  secret_key = \"wrong-secret\"\n"}.String(),
+			ExpectError: phrase("S3 does not know the access key credentials from the provider arguments access_key/secret_key"),
+		},
+		{
+			PreConfig: func() {
+				faults.add(s3proxy.Fault{Operation: "HeadBucket", Bucket: cfg.Media, Status: http.StatusMovedPermanently})
+			},
+			Config:      cfg.String(),
+			ExpectError: phrase("different region than the provider's set the provider's region"),
+		},
+		{
+			PreConfig: func() {
+				faults.clear()
+				// Another account's bucket: HEAD says 403, a GET says AccessDenied.
+				faults.add(s3proxy.Fault{Operation: "HeadBucket", Bucket: cfg.Static, Status: http.StatusForbidden})
+				faults.add(s3proxy.Fault{Operation: "GetBucketLocation", Bucket: cfg.Static, Status: http.StatusForbidden, Code: "AccessDenied"})
+			},
+			Config:      cfg.String(),
+			ExpectError: phrase("Bucket name is taken another account owns it Nothing was created"),
+		},
+		{
+			PreConfig: func() {
+				faults.clear()
+				if exists(t, cfg.Media) || exists(t, cfg.Static) {
+					t.Fatal("a failed create left a bucket behind")
+				}
+			},
+			Config: cfg.String(),
+		},
+		{
+			// A refresh signed for the wrong region.
+			PreConfig: func() {
+				faults.add(s3proxy.Fault{Operation: "GetBucketPolicy", Bucket: cfg.Media, Status: http.StatusBadRequest, Code: "AuthorizationHeaderMalformed",
+					Message: "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'"})
+			},
+			Config:      cfg.String(),
+			PlanOnly:    true,
+			ExpectError: phrase("different region than the provider's expecting 'eu-west-1'"),
+		},
+		{PreConfig: faults.clear, Config: cfg.String()},
 	})
 }
 

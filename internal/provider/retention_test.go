@@ -24,80 +24,75 @@ func TestAccBucketPair_retention(t *testing.T) {
 	retained := cfg
 	retained.ResourceExtra = "  noncurrent_version_retention_days = 30\n  noncurrent_versions_to_keep       = 3\n  abort_incomplete_uploads_days     = 2\n"
 	want := bucketstate.Lifecycle{NoncurrentDays: 30, KeepNoncurrent: 3, ExpiredDeleteMarkers: true, AbortIncompleteDays: 2}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{
-				// By default: only abandoned uploads are cleaned up, after 7 days; versions are kept forever.
-				Config: cfg.String(),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkLifecycle(cfg.Media, bucketstate.Lifecycle{AbortIncompleteDays: 7}),
-					checkLifecycle(cfg.Static, bucketstate.Lifecycle{AbortIncompleteDays: 7}),
-				),
+	pairTest(t, cfg, []resource.TestStep{
+		{
+			// By default: only abandoned uploads are cleaned up, after 7 days; versions are kept forever.
+			Config: cfg.String(),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkLifecycle(cfg.Media, bucketstate.Lifecycle{AbortIncompleteDays: 7}),
+				checkLifecycle(cfg.Static, bucketstate.Lifecycle{AbortIncompleteDays: 7}),
+			),
+		},
+		{
+			Config: retained.String(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("noncurrent_version_retention_days"), knownvalue.Int64Exact(30)),
 			},
-			{
-				Config: retained.String(),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(pairAddr, tfjsonpath.New("noncurrent_version_retention_days"), knownvalue.Int64Exact(30)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkLifecycle(cfg.Media, want),
+				checkLifecycle(cfg.Static, bucketstate.Lifecycle{AbortIncompleteDays: 2}),
+			),
+		},
+		{
+			ResourceName:      pairAddr,
+			ImportState:       true,
+			ImportStateId:     cfg.Media + "," + cfg.Static,
+			ImportStateVerify: true,
+		},
+		{
+			// Someone shortens retention to 1 day behind Terraform's back: the plan shows it, apply repairs.
+			PreConfig: func() {
+				_, err := accEnv.Direct.DeleteBucketLifecycle(context.Background(), &s3.DeleteBucketLifecycleInput{Bucket: aws.String(cfg.Media)})
+				must(t, err)
+			},
+			Config: retained.String(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("noncurrent_version_retention_days"), knownvalue.Int64Exact(30)),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkLifecycle(cfg.Media, want),
-					checkLifecycle(cfg.Static, bucketstate.Lifecycle{AbortIncompleteDays: 2}),
-				),
 			},
-			{
-				ResourceName:      pairAddr,
-				ImportState:       true,
-				ImportStateId:     cfg.Media + "," + cfg.Static,
-				ImportStateVerify: true,
-			},
-			{
-				// Someone shortens retention to 1 day behind Terraform's back: the plan shows it, apply repairs.
-				PreConfig: func() {
-					_, err := accEnv.Direct.DeleteBucketLifecycle(context.Background(), &s3.DeleteBucketLifecycleInput{Bucket: aws.String(cfg.Media)})
-					must(t, err)
-				},
-				Config: retained.String(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pairAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pairAddr, tfjsonpath.New("noncurrent_version_retention_days"), knownvalue.Int64Exact(30)),
-					},
-				},
-				Check: checkLifecycle(cfg.Media, want),
-			},
-			{
-				// Retention removed from the configuration: back to the default rule.
-				Config: cfg.String(),
-				Check:  checkLifecycle(cfg.Media, bucketstate.Lifecycle{AbortIncompleteDays: 7}),
-			},
-			{
-				// Enabling MFA Delete removes the media bucket's lifecycle first, as S3 requires.
-				Config:          pairConfig{Media: cfg.Media, Static: cfg.Static, MFADelete: true, MFASerial: testMFASerial}.String(),
-				ConfigVariables: withCode(validMFACode()),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkMFADelete(cfg.Media, true),
-					checkLifecycle(cfg.Media, bucketstate.Lifecycle{}),
-					checkLifecycle(cfg.Static, bucketstate.Lifecycle{AbortIncompleteDays: 7}),
-				),
-			},
-			{
-				// With MFA Delete, retention is refused at plan time with the choices spelled out.
-				Config: pairConfig{Media: cfg.Media, Static: cfg.Static, MFADelete: true, MFASerial: testMFASerial,
-					ResourceExtra: "  noncurrent_version_retention_days = 30\n"}.String(),
-				PlanOnly:    true,
-				ExpectError: phrase("Retention conflicts with MFA Delete S3 refuses Choose one keep mfa_delete = true set mfa_delete = false"),
-			},
-			{
-				Config:          pairConfig{Media: cfg.Media, Static: cfg.Static, MFASerial: testMFASerial}.String(),
-				ConfigVariables: withCode(validMFACode()),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkMFADelete(cfg.Media, false),
-					checkLifecycle(cfg.Media, bucketstate.Lifecycle{AbortIncompleteDays: 7}),
-				),
-			},
+			Check: checkLifecycle(cfg.Media, want),
+		},
+		{
+			// Retention removed from the configuration: back to the default rule.
+			Config: cfg.String(),
+			Check:  checkLifecycle(cfg.Media, bucketstate.Lifecycle{AbortIncompleteDays: 7}),
+		},
+		{
+			// Enabling MFA Delete removes the media bucket's lifecycle first, as S3 requires.
+			Config:          pairConfig{Media: cfg.Media, Static: cfg.Static, MFADelete: true, MFASerial: testMFASerial}.String(),
+			ConfigVariables: withCode(validMFACode()),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkMFADelete(cfg.Media, true),
+				checkLifecycle(cfg.Media, bucketstate.Lifecycle{}),
+				checkLifecycle(cfg.Static, bucketstate.Lifecycle{AbortIncompleteDays: 7}),
+			),
+		},
+		{
+			// With MFA Delete, retention is refused at plan time with the choices spelled out.
+			Config: pairConfig{Media: cfg.Media, Static: cfg.Static, MFADelete: true, MFASerial: testMFASerial,
+				ResourceExtra: "  noncurrent_version_retention_days = 30\n"}.String(),
+			PlanOnly:    true,
+			ExpectError: phrase("Retention conflicts with MFA Delete S3 refuses Choose one keep mfa_delete = true set mfa_delete = false"),
+		},
+		{
+			Config:          pairConfig{Media: cfg.Media, Static: cfg.Static, MFASerial: testMFASerial}.String(),
+			ConfigVariables: withCode(validMFACode()),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkMFADelete(cfg.Media, false),
+				checkLifecycle(cfg.Media, bucketstate.Lifecycle{AbortIncompleteDays: 7}),
+			),
 		},
 	})
 }
@@ -105,24 +100,19 @@ func TestAccBucketPair_retention(t *testing.T) {
 // A wrong code while enabling MFA Delete leaves the lifecycle rule exactly as it was.
 func TestAccBucketPair_mfaDeleteRefusedKeepsLifecycle(t *testing.T) {
 	cfg := newPair(t)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
-		Steps: []resource.TestStep{
-			{Config: cfg.String()},
-			{
-				Config:          pairConfig{Media: cfg.Media, Static: cfg.Static, MFADelete: true, MFASerial: testMFASerial}.String(),
-				ConfigVariables: withCode(wrongMFACode()),
-				ExpectError:     errorText("S3 refused the write"),
-			},
-			{
-				Config: cfg.String(),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkMFADelete(cfg.Media, false),
-					checkLifecycle(cfg.Media, bucketstate.Lifecycle{AbortIncompleteDays: 7}),
-				),
-			},
+	pairTest(t, cfg, []resource.TestStep{
+		{Config: cfg.String()},
+		{
+			Config:          pairConfig{Media: cfg.Media, Static: cfg.Static, MFADelete: true, MFASerial: testMFASerial}.String(),
+			ConfigVariables: withCode(wrongMFACode()),
+			ExpectError:     errorText("S3 refused the write"),
+		},
+		{
+			Config: cfg.String(),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkMFADelete(cfg.Media, false),
+				checkLifecycle(cfg.Media, bucketstate.Lifecycle{AbortIncompleteDays: 7}),
+			),
 		},
 	})
 }
