@@ -74,16 +74,16 @@ func run(m *testing.M) int {
 // that is the binary Terraform starts) and writes dir/terraformrc with dev_overrides pointing there.
 func buildProvider(dir string) error {
 	bin := filepath.Join(dir, "bin")
-	real := filepath.Join(dir, "real-provider")
+	realProvider := filepath.Join(dir, "real-provider")
 	for _, b := range [][]string{
-		{"build", "-o", real, "github.com/protectedmedia/terraform-provider-protectedmedia"},
+		{"build", "-o", realProvider, "github.com/protectedmedia/terraform-provider-protectedmedia"},
 		{"build", "-o", filepath.Join(bin, "terraform-provider-protectedmedia"), "github.com/protectedmedia/terraform-provider-protectedmedia/internal/bench/provwrap"},
 	} {
 		if out, err := exec.Command("go", b...).CombinedOutput(); err != nil {
 			return fmt.Errorf("go %s: %v\n%s", strings.Join(b, " "), err, out)
 		}
 	}
-	os.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", real)
+	os.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", realProvider)
 	harness.tfrc = filepath.Join(dir, "terraformrc")
 	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/protectedmedia/protectedmedia\" = %q\n  }\n}\n", bin)
 	return os.WriteFile(harness.tfrc, []byte(rc), 0o600)

@@ -341,7 +341,7 @@ func ValidPrincipalARN(s string) error {
 	}
 	partition, service, region, account, resource := parts[1], parts[2], parts[3], parts[4], parts[5]
 	if !partitionPattern.MatchString(partition) {
-		return fmt.Errorf("%q has the partition %q: write aws (or aws-cn, aws-us-gov, ...) after arn:", s, partition)
+		return fmt.Errorf("%q has the partition %q: write aws (or aws-cn, aws-us-gov, ...) after \"arn:\"", s, partition)
 	}
 	if service == "sts" && strings.HasPrefix(resource, "assumed-role/") {
 		role, _, _ := strings.Cut(strings.TrimPrefix(resource, "assumed-role/"), "/")

@@ -103,7 +103,7 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	}
 	defer func() {
 		if err != nil {
-			s.cleanup()
+			err = errors.Join(err, s.cleanup())
 		}
 	}()
 
@@ -279,8 +279,8 @@ func (s *Server) startOnce(ctx context.Context, binary, certFile, keyFile string
 			}
 			return err
 		case <-ctx.Done():
-			s.kill()
-			return fmt.Errorf("weed did not become ready: %w (last probe: %v)%s", ctx.Err(), lastErr, formatTail(s.tail.String()))
+			killErr := s.kill()
+			return errors.Join(fmt.Errorf("weed did not become ready: %w (last probe: %v)%s", ctx.Err(), lastErr, formatTail(s.tail.String())), killErr)
 		case <-time.After(pollInterval):
 		}
 	}

@@ -89,7 +89,7 @@ func TestIssueCertServesHTTPSTrustedByTLSConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	proxy := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "ok")
+		_, _ = io.WriteString(w, "ok")
 	}))
 	proxy.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	proxy.StartTLS()
@@ -209,7 +209,11 @@ func TestServersRunSideBySideAndStopCleanly(t *testing.T) {
 		if errs[i] != nil {
 			t.Fatalf("starting server %d: %v", i, errs[i])
 		}
-		t.Cleanup(func() { s.Stop() })
+		t.Cleanup(func() {
+			if err := s.Stop(); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 	a, b := servers[0], servers[1]
 	if a.Endpoint == b.Endpoint {

@@ -64,9 +64,13 @@ func runTests(m *testing.M) int {
 	return m.Run()
 }
 
-// testAccPreCheck fails loudly when the harness did not come up.
+// testAccPreCheck skips outside TF_ACC, as plugin-testing does, and fails loudly when the harness did not
+// come up.
 func testAccPreCheck(t *testing.T) {
 	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (make test does, and starts the S3 server)")
+	}
 	if accEnv == nil {
 		t.Fatal("the acceptance harness is not running: run the tests through `make test` or `make testacc`")
 	}

@@ -578,12 +578,12 @@ func (r *bucketPairResource) Delete(ctx context.Context, req resource.DeleteRequ
 		}
 	}
 
-	if n, err := emptyAndDelete(ctx, c, static, s3api.MFA{}); err != nil {
+	n, err := emptyAndDelete(ctx, c, static, s3api.MFA{})
+	if err != nil {
 		resp.Diagnostics.AddError("Cannot delete the static bucket", r.detail(err, fmt.Sprintf("The media bucket %q was not touched.", media)))
 		return
-	} else {
-		tflog.Info(ctx, "deleted static bucket", map[string]any{"bucket": static, "versions_deleted": n})
 	}
+	tflog.Info(ctx, "deleted static bucket", map[string]any{"bucket": static, "versions_deleted": n})
 	if mediaGone {
 		return
 	}

@@ -54,7 +54,7 @@ func lifecycleFromRules(rules []types.LifecycleRule) bucketstate.Lifecycle {
 }
 
 func wholeBucket(r types.LifecycleRule) bool {
-	if aws.ToString(r.Prefix) != "" {
+	if aws.ToString(r.Prefix) != "" { //nolint:staticcheck // SA1019: legacy rules still carry the top-level Prefix
 		return false
 	}
 	f := r.Filter

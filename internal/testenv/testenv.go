@@ -36,7 +36,7 @@ type Env struct {
 	// Anonymous is an HTTP client trusting the test CA, for unsigned (public) requests.
 	Anonymous *http.Client
 
-	stopProxy func()
+	stopProxy func() error
 }
 
 // Start starts SeaweedFS (the binary named by PROTECTEDMEDIA_WEED) and the proxy, with opts for the proxy
@@ -52,13 +52,11 @@ func Start(ctx context.Context, opts ...s3proxy.Option) (*Env, error) {
 	}
 	e := &Env{Server: srv}
 	if err := e.startProxy(opts); err != nil {
-		srv.Stop()
-		return nil, fmt.Errorf("starting the S3 test proxy: %w", err)
+		return nil, errors.Join(fmt.Errorf("starting the S3 test proxy: %w", err), srv.Stop())
 	}
 	direct, err := s3api.New(ctx, s3api.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, CABundle: srv.CAFile})
 	if err != nil {
-		e.Stop()
-		return nil, fmt.Errorf("test S3 client: %w", err)
+		return nil, errors.Join(fmt.Errorf("test S3 client: %w", err), e.stop())
 	}
 	e.Direct = direct.S3
 	e.Anonymous = &http.Client{Transport: &http.Transport{TLSClientConfig: srv.TLSConfig()}, Timeout: 30 * time.Second}
@@ -82,9 +80,13 @@ func (e *Env) startProxy(opts []s3proxy.Option) error {
 		return err
 	}
 	hs := &http.Server{Handler: e.Proxy, ReadHeaderTimeout: 30 * time.Second}
-	go hs.Serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}))
+	go func() {
+		// Serve returns http.ErrServerClosed once stopProxy closes it; any other failure shows up as
+		// failed requests in the tests.
+		_ = hs.Serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}))
+	}()
 	e.ProxyURL = "https://" + ln.Addr().String()
-	e.stopProxy = func() { hs.Close() }
+	e.stopProxy = hs.Close
 	return nil
 }
 
@@ -117,12 +119,21 @@ func (e *Env) SetProcessEnv(tfrc string) error {
 	return errors.Join(errs...)
 }
 
-// Stop stops the proxy and the server.
+// Stop stops the proxy and the server. It runs in teardown, where nothing can act on a failure any more, so
+// a failure is printed (the test log shows it) rather than returned.
 func (e *Env) Stop() {
+	if err := e.stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "testenv: stopping:", err)
+	}
+}
+
+func (e *Env) stop() error {
+	var errs []error
 	if e.stopProxy != nil {
-		e.stopProxy()
+		errs = append(errs, e.stopProxy())
 	}
 	if e.Server != nil {
-		e.Server.Stop()
+		errs = append(errs, e.Server.Stop())
 	}
+	return errors.Join(errs...)
 }

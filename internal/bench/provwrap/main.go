@@ -33,7 +33,8 @@ func main() {
 	startup := time.Since(start)
 	os.Stdout.WriteString(handshake)
 	if err == nil {
-		go io.Copy(os.Stdout, r)
+		// The rest of the provider's stdout, for as long as it runs; the copy ends with the pipe.
+		go func() { _, _ = io.Copy(os.Stdout, r) }()
 	}
 	waitErr := cmd.Wait()
 	var maxRSSKiB int64

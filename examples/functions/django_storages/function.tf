@@ -1,0 +1,37 @@
+# An application workspace that does not manage the buckets: another workspace created the pair and
+# exports its names and region. The function renders what that pair's django_storages attribute holds.
+data "terraform_remote_state" "storage" {
+  backend = "s3"
+  config = {
+    bucket = "example-terraform-state"
+    key    = "storage/terraform.tfstate"
+    region = "eu-west-1"
+  }
+}
+
+locals {
+  storage = data.terraform_remote_state.storage.outputs
+}
+
+output "django_storages" {
+  value = provider::protectedmedia::django_storages(
+    local.storage.media_bucket,
+    local.storage.static_bucket,
+    local.storage.region,
+    { static_public_read = local.storage.static_public_read },
+  )
+}
+
+# Buckets on AWS with a private static bucket: the defaults, so the options are empty.
+output "aws" {
+  value = provider::protectedmedia::django_storages("example-shop-media", "example-shop-static", "eu-west-1", {})
+}
+
+# Buckets on an S3-compatible server. A provider with `endpoint` set addresses buckets path-style unless
+# `use_path_style = false`, and the resource renders the same choice; pass it to get identical output.
+output "s3_compatible" {
+  value = provider::protectedmedia::django_storages("example-shop-media", "example-shop-static", "us-east-1", {
+    endpoint_url     = "https://s3.example.internal:8443"
+    addressing_style = "path"
+  })
+}

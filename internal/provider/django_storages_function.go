@@ -1,0 +1,319 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketname"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/djangoconfig"
+)
+
+var _ function.Function = (*djangoStoragesFunction)(nil)
+
+// NewDjangoStoragesFunction returns provider::protectedmedia::django_storages, which renders the same
+// Django STORAGES setting as the bucket pair's django_storages attribute from plain inputs, so a
+// configuration that does not manage the pair (another workspace, a module) need not re-implement it.
+func NewDjangoStoragesFunction() function.Function { return &djangoStoragesFunction{} }
+
+type djangoStoragesFunction struct{}
+
+// Argument positions, for errors that Terraform attributes to the argument.
+const (
+	argMediaBucket int64 = iota
+	argStaticBucket
+	argRegion
+	argOptions
+)
+
+// The keys the options argument accepts. Options is a dynamic parameter, not an object one: function
+// object parameters have no optional attributes, and forcing every caller to spell out all three keys
+// (with nulls) would make the common AWS call noisy.
+const (
+	optEndpointURL      = "endpoint_url"
+	optAddressingStyle  = "addressing_style"
+	optStaticPublicRead = "static_public_read"
+)
+
+func optionKeys() []string { return []string{optEndpointURL, optAddressingStyle, optStaticPublicRead} }
+
+func (f *djangoStoragesFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
+	resp.Name = "django_storages"
+}
+
+func (f *djangoStoragesFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {
+	resp.Definition = function.Definition{
+		Summary: "Renders the Django STORAGES setting for a bucket pair",
+		MarkdownDescription: "Renders the Django `STORAGES` setting (JSON) for a media and a static bucket, byte for byte " +
+			"what the `django_storages` attribute of `protectedmedia_bucket_pair` holds for the same buckets, region and " +
+			"endpoint. Use it where the pair itself is not in the configuration: an application workspace that reads the " +
+			"bucket names from another workspace's outputs, or a module that is handed existing buckets. " +
+			"It calls no API and needs no provider configuration.",
+		Parameters: []function.Parameter{
+			function.StringParameter{
+				Name:                "media_bucket",
+				MarkdownDescription: "Name of the media (user uploads) bucket. Must be a valid S3 bucket name.",
+			},
+			function.StringParameter{
+				Name:                "static_bucket",
+				MarkdownDescription: "Name of the static (`collectstatic`) bucket. Must be a valid S3 bucket name, different from `media_bucket`.",
+			},
+			function.StringParameter{
+				Name:                "region",
+				MarkdownDescription: "Region of both buckets, for example `eu-west-1` (the pair's `region` attribute).",
+			},
+			function.DynamicParameter{
+				Name:           "options",
+				AllowNullValue: true,
+				MarkdownDescription: "An object with any of the following keys, or `{}` / `null` for the defaults " +
+					"(buckets on AWS, static bucket private). A key set to `null` counts as absent; any other key is an error.\n" +
+					"    - `" + optEndpointURL + "` (String) URL of an S3-compatible endpoint, the provider's `endpoint`. " +
+					"Omit it, or pass `\"\"`, for AWS.\n" +
+					"    - `" + optAddressingStyle + "` (String) One of " + markdownList(djangoconfig.AddressingStyles()) +
+					"; `\"\"` lets boto3 choose. With an `endpoint` the resource renders `\"path\"` (provider " +
+					"`use_path_style` unset or `true`) or `\"virtual\"` (`use_path_style = false`); pass the same to get the " +
+					"same output.\n" +
+					"    - `" + optStaticPublicRead + "` (Boolean) The pair's `static_public_read`: `true` renders unsigned " +
+					"static URLs. Defaults to `false`.",
+			},
+		},
+		Return: function.StringReturn{},
+	}
+}
+
+func (f *djangoStoragesFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
+	var media, static, region string
+	var options types.Dynamic
+	resp.Error = req.Arguments.Get(ctx, &media, &static, &region, &options)
+	if resp.Error != nil {
+		return
+	}
+	cfg, known, funcErr := toDjangoConfig(media, static, region, options)
+	if funcErr != nil {
+		resp.Error = funcErr
+		return
+	}
+	if !known {
+		// Terraform does not call a function with unknown arguments it was not told to accept; a value that
+		// slips through nested in options still gets an honest unknown result, not a guess.
+		resp.Error = resp.Result.Set(ctx, types.StringUnknown())
+		return
+	}
+	rendered, err := djangoconfig.Render(cfg)
+	if err != nil {
+		resp.Error = renderFuncError(err)
+		return
+	}
+	resp.Error = resp.Result.Set(ctx, rendered)
+}
+
+// toDjangoConfig maps the arguments to the renderer's plain configuration. Bucket names are checked with the
+// resource's own rules, so the function accepts exactly the pairs the resource can create. known is false
+// when an option value is not known yet.
+func toDjangoConfig(media, static, region string, options types.Dynamic) (cfg djangoconfig.Config, known bool, funcErr *function.FuncError) {
+	cfg = djangoconfig.Config{MediaBucket: media, StaticBucket: static, Region: region}
+	if err := bucketNameError(argMediaBucket, media); err != nil {
+		return cfg, false, err
+	}
+	if err := bucketNameError(argStaticBucket, static); err != nil {
+		return cfg, false, err
+	}
+
+	members, known, funcErr := optionMembers(options)
+	if funcErr != nil || !known {
+		return cfg, known, funcErr
+	}
+	var problems []string
+	for _, key := range slices.Sorted(maps.Keys(members)) {
+		v := members[key]
+		var err error
+		switch key {
+		case optEndpointURL:
+			cfg.EndpointURL, err = optionString(v)
+		case optAddressingStyle:
+			cfg.AddressingStyle, err = optionString(v)
+		case optStaticPublicRead:
+			cfg.StaticPublicRead, err = optionBool(v)
+		default:
+			err = fmt.Errorf("is not an option; the options are %s", quotedList(optionKeys()))
+		}
+		if err != nil {
+			problems = append(problems, key+" "+err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		return cfg, true, function.NewArgumentFuncError(argOptions, strings.Join(problems, "; "))
+	}
+	return cfg, true, nil
+}
+
+// bucketNameError reports every S3 naming rule name breaks; an empty name breaks the length rule.
+func bucketNameError(position int64, name string) *function.FuncError {
+	problems := bucketname.Problems(name)
+	if len(problems) == 0 {
+		return nil
+	}
+	return function.NewArgumentFuncError(position,
+		fmt.Sprintf("%q is not a valid S3 bucket name: %s", name, strings.Join(problems, "; ")))
+}
+
+// optionMembers returns the options as a name → value map, skipping null members. Objects and maps are
+// accepted alike (a module may pass its options through a map variable).
+func optionMembers(options types.Dynamic) (members map[string]attr.Value, known bool, funcErr *function.FuncError) {
+	if options.IsNull() || options.IsUnderlyingValueNull() {
+		return nil, true, nil
+	}
+	if options.IsUnknown() || options.IsUnderlyingValueUnknown() {
+		return nil, false, nil
+	}
+	var all map[string]attr.Value
+	switch v := options.UnderlyingValue().(type) {
+	case basetypes.ObjectValue:
+		all = v.Attributes()
+	case basetypes.MapValue:
+		all = v.Elements()
+	default:
+		return nil, true, function.NewArgumentFuncError(argOptions, fmt.Sprintf(
+			"must be an object such as { %s = true }, or null; got a %s", optStaticPublicRead, typeName(v)))
+	}
+	members = make(map[string]attr.Value, len(all))
+	for k, v := range all {
+		if d, ok := v.(basetypes.DynamicValue); ok {
+			if d.IsUnknown() || d.IsUnderlyingValueUnknown() {
+				return nil, false, nil
+			}
+			if d.IsNull() || d.IsUnderlyingValueNull() {
+				continue
+			}
+			v = d.UnderlyingValue()
+		}
+		if v.IsUnknown() {
+			return nil, false, nil
+		}
+		if v.IsNull() {
+			continue
+		}
+		members[k] = v
+	}
+	return members, true, nil
+}
+
+func optionString(v attr.Value) (string, error) {
+	s, ok := v.(basetypes.StringValue)
+	if !ok {
+		return "", fmt.Errorf("must be a string, got a %s", typeName(v))
+	}
+	return s.ValueString(), nil
+}
+
+// optionBool also accepts "true" and "false", as Terraform's own conversion would: options passed through a
+// map(string) variable arrive as strings.
+func optionBool(v attr.Value) (bool, error) {
+	switch b := v.(type) {
+	case basetypes.BoolValue:
+		return b.ValueBool(), nil
+	case basetypes.StringValue:
+		switch b.ValueString() {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+	}
+	return false, fmt.Errorf("must be a bool, got %s", v)
+}
+
+// typeName names a value's Terraform type the way a user writes it in a type constraint.
+func typeName(v attr.Value) string {
+	switch v.(type) {
+	case basetypes.StringValue:
+		return "string"
+	case basetypes.BoolValue:
+		return "bool"
+	case basetypes.NumberValue, basetypes.Int64Value, basetypes.Float64Value:
+		return "number"
+	case basetypes.ListValue, basetypes.TupleValue:
+		return "list"
+	case basetypes.SetValue:
+		return "set"
+	case basetypes.MapValue:
+		return "map"
+	case basetypes.ObjectValue:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// renderFuncError maps the renderer's field errors to the arguments they came from. Terraform shows one
+// argument per error: the first field's, with every problem in the text.
+func renderFuncError(err error) *function.FuncError {
+	var fieldErrs []*djangoconfig.FieldError
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			var fe *djangoconfig.FieldError
+			if errors.As(e, &fe) {
+				fieldErrs = append(fieldErrs, fe)
+			}
+		}
+	}
+	if len(fieldErrs) == 0 {
+		return function.NewFuncError("Cannot render the Django storage configuration: " + err.Error())
+	}
+	var texts []string
+	for _, fe := range fieldErrs {
+		texts = append(texts, fieldArgument(fe.Field)+" "+fe.Reason)
+	}
+	position := argOptions
+	switch fieldErrs[0].Field {
+	case "MediaBucket":
+		position = argMediaBucket
+	case "StaticBucket":
+		position = argStaticBucket
+	case "Region":
+		position = argRegion
+	}
+	return function.NewArgumentFuncError(position, strings.Join(texts, "; "))
+}
+
+// fieldArgument names a djangoconfig.Config field as the function's caller wrote it.
+func fieldArgument(field string) string {
+	switch field {
+	case "MediaBucket":
+		return "media_bucket"
+	case "StaticBucket":
+		return "static_bucket"
+	case "Region":
+		return "region"
+	case "EndpointURL":
+		return "options." + optEndpointURL
+	case "AddressingStyle":
+		return "options." + optAddressingStyle
+	}
+	return field
+}
+
+// quotedList lists values for an error message: "a", "b", "c".
+func quotedList(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(q, ", ")
+}
+
+// markdownList lists values for documentation: `"a"`, `"b"`, `"c"`.
+func markdownList(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = fmt.Sprintf("`%q`", v)
+	}
+	return strings.Join(q, ", ")
+}

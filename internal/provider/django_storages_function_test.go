@@ -1,0 +1,271 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/djangoconfig"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+)
+
+// runDjangoStorages calls the function as the framework would, with the given argument values.
+func runDjangoStorages(t *testing.T, media, static, region attr.Value, options types.Dynamic) *function.RunResponse {
+	t.Helper()
+	f := NewDjangoStoragesFunction()
+	resp := &function.RunResponse{Result: function.NewResultData(types.StringUnknown())}
+	f.Run(context.Background(), function.RunRequest{
+		Arguments: function.NewArgumentsData([]attr.Value{media, static, region, options}),
+	}, resp)
+	return resp
+}
+
+func objectOptions(attrs map[string]attr.Value) types.Dynamic {
+	typ := map[string]attr.Type{}
+	for k, v := range attrs {
+		typ[k] = v.Type(context.Background())
+	}
+	return types.DynamicValue(types.ObjectValueMust(typ, attrs))
+}
+
+func mustRender(t *testing.T, c djangoconfig.Config) string {
+	t.Helper()
+	s, err := djangoconfig.Render(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestDjangoStoragesFunction_run(t *testing.T) {
+	base := djangoconfig.Config{MediaBucket: "shop-media", StaticBucket: "shop-static", Region: "eu-west-1"}
+	with := func(f func(*djangoconfig.Config)) djangoconfig.Config { c := base; f(&c); return c }
+
+	for name, tc := range map[string]struct {
+		options types.Dynamic
+		want    djangoconfig.Config
+	}{
+		"null options":  {types.DynamicNull(), base},
+		"empty object":  {objectOptions(map[string]attr.Value{}), base},
+		"public static": {objectOptions(map[string]attr.Value{"static_public_read": types.BoolValue(true)}), with(func(c *djangoconfig.Config) { c.StaticPublicRead = true })},
+		"endpoint, path style": {
+			objectOptions(map[string]attr.Value{
+				"endpoint_url":     types.StringValue("https://s3.example.internal:8443"),
+				"addressing_style": types.StringValue("path"),
+			}),
+			with(func(c *djangoconfig.Config) {
+				c.EndpointURL, c.AddressingStyle = "https://s3.example.internal:8443", "path"
+			}),
+		},
+		"endpoint, boto3 decides": {
+			objectOptions(map[string]attr.Value{"endpoint_url": types.StringValue("http://127.0.0.1:9000")}),
+			with(func(c *djangoconfig.Config) { c.EndpointURL = "http://127.0.0.1:9000" }),
+		},
+		"null members count as absent": {
+			objectOptions(map[string]attr.Value{
+				"endpoint_url":       types.StringNull(),
+				"addressing_style":   types.DynamicNull(),
+				"static_public_read": types.BoolNull(),
+			}),
+			base,
+		},
+		"empty endpoint is AWS": {objectOptions(map[string]attr.Value{"endpoint_url": types.StringValue("")}), base},
+		"map of strings": {
+			types.DynamicValue(types.MapValueMust(types.StringType, map[string]attr.Value{
+				"addressing_style":   types.StringValue("virtual"),
+				"static_public_read": types.StringValue("true"),
+			})),
+			with(func(c *djangoconfig.Config) { c.AddressingStyle, c.StaticPublicRead = "virtual", true }),
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp := runDjangoStorages(t, types.StringValue(base.MediaBucket), types.StringValue(base.StaticBucket),
+				types.StringValue(base.Region), tc.options)
+			if resp.Error != nil {
+				t.Fatalf("error: %s", resp.Error)
+			}
+			want := types.StringValue(mustRender(t, tc.want))
+			if got := resp.Result.Value(); !got.Equal(want) {
+				t.Errorf("result\n%s\nwant (djangoconfig.Render)\n%s", got, want)
+			}
+		})
+	}
+}
+
+func TestDjangoStoragesFunction_unknownOption(t *testing.T) {
+	resp := runDjangoStorages(t, types.StringValue("shop-media"), types.StringValue("shop-static"), types.StringValue("eu-west-1"),
+		objectOptions(map[string]attr.Value{"endpoint_url": types.StringUnknown()}))
+	if resp.Error != nil {
+		t.Fatalf("error: %s", resp.Error)
+	}
+	if !resp.Result.Value().IsUnknown() {
+		t.Errorf("result %s, want unknown", resp.Result.Value())
+	}
+}
+
+func TestDjangoStoragesFunction_errors(t *testing.T) {
+	for name, tc := range map[string]struct {
+		media, static, region string
+		options               types.Dynamic
+		position              int64
+		text                  string // a substring of the error
+	}{
+		"empty media bucket":  {"", "shop-static", "eu-west-1", types.DynamicNull(), argMediaBucket, "is empty"},
+		"bad media bucket":    {"Shop_Media", "shop-static", "eu-west-1", types.DynamicNull(), argMediaBucket, `"Shop_Media" is not a valid S3 bucket name`},
+		"empty static bucket": {"shop-media", "", "eu-west-1", types.DynamicNull(), argStaticBucket, "is empty"},
+		"same buckets":        {"shop", "shop", "eu-west-1", types.DynamicNull(), argStaticBucket, "static_bucket must differ from MediaBucket"},
+		"empty region":        {"shop-media", "shop-static", "", types.DynamicNull(), argRegion, "region must not be empty"},
+		"bad addressing style": {"shop-media", "shop-static", "eu-west-1",
+			objectOptions(map[string]attr.Value{"addressing_style": types.StringValue("dns")}), argOptions, `options.addressing_style must be one of`},
+		"bad endpoint": {"shop-media", "shop-static", "eu-west-1",
+			objectOptions(map[string]attr.Value{"endpoint_url": types.StringValue("s3.example.internal")}), argOptions, "options.endpoint_url must be an absolute http(s) URL"},
+		"misspelled option": {"shop-media", "shop-static", "eu-west-1",
+			objectOptions(map[string]attr.Value{"static_public": types.BoolValue(true)}), argOptions, `static_public is not an option; the options are "endpoint_url", "addressing_style", "static_public_read"`},
+		"wrong option type": {"shop-media", "shop-static", "eu-west-1",
+			objectOptions(map[string]attr.Value{"static_public_read": types.NumberValue(big.NewFloat(1))}), argOptions, "static_public_read must be a bool"},
+		"options not an object": {"shop-media", "shop-static", "eu-west-1",
+			types.DynamicValue(types.StringValue("path")), argOptions, "must be an object"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp := runDjangoStorages(t, types.StringValue(tc.media), types.StringValue(tc.static), types.StringValue(tc.region), tc.options)
+			if resp.Error == nil {
+				t.Fatalf("no error; result %s", resp.Result.Value())
+			}
+			if resp.Error.FunctionArgument == nil || *resp.Error.FunctionArgument != tc.position {
+				t.Errorf("error attributed to argument %v, want %d: %s", resp.Error.FunctionArgument, tc.position, resp.Error)
+			}
+			if !strings.Contains(resp.Error.Text, tc.text) {
+				t.Errorf("error %q does not contain %q", resp.Error.Text, tc.text)
+			}
+		})
+	}
+}
+
+// The function through Terraform itself: a configuration with outputs only, no server and no TF_ACC.
+func TestDjangoStoragesFunction_terraform(t *testing.T) {
+	aws := mustRender(t, djangoconfig.Config{MediaBucket: "shop-media", StaticBucket: "shop-static", Region: "eu-west-1"})
+	endpoint := mustRender(t, djangoconfig.Config{
+		MediaBucket: "shop-media", StaticBucket: "shop-static", Region: "us-east-1",
+		EndpointURL: "https://s3.example.internal:8443", AddressingStyle: "path", StaticPublicRead: true,
+	})
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: `
+variable "options" {
+  type = object({
+    endpoint_url       = optional(string)
+    addressing_style   = optional(string)
+    static_public_read = optional(bool, false)
+  })
+  default = {
+    endpoint_url     = "https://s3.example.internal:8443"
+    addressing_style = "path"
+    static_public_read = true
+  }
+}
+
+output "aws_null" {
+  value = provider::protectedmedia::django_storages("shop-media", "shop-static", "eu-west-1", null)
+}
+
+output "aws_empty" {
+  value = provider::protectedmedia::django_storages("shop-media", "shop-static", "eu-west-1", {})
+}
+
+output "aws_null_member" {
+  value = provider::protectedmedia::django_storages("shop-media", "shop-static", "eu-west-1", { endpoint_url = null })
+}
+
+output "endpoint_literal" {
+  value = provider::protectedmedia::django_storages("shop-media", "shop-static", "us-east-1", {
+    endpoint_url       = "https://s3.example.internal:8443"
+    addressing_style   = "path"
+    static_public_read = true
+  })
+}
+
+output "endpoint_variable" {
+  value = provider::protectedmedia::django_storages("shop-media", "shop-static", "us-east-1", var.options)
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("aws_null", knownvalue.StringExact(aws)),
+					statecheck.ExpectKnownOutputValue("aws_empty", knownvalue.StringExact(aws)),
+					statecheck.ExpectKnownOutputValue("aws_null_member", knownvalue.StringExact(aws)),
+					statecheck.ExpectKnownOutputValue("endpoint_literal", knownvalue.StringExact(endpoint)),
+					statecheck.ExpectKnownOutputValue("endpoint_variable", knownvalue.StringExact(endpoint)),
+				},
+			},
+		},
+	})
+}
+
+func TestDjangoStoragesFunction_terraformErrors(t *testing.T) {
+	call := func(args string) string {
+		return fmt.Sprintf("output \"x\" {\n  value = provider::protectedmedia::django_storages(%s)\n}\n", args)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      call(`"", "shop-static", "eu-west-1", null`),
+				ExpectError: regexp.MustCompile(`Invalid value for "media_bucket" parameter`),
+			},
+			{
+				Config:      call(`"shop-media", "shop-static", "eu-west-1", { addressing_style = "dns" }`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid value for "options" parameter.*options.addressing_style must be\s+one\s+of`),
+			},
+		},
+	})
+}
+
+// The function and the resource side by side: for the same buckets, region and endpoint, the function's
+// output is byte-identical to the resource's django_storages.
+func TestAccDjangoStoragesFunction_matchesResource(t *testing.T) {
+	cfg := newPair(t)
+	config := func(publicRead bool) string {
+		c := cfg
+		c.PublicRead = publicRead
+		return c.String() + fmt.Sprintf(`
+output "same" {
+  value = protectedmedia_bucket_pair.test.django_storages == provider::protectedmedia::django_storages(
+    protectedmedia_bucket_pair.test.media_bucket,
+    protectedmedia_bucket_pair.test.static_bucket,
+    protectedmedia_bucket_pair.test.region,
+    {
+      endpoint_url       = %q
+      addressing_style   = "path"
+      static_public_read = %t
+    },
+  )
+}
+`, os.Getenv(s3api.EndpointEnv), publicRead)
+	}
+	same := []statecheck.StateCheck{statecheck.ExpectKnownOutputValue("same", knownvalue.Bool(true))}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{Config: config(false), ConfigStateChecks: same},
+			{Config: config(true), ConfigStateChecks: same},
+		},
+	})
+}
