@@ -178,11 +178,11 @@ func toClientConfig(m providerModel) s3api.Config {
 }
 
 func (p *protectedMediaProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewBucketPairResource}
+	return []func() resource.Resource{NewBucketPairResource, NewMediaRestoreResource}
 }
 
 func (p *protectedMediaProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{NewMediaChangesDataSource}
 }
 
 func (p *protectedMediaProvider) Functions(context.Context) []func() function.Function {

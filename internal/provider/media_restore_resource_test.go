@@ -1,0 +1,838 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+)
+
+const (
+	restoreAddr = "protectedmedia_media_restore.test"
+	changesAddr = "data.protectedmedia_media_changes.test"
+)
+
+// --- unit tests: conversions and validation, no server ---
+
+func TestToRestoreSpec(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	base := mediaRestoreModel{
+		Bucket: types.StringValue("example-media"), Prefix: types.StringValue("uploads/"),
+		AsOf: types.StringValue("2026-11-28T10:30:00+01:00"), Method: types.StringValue("remove_delete_markers"),
+		DeleteCreatedAfter: types.BoolValue(true),
+	}
+	spec, known, diags := toRestoreSpec(base, now)
+	if !known || diags.HasError() {
+		t.Fatalf("known %t, diags %v", known, diags)
+	}
+	want := restoreSpec{Bucket: "example-media", Prefix: "uploads/", AsOf: time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC),
+		Options: recovery.Options{Method: recovery.MethodRemoveDeleteMarkers, DeleteCreatedAfter: true}}
+	if !spec.AsOf.Equal(want.AsOf) || spec.Bucket != want.Bucket || spec.Prefix != want.Prefix || spec.Options != want.Options {
+		t.Fatalf("spec %+v, want %+v", spec, want)
+	}
+	if got := restoreID(base); got != "example-media/uploads/@2026-11-28T10:30:00+01:00" {
+		t.Fatalf("id %q", got)
+	}
+
+	unknown := base
+	unknown.Bucket = types.StringUnknown()
+	if _, known, diags := toRestoreSpec(unknown, now); known || diags.HasError() {
+		t.Fatalf("unknown bucket: known %t, diags %v", known, diags)
+	}
+
+	defaulted := base
+	defaulted.Method, defaulted.DeleteCreatedAfter, defaulted.Prefix = types.StringNull(), types.BoolNull(), types.StringNull()
+	if spec, _, _ := toRestoreSpec(defaulted, now); spec.Options.Method != recovery.MethodCopy || spec.Options.DeleteCreatedAfter || spec.Prefix != "" {
+		t.Fatalf("defaults: %+v", spec)
+	}
+
+	future := base
+	future.AsOf = types.StringValue("2026-11-28T12:00:01Z")
+	if _, known, diags := toRestoreSpec(future, now); known || !diags.HasError() || !strings.Contains(diags[0].Detail(), "after the current time") {
+		t.Fatalf("future as_of: known %t, diags %v", known, diags)
+	}
+	if _, known, diags := toRestoreSpec(future, time.Time{}); !known || diags.HasError() {
+		t.Fatalf("without a clock (apply) the future check is skipped: %v", diags)
+	}
+	exactlyNow := base
+	exactlyNow.AsOf = types.StringValue("2026-11-28T12:00:00Z")
+	if _, known, _ := toRestoreSpec(exactlyNow, now); !known {
+		t.Fatal("as_of equal to now must be accepted")
+	}
+
+	bad := base
+	bad.AsOf = types.StringValue("2026-11-28 10:30")
+	if _, known, diags := toRestoreSpec(bad, now); known || !diags.HasError() {
+		t.Fatalf("bad as_of: %v", diags)
+	}
+}
+
+func TestRestoreSetTally(t *testing.T) {
+	tally := recovery.NewTally(2)
+	tally.Deleted, tally.Overwritten, tally.Pending = 3, 1, 4
+	for _, k := range []string{"b", "a", "c"} {
+		tally.PendingKeys.Add(k)
+	}
+	var m mediaRestoreModel
+	m.setTally(tally)
+	if m.DeletedCount.ValueInt64() != 3 || m.OverwrittenCount.ValueInt64() != 1 || m.PendingCount.ValueInt64() != 4 {
+		t.Fatalf("counts %+v", m)
+	}
+	if !m.PendingKeys.Equal(types.ListValueMust(types.StringType, []attr.Value{types.StringValue("a"), types.StringValue("b")})) {
+		t.Fatalf("pending keys %v", m.PendingKeys)
+	}
+	if got := keyList(nil); got.IsNull() || len(got.Elements()) != 0 {
+		t.Fatalf("no keys must be an empty list, got %v", got)
+	}
+}
+
+func TestRFC3339Validator(t *testing.T) {
+	for value, ok := range map[string]bool{
+		"2026-11-28T09:30:00Z":        true,
+		"2026-11-28T10:30:00+01:00":   true,
+		"2026-11-28T09:30:00.250Z":    true,
+		"2026-11-28":                  false,
+		"2026-11-28T09:30:00":         false, // no zone
+		"28/11/2026 09:30":            false,
+		"2026-11-28 09:30:00Z":        false,
+		"yesterday":                   false,
+		"2026-13-28T09:30:00Z":        false,
+		"2026-11-28T09:30:00+0100":    false,
+		"  2026-11-28T09:30:00Z  ":    false,
+		"2026-11-28T24:30:00Z":        false,
+		"2026-02-30T09:30:00Z":        false,
+		"2026-11-28T09:30:00.999999Z": true,
+	} {
+		resp := &validator.StringResponse{}
+		rfc3339Validator{}.ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringValue(value)}, resp)
+		if resp.Diagnostics.HasError() == ok {
+			t.Errorf("%q: error %t, want %t", value, resp.Diagnostics.HasError(), !ok)
+		}
+	}
+	resp := &validator.StringResponse{}
+	rfc3339Validator{}.ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringUnknown()}, resp)
+	if resp.Diagnostics.HasError() {
+		t.Error("an unknown value is not an error")
+	}
+}
+
+func TestRestoreMethodList(t *testing.T) {
+	if got := restoreMethodList(recovery.Methods); got != "`copy` or `remove_delete_markers`" {
+		t.Fatalf("%q", got)
+	}
+}
+
+// --- acceptance tests ---
+
+// restoreConfig is a bucket pair plus, unless NoRestore, a restore of its media bucket and, with Changes,
+// the changes data source for the same window. as_of comes from var.as_of, which the tests set once
+// their objects are written (see asOfVariable).
+type restoreConfig struct {
+	Pair               pairConfig
+	Prefix             string
+	Method             string
+	DeleteCreatedAfter bool
+	NoRestore          bool
+	Changes            bool
+	MaxKeys            int
+}
+
+func (c restoreConfig) String() string {
+	var b strings.Builder
+	b.WriteString(c.Pair.String())
+	b.WriteString(`
+variable "as_of" {
+  type    = string
+  default = null
+}
+`)
+	if !c.NoRestore {
+		fmt.Fprintf(&b, `
+resource "protectedmedia_media_restore" "test" {
+  bucket = protectedmedia_bucket_pair.test.media_bucket
+  prefix = %q
+  as_of  = var.as_of
+`, c.Prefix)
+		if c.Method != "" {
+			fmt.Fprintf(&b, "  method = %q\n", c.Method)
+		}
+		if c.DeleteCreatedAfter {
+			b.WriteString("  delete_created_after = true\n")
+		}
+		b.WriteString("}\n")
+	}
+	if c.Changes {
+		fmt.Fprintf(&b, `
+data "protectedmedia_media_changes" "test" {
+  bucket = protectedmedia_bucket_pair.test.media_bucket
+  prefix = %q
+  since  = var.as_of
+`, c.Prefix)
+		if c.MaxKeys > 0 {
+			fmt.Fprintf(&b, "  max_keys = %d\n", c.MaxKeys)
+		}
+		if !c.NoRestore {
+			b.WriteString("  depends_on = [protectedmedia_media_restore.test]\n")
+		}
+		b.WriteString("}\n")
+	}
+	return b.String()
+}
+
+// asOfVariable is var.as_of, read when Terraform's variables file is written: after the step's PreConfig,
+// which writes the objects and records the time.
+type asOfVariable struct{ value *string }
+
+func (v asOfVariable) MarshalJSON() ([]byte, error) { return json.Marshal(*v.value) }
+
+func asOfVars(asOf *string) config.Variables { return config.Variables{"as_of": asOfVariable{asOf}} }
+
+func newRestorePair(t *testing.T) pairConfig {
+	cfg := newPair(t)
+	cfg.ForceDestroy = true // the test's destroy removes every version it made
+	return cfg
+}
+
+// media is the test's view of one media bucket, through the direct client (no proxy, not counted).
+type media struct {
+	t      *testing.T
+	bucket string
+}
+
+func (m media) put(key, body string) string {
+	m.t.Helper()
+	out, err := accEnv.Direct.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(m.bucket), Key: aws.String(key), Body: strings.NewReader(body)})
+	must(m.t, err)
+	return aws.ToString(out.VersionId)
+}
+
+func (m media) delete(key string) string {
+	m.t.Helper()
+	out, err := accEnv.Direct.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(m.bucket), Key: aws.String(key)})
+	must(m.t, err)
+	return aws.ToString(out.VersionId)
+}
+
+// get returns the current content of key, or "<code>" when S3 answers with an error.
+func (m media) get(key string) string {
+	out, err := accEnv.Direct.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(m.bucket), Key: aws.String(key)})
+	if err != nil {
+		var apiErr smithy.APIError
+		if errors.As(err, &apiErr) {
+			return "<" + apiErr.ErrorCode() + ">"
+		}
+		return "<" + err.Error() + ">"
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(out.Body)
+	if err != nil {
+		return "<" + err.Error() + ">"
+	}
+	return string(b)
+}
+
+// versions returns every entry of the bucket by version ID.
+func (m media) versions() map[string]recovery.Version {
+	m.t.Helper()
+	all := map[string]recovery.Version{}
+	must(m.t, s3api.ListVersions(context.Background(), accEnv.Direct, m.bucket, "", func(page []recovery.Version) error {
+		for _, v := range page {
+			all[v.VersionID] = v
+		}
+		return nil
+	}))
+	return all
+}
+
+// markAsOf waits until a whole second after every write so far has passed and returns that second as
+// RFC 3339: S3 stamps versions to the second, so every write before the call is at or before it, and
+// every write after the call is after it.
+func markAsOf() string {
+	asOf := time.Now().Truncate(time.Second).Add(time.Second)
+	time.Sleep(time.Until(asOf.Add(time.Second + 50*time.Millisecond)))
+	return asOf.UTC().Format(time.RFC3339)
+}
+
+// checkNoVersionLost fails unless every object version in before still exists with its content, and
+// exactly wantNew object versions were added: restores only ever add versions.
+func checkNoVersionLost(m media, before *map[string]recovery.Version, wantNew int) resource.TestCheckFunc {
+	return check(func(t testingT) {
+		after := m.versions()
+		for id, v := range *before {
+			got, ok := after[id]
+			if !v.IsDeleteMarker && (!ok || got.ETag != v.ETag) {
+				t.Fatalf("object version %s of %q was lost or changed", id, v.Key)
+			}
+		}
+		added := 0
+		for id, v := range after {
+			if _, ok := (*before)[id]; !ok && !v.IsDeleteMarker {
+				added++
+			}
+		}
+		if added != wantNew {
+			t.Fatalf("%d new object versions, want %d", added, wantNew)
+		}
+	})
+}
+
+// checkObjects fails unless each key holds the content given ("<NoSuchKey>" for a deleted key).
+func checkObjects(m media, want map[string]string) resource.TestCheckFunc {
+	return check(func(t testingT) {
+		for _, k := range slices.Sorted(maps.Keys(want)) {
+			if got := m.get(k); got != want[k] {
+				t.Fatalf("%s = %q, want %q", k, got, want[k])
+			}
+		}
+	})
+}
+
+// checkCalls fails unless the provider made exactly the given S3 write calls since the last ResetCounts
+// (reads are not checked).
+func checkCalls(want map[string]int) resource.TestCheckFunc {
+	return check(func(t testingT) {
+		got := accEnv.Proxy.Counts()
+		for _, op := range []string{"PutObject", "CopyObject", "DeleteObject", "DeleteObjects", "PutObjectTagging"} {
+			if got[op] != want[op] {
+				t.Fatalf("%s calls: %d, want %d (all calls: %v)", op, got[op], want[op], got)
+			}
+		}
+	})
+}
+
+// resetCounts zeroes the proxy's request counts (accEnv is only set when the acceptance harness runs).
+func resetCounts() { accEnv.Proxy.ResetCounts() }
+
+func stringChecks(values []string) []knownvalue.Check {
+	out := make([]knownvalue.Check, len(values))
+	for i, v := range values {
+		out[i] = knownvalue.StringExact(v)
+	}
+	return out
+}
+
+// The issue's scenario: 50 objects, 30 deleted and 20 overwritten after a recorded time; the plan shows
+// exactly those 50, apply brings back the original bytes of each, a second plan is empty, no version is
+// lost, and removing the resource changes nothing in S3.
+func TestAccMediaRestore_basic(t *testing.T) {
+	pair := newRestorePair(t)
+	m := media{t, pair.Media}
+	cfg := restoreConfig{Pair: pair, Prefix: "media/"}
+	var asOf string
+	var before map[string]recovery.Version
+	var keys []string
+	original, restored := map[string]string{}, map[string]string{}
+	for i := range 50 {
+		keys = append(keys, fmt.Sprintf("media/uploads/file-%02d.jpg", i))
+	}
+	created := []string{"media/later/a.jpg", "media/later/b.jpg", "media/later/c.jpg", "media/later/d.jpg", "media/later/e.jpg"}
+
+	setup := func() {
+		for i, k := range keys {
+			original[k] = fmt.Sprintf("original bytes of %s %s", k, strings.Repeat("x", i))
+			m.put(k, original[k])
+		}
+		m.put("media/untouched.jpg", "untouched")
+		m.put("elsewhere/deleted.jpg", "outside the prefix")
+		asOf = markAsOf()
+		for i, k := range keys {
+			if i < 30 {
+				m.delete(k)
+			} else {
+				m.put(k, "overwritten "+strings.Repeat("y", i)) // other content, other size
+			}
+		}
+		m.delete(keys[0]) // a key with two delete markers
+		for _, k := range created {
+			m.put(k, "created after as_of")
+		}
+		m.delete("elsewhere/deleted.jpg")
+		before = m.versions()
+		maps.Copy(restored, original)
+		for _, k := range created {
+			restored[k] = "created after as_of"
+		}
+		restored["media/untouched.jpg"] = "untouched"
+		restored["elsewhere/deleted.jpg"] = "<NoSuchKey>"
+		accEnv.Proxy.ResetCounts()
+	}
+	vars := asOfVars(&asOf)
+	withChanges := cfg
+	withChanges.Changes = true
+	pairOnly := cfg
+	pairOnly.NoRestore = true
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
+		Steps: []resource.TestStep{
+			{Config: pairOnly.String(), ConfigVariables: vars},
+			{
+				PreConfig:       setup,
+				Config:          cfg.String(),
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(50)),
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(30)),
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("overwritten_count"), knownvalue.Int64Exact(20)),
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_keys"), knownvalue.ListExact(stringChecks(keys))),
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("method"), knownvalue.StringExact("copy")),
+						plancheck.ExpectUnknownValue(restoreAddr, tfjsonpath.New("restored_count")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("restored_count"), knownvalue.Int64Exact(50)),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("created_after_count"), knownvalue.Int64Exact(5)),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(50)),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("id"), knownvalue.StringFunc(func(v string) error {
+						if v != pair.Media+"/media/@"+asOf {
+							return fmt.Errorf("id %q", v)
+						}
+						return nil
+					})),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkObjects(m, restored),
+					checkNoVersionLost(m, &before, 50),
+					checkCalls(map[string]int{"CopyObject": 50}), // one request per object, no tagging on SeaweedFS
+				),
+			},
+			{
+				// Nothing left: the plan is empty, and the changes since as_of are only the 5 new objects.
+				PreConfig:       resetCounts,
+				Config:          withChanges.String(),
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten_count"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("created_count"), knownvalue.Int64Exact(5)),
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("key_count"), knownvalue.Int64Exact(56)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(checkCalls(nil), checkObjects(m, restored)),
+			},
+			{
+				// Removing the resource only forgets the record: no S3 write, nothing un-restored.
+				PreConfig:       resetCounts,
+				Config:          pairOnly.String(),
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionDestroy)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(checkCalls(nil), checkObjects(m, restored), checkNoVersionLost(m, &before, 50)),
+			},
+		},
+	})
+}
+
+// An apply that fails part-way records nothing; the next plan shows only what is left, and the next apply
+// finishes the job without copying anything twice.
+func TestAccMediaRestore_interrupted(t *testing.T) {
+	pair := newRestorePair(t)
+	m := media{t, pair.Media}
+	cfg := restoreConfig{Pair: pair, Prefix: "uploads/"}
+	var asOf string
+	var before map[string]recovery.Version
+	want := map[string]string{}
+	var fault *s3proxy.Injection
+	remaining := -1
+	vars := asOfVars(&asOf)
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
+		Steps: []resource.TestStep{
+			{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
+			{
+				PreConfig: func() {
+					for i := range 20 {
+						k := fmt.Sprintf("uploads/%02d.pdf", i)
+						want[k] = "pdf " + k
+						m.put(k, want[k])
+					}
+					asOf = markAsOf()
+					for k := range want {
+						m.delete(k)
+					}
+					before = m.versions()
+					// S3 refuses the first three copies (403 is not retried): the apply fails part-way.
+					fault = accEnv.Proxy.Inject(s3proxy.Fault{Operation: "CopyObject", Bucket: pair.Media, Status: 403, Code: "AccessDenied", Times: 3})
+				},
+				Config:          cfg.String(),
+				ConfigVariables: vars,
+				ExpectError:     errorText("Restore stopped before it was complete"),
+			},
+			{
+				PreConfig: func() {
+					fault.Remove()
+					remaining = 0
+					for k, body := range want {
+						if m.get(k) != body {
+							remaining++
+						}
+					}
+					t.Logf("after the failed apply: %d of 20 objects still to restore", remaining)
+					accEnv.Proxy.ResetCounts()
+				},
+				Config:          cfg.String(),
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Func(func(v int64) error {
+							if v != int64(remaining) || v < 3 {
+								return fmt.Errorf("pending_count %d, want the %d objects not yet restored (at least the 3 refused)", v, remaining)
+							}
+							return nil
+						})),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkObjects(m, want),
+					checkNoVersionLost(m, &before, 20), // 20 copies in all, over both applies
+					func(s *terraform.State) error { return checkCalls(map[string]int{"CopyObject": remaining})(s) },
+				),
+			},
+		},
+	})
+}
+
+// remove_delete_markers brings deleted objects back by removing the markers, without a copy; overwritten
+// objects are still restored by copy.
+func TestAccMediaRestore_removeDeleteMarkers(t *testing.T) {
+	pair := newRestorePair(t)
+	m := media{t, pair.Media}
+	cfg := restoreConfig{Pair: pair, Method: "remove_delete_markers"}
+	var asOf string
+	var before map[string]recovery.Version
+	var markers []string
+	want := map[string]string{}
+	vars := asOfVars(&asOf)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
+		Steps: []resource.TestStep{
+			{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
+			{
+				PreConfig: func() {
+					for _, k := range []string{"d1", "d2", "d3", "d4", "o1", "o2"} {
+						want["avatars/"+k] = "avatar " + k
+						m.put("avatars/"+k, want["avatars/"+k])
+					}
+					asOf = markAsOf()
+					for _, k := range []string{"d1", "d2", "d3", "d4", "d4"} {
+						markers = append(markers, m.delete("avatars/"+k))
+					}
+					m.put("avatars/o1", "changed")
+					m.put("avatars/o2", "changed too")
+					before = m.versions()
+					accEnv.Proxy.ResetCounts()
+				},
+				Config:          cfg.String(),
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(6)),
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(4)),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkObjects(m, want),
+					checkNoVersionLost(m, &before, 2),
+					checkCalls(map[string]int{"CopyObject": 2, "DeleteObject": 5}),
+					check(func(t testingT) {
+						after := m.versions()
+						for _, id := range markers {
+							if _, ok := after[id]; ok {
+								t.Fatalf("delete marker %s is still there", id)
+							}
+						}
+					}),
+				),
+			},
+		},
+	})
+}
+
+// With MFA Delete on the media bucket, removing delete markers is refused at plan time with the way out,
+// and the copy method restores everything without a code.
+func TestAccMediaRestore_mfaDelete(t *testing.T) {
+	pair := newRestorePair(t)
+	pair.MFADelete, pair.MFASerial, pair.ProviderMFA = true, testMFASerial, true
+	m := media{t, pair.Media}
+	var asOf string
+	var before map[string]recovery.Version
+	want := map[string]string{}
+	code := validMFACode()
+	vars := asOfVars(&asOf)
+	vars["mfa_code"] = config.StringVariable(code)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
+		Steps: []resource.TestStep{
+			{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars, Check: checkMFADelete(pair.Media, true)},
+			{
+				PreConfig: func() {
+					for _, k := range []string{"a", "b", "c"} {
+						want["docs/"+k] = "doc " + k
+						m.put("docs/"+k, want["docs/"+k])
+					}
+					asOf = markAsOf()
+					m.delete("docs/a")
+					m.delete("docs/b")
+					m.put("docs/c", "vandalised")
+					before = m.versions()
+				},
+				Config:          restoreConfig{Pair: pair, Method: "remove_delete_markers"}.String(),
+				ConfigVariables: vars,
+				PlanOnly:        true,
+				ExpectError:     errorText(`remove_delete_markers is refused under MFA Delete`),
+			},
+			{
+				Config:          restoreConfig{Pair: pair}.String(),
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(3))},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(checkObjects(m, want), checkNoVersionLost(m, &before, 3)),
+			},
+		},
+	})
+}
+
+// delete_created_after hides what did not exist at as_of behind delete markers; the objects stay as
+// noncurrent versions.
+func TestAccMediaRestore_deleteCreatedAfter(t *testing.T) {
+	pair := newRestorePair(t)
+	m := media{t, pair.Media}
+	cfg := restoreConfig{Pair: pair, Prefix: "tmp/", DeleteCreatedAfter: true}
+	var asOf string
+	var before map[string]recovery.Version
+	vars := asOfVars(&asOf)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
+		Steps: []resource.TestStep{
+			{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
+			{
+				PreConfig: func() {
+					m.put("tmp/kept", "kept")
+					asOf = markAsOf()
+					m.put("tmp/junk-1", "junk")
+					m.put("tmp/junk-2", "junk")
+					before = m.versions()
+					accEnv.Proxy.ResetCounts()
+				},
+				Config:          cfg.String(),
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_keys"), knownvalue.ListExact(stringChecks([]string{"tmp/junk-1", "tmp/junk-2"}))),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("created_after_count"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("restored_count"), knownvalue.Int64Exact(2)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkObjects(m, map[string]string{"tmp/kept": "kept", "tmp/junk-1": "<NoSuchKey>", "tmp/junk-2": "<NoSuchKey>"}),
+					checkNoVersionLost(m, &before, 0),
+					checkCalls(map[string]int{"DeleteObject": 2}),
+				),
+			},
+			{
+				// Changing an argument plans a new restore, with its own dry run: the junk is hidden already,
+				// so there is nothing left to do.
+				PreConfig:       resetCounts,
+				Config:          restoreConfig{Pair: pair, Prefix: "tmp/"}.String(),
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(0)),
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_keys"), knownvalue.ListSizeExact(0)),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("restored_count"), knownvalue.Int64Exact(0)),
+				},
+				Check: checkCalls(nil),
+			},
+		},
+	})
+}
+
+// The changes data source: what was deleted and overwritten since a time, with version IDs and times, and
+// bounded lists.
+func TestAccMediaChanges_basic(t *testing.T) {
+	pair := newRestorePair(t)
+	m := media{t, pair.Media}
+	var asOf string
+	ids := map[string]string{}
+	vars := asOfVars(&asOf)
+	cfg := restoreConfig{Pair: pair, Prefix: "files/", NoRestore: true, Changes: true}
+	bounded := cfg
+	bounded.MaxKeys = 1
+	id := func(name string) knownvalue.Check {
+		return knownvalue.StringFunc(func(v string) error {
+			if v == "" || v != ids[name] {
+				return fmt.Errorf("%q, want %s = %q", v, name, ids[name])
+			}
+			return nil
+		})
+	}
+	afterAsOf := knownvalue.StringFunc(func(v string) error {
+		if v <= asOf {
+			return fmt.Errorf("%s is not after as_of %s", v, asOf)
+		}
+		return nil
+	})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
+		Steps: []resource.TestStep{
+			{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
+			{
+				PreConfig: func() {
+					for _, k := range []string{"a", "b", "c", "d"} {
+						ids[k] = m.put("files/"+k, "content of "+k)
+					}
+					asOf = markAsOf()
+					ids["a-marker"] = m.delete("files/a")
+					ids["b2"] = m.put("files/b", "b changed, then deleted")
+					ids["b-marker"] = m.delete("files/b")
+					ids["c2"] = m.put("files/c", "c overwritten")
+					ids["e"] = m.put("files/e", "created after")
+					ids["g"] = m.put("files/g", "created and deleted after")
+					m.delete("files/g")
+				},
+				Config:          cfg.String(),
+				ConfigVariables: vars,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("key_count"), knownvalue.Int64Exact(6)),
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(3)),
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten_count"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("created_count"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("truncated"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"key": knownvalue.StringExact("files/a"), "version_id": id("a"), "delete_marker_version_id": id("a-marker"),
+							"existed_at_since": knownvalue.Bool(true), "size": knownvalue.Int64Exact(int64(len("content of a"))), "deleted_at": afterAsOf,
+						}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							// The content that was deleted is the later version.
+							"key": knownvalue.StringExact("files/b"), "version_id": id("b2"), "delete_marker_version_id": id("b-marker"),
+							"existed_at_since": knownvalue.Bool(true),
+						}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"key": knownvalue.StringExact("files/g"), "version_id": id("g"), "existed_at_since": knownvalue.Bool(false),
+						}),
+					})),
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"key": knownvalue.StringExact("files/c"), "version_id": id("c"), "current_version_id": id("c2"),
+							"current_last_modified": afterAsOf, "current_size": knownvalue.Int64Exact(int64(len("c overwritten"))),
+						}),
+					})),
+				},
+			},
+			{
+				Config:          bounded.String(),
+				ConfigVariables: vars,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(3)),
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("truncated"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"key": knownvalue.StringExact("files/a")}),
+					})),
+					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten"), knownvalue.ListSizeExact(1)),
+				},
+			},
+		},
+	})
+}
+
+// Bad input fails at plan time, naming the attribute and the fix; so do buckets a restore cannot work in.
+func TestAccMediaRestore_invalidConfig(t *testing.T) {
+	unversioned := bucketName(t, "plain")
+	createUnversioned := func() {
+		_, err := accEnv.Direct.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(unversioned)})
+		must(t, err)
+		t.Cleanup(func() { deleteBucket(t, unversioned) })
+	}
+	missing := bucketName(t, "missing")
+
+	restore := func(bucket, asOf, extra string) string {
+		return fmt.Sprintf("resource \"protectedmedia_media_restore\" \"test\" {\n  bucket = %q\n  as_of  = %q\n%s}\n", bucket, asOf, extra)
+	}
+	past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	tests := []struct {
+		name, config, want string
+	}{
+		{"as_of not RFC 3339", restore(missing, "2026-11-28 09:30", ""), `as_of: "2026-11-28 09:30" is not an RFC 3339 time`},
+		{"as_of without a zone", restore(missing, "2026-11-28T09:30:00", ""), `not an RFC 3339 time`},
+		{"as_of in the future", restore(missing, time.Now().Add(24*time.Hour).UTC().Format(time.RFC3339), ""), `as_of is in the future`},
+		{"bucket name invalid", restore("Bad_Bucket", past, ""), `Invalid S3 bucket name`},
+		{"method unknown", restore(missing, past, "  method = \"undelete\"\n"), `method value must be one of`},
+		{"prefix too long", restore(missing, past, fmt.Sprintf("  prefix = %q\n", strings.Repeat("p", 1025))), `prefix string length must be at most 1024`},
+		{"versioning not enabled", restore(unversioned, past, ""), `Bucket versioning is not enabled`},
+		{"changes since not RFC 3339", fmt.Sprintf("data \"protectedmedia_media_changes\" \"x\" {\n  bucket = %q\n  since  = \"yesterday\"\n}\n", unversioned), `since: "yesterday" is not an RFC 3339 time`},
+		{"changes max_keys too large", fmt.Sprintf("data \"protectedmedia_media_changes\" \"x\" {\n  bucket   = %q\n  since    = %q\n  max_keys = 5000\n}\n", unversioned, past), `max_keys value must be between 0 and 1000`},
+	}
+	var steps []resource.TestStep
+	for i, tc := range tests {
+		steps = append(steps, resource.TestStep{
+			PreConfig: func() {
+				if i == 0 {
+					createUnversioned()
+				}
+				t.Logf("bad input: %s", tc.name)
+			},
+			Config:      tc.config,
+			PlanOnly:    true,
+			ExpectError: errorText(tc.want),
+		})
+	}
+	// A bucket that does not exist is only a warning at plan time (this apply might create it), and an
+	// error at apply.
+	steps = append(steps, resource.TestStep{Config: restore(missing, past, ""), ExpectError: errorText(fmt.Sprintf(`Bucket %q does not exist`, missing))})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}

@@ -1,0 +1,419 @@
+package s3api
+
+// Object versions: the finder over ListObjectVersions, the writes that put objects back as they were at a
+// point in time, and the bounded-concurrency walk that drives them. What to restore is decided by the
+// pure package recovery; this file only talks to S3.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
+)
+
+// DefaultRestoreConcurrency is how many keys a restore works on at once. S3 accepts thousands of writes
+// per second per prefix; 32 requests in flight keep a restore of 10,000 objects to a minute or so at
+// AWS latencies while staying far below the idle-connection pool (maxIdleConnsPerHost) and any throttling.
+const DefaultRestoreConcurrency = 32
+
+// maxObjectTags is S3's limit of tags on one object version.
+const maxObjectTags = 10
+
+// S3 error codes of object-level requests, read only through hasCode.
+const (
+	codeVersionsNoSuchKey     = "NoSuchKey"
+	codeVersionsNoSuchVersion = "NoSuchVersion"
+)
+
+// VersionNotFoundError says an object version named in a request no longer exists: it was permanently
+// deleted between the listing and the request.
+type VersionNotFoundError struct {
+	Bucket, Key, VersionID string
+	Err                    error
+}
+
+func (e *VersionNotFoundError) Error() string {
+	return fmt.Sprintf("version %s of %q in bucket %q no longer exists (permanently deleted since it was listed?)", e.VersionID, e.Key, e.Bucket)
+}
+func (e *VersionNotFoundError) Unwrap() error { return e.Err }
+
+func versionGone(bucket, key, versionID string, err error) error {
+	if hasCode(err, codeVersionsNoSuchKey, codeVersionsNoSuchVersion) {
+		return &VersionNotFoundError{Bucket: bucket, Key: key, VersionID: versionID, Err: err}
+	}
+	return bucketGone(bucket, err)
+}
+
+// ListVersions pages through every object version and delete marker under prefix ("" = the whole bucket)
+// and hands each page to fn as plain records, object versions first, then delete markers, each in S3's
+// order. A bucket that does not exist is a *NotFoundError.
+func ListVersions(ctx context.Context, c *s3.Client, bucket, prefix string, fn func([]recovery.Version) error) error {
+	in := &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)}
+	if prefix != "" {
+		in.Prefix = aws.String(prefix)
+	}
+	p := s3.NewListObjectVersionsPaginator(c, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			if err = bucketGone(bucket, err); IsNotFound(err) {
+				return err
+			}
+			return fmt.Errorf("listing versions under %q in bucket %q: %w", prefix, bucket, err)
+		}
+		if err := fn(fromListing(page)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fromListing converts one ListObjectVersions page to plain records.
+func fromListing(page *s3.ListObjectVersionsOutput) []recovery.Version {
+	out := make([]recovery.Version, 0, len(page.Versions)+len(page.DeleteMarkers))
+	for _, v := range page.Versions {
+		out = append(out, recovery.Version{
+			Key:          aws.ToString(v.Key),
+			VersionID:    aws.ToString(v.VersionId),
+			IsLatest:     aws.ToBool(v.IsLatest),
+			LastModified: aws.ToTime(v.LastModified),
+			Size:         aws.ToInt64(v.Size),
+			ETag:         aws.ToString(v.ETag),
+			StorageClass: string(v.StorageClass),
+		})
+	}
+	for _, m := range page.DeleteMarkers {
+		out = append(out, recovery.Version{
+			Key:            aws.ToString(m.Key),
+			VersionID:      aws.ToString(m.VersionId),
+			IsDeleteMarker: true,
+			IsLatest:       aws.ToBool(m.IsLatest),
+			LastModified:   aws.ToTime(m.LastModified),
+		})
+	}
+	return out
+}
+
+// Copied is the new current version a copy made.
+type Copied struct {
+	VersionID, ETag string
+}
+
+// CopyVersion copies an object version onto its own key, as the new current version; every earlier
+// version, the source included, stays. Metadata and tags come with it; the storage class is kept too
+// (S3 would otherwise make the copy STANDARD). Bucket default encryption applies to the copy.
+func CopyVersion(ctx context.Context, c *s3.Client, bucket string, src recovery.Version) (Copied, error) {
+	in := &s3.CopyObjectInput{
+		Bucket:     aws.String(bucket),
+		Key:        aws.String(src.Key),
+		CopySource: aws.String(copySource(bucket, src.Key, src.VersionID)),
+	}
+	if src.StorageClass != "" && src.StorageClass != string(types.StorageClassStandard) {
+		in.StorageClass = types.StorageClass(src.StorageClass)
+	}
+	out, err := c.CopyObject(ctx, in)
+	if err != nil {
+		return Copied{}, fmt.Errorf("copying version %s of %q: %w", src.VersionID, src.Key, versionGone(bucket, src.Key, src.VersionID, err))
+	}
+	cp := Copied{VersionID: aws.ToString(out.VersionId)}
+	if out.CopyObjectResult != nil {
+		cp.ETag = aws.ToString(out.CopyObjectResult.ETag)
+	}
+	return cp, nil
+}
+
+// copySource is the x-amz-copy-source value: bucket, key and version, URL-encoded. The SDK sends it as
+// given, and S3 decodes it, so every byte of the key but unreserved characters and "/" is escaped ("+"
+// would otherwise read as a space, "?" as the start of the query).
+func copySource(bucket, key, versionID string) string {
+	return bucket + "/" + escapeKey(key) + "?versionId=" + escapeKey(versionID)
+}
+
+func escapeKey(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '~', c == '/':
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
+}
+
+// FindRestoredFrom returns the version ID a restoring copy was made from (its recovery.RestoredFromTag),
+// or "" when the version carries no such tag or no longer exists.
+func FindRestoredFrom(ctx context.Context, c *s3.Client, bucket, key, versionID string) (string, error) {
+	tags, err := findVersionTags(ctx, c, bucket, key, versionID)
+	if err != nil {
+		var gone *VersionNotFoundError
+		if errors.As(err, &gone) {
+			return "", nil
+		}
+		return "", fmt.Errorf("reading the tags of version %s of %q: %w", versionID, key, err)
+	}
+	for _, t := range tags {
+		if aws.ToString(t.Key) == recovery.RestoredFromTag {
+			return aws.ToString(t.Value), nil
+		}
+	}
+	return "", nil
+}
+
+func findVersionTags(ctx context.Context, c *s3.Client, bucket, key, versionID string) ([]types.Tag, error) {
+	out, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(bucket), Key: aws.String(key), VersionId: aws.String(versionID)})
+	if err != nil {
+		return nil, versionGone(bucket, key, versionID, err)
+	}
+	return out.TagSet, nil
+}
+
+// markRestored tags a restoring copy with the version it was made from, keeping the tags it copied. It is
+// only needed when S3 gave the copy a new ETag; a version already holding S3's maximum of tags is left
+// as it is (a later plan then counts it as overwritten again, and restoring it again is harmless).
+func markRestored(ctx context.Context, c *s3.Client, bucket, key string, copied Copied, sourceVersionID string) error {
+	tags, err := findVersionTags(ctx, c, bucket, key, copied.VersionID)
+	if err != nil {
+		return fmt.Errorf("reading the tags of the restored copy of %q: %w", key, err)
+	}
+	tags = slices.DeleteFunc(tags, func(t types.Tag) bool { return aws.ToString(t.Key) == recovery.RestoredFromTag })
+	if len(tags) >= maxObjectTags {
+		return nil
+	}
+	tags = append(tags, types.Tag{Key: aws.String(recovery.RestoredFromTag), Value: aws.String(sourceVersionID)})
+	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{
+		Bucket: aws.String(bucket), Key: aws.String(key), VersionId: aws.String(copied.VersionID),
+		Tagging: &types.Tagging{TagSet: tags},
+	})
+	if err != nil {
+		return fmt.Errorf("tagging the restored copy of %q: %w", key, versionGone(bucket, key, copied.VersionID, err))
+	}
+	return nil
+}
+
+// RemoveDeleteMarker permanently deletes one delete marker, so the version below it becomes current again.
+// A marker already gone is not an error. Only ever call it with the ID of a delete marker: with an object
+// version's ID the same request would destroy data.
+func RemoveDeleteMarker(ctx context.Context, c *s3.Client, bucket, key, markerID string) error {
+	_, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), VersionId: aws.String(markerID)})
+	if err != nil && !hasCode(err, codeVersionsNoSuchKey, codeVersionsNoSuchVersion) {
+		return fmt.Errorf("removing delete marker %s of %q: %w", markerID, key, bucketGone(bucket, err))
+	}
+	return nil
+}
+
+// LayDeleteMarker deletes a key without a version ID: in a versioned bucket that only lays a delete
+// marker, and every version stays.
+func LayDeleteMarker(ctx context.Context, c *s3.Client, bucket, key string) error {
+	_, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Errorf("laying a delete marker on %q: %w", key, bucketGone(bucket, err))
+	}
+	return nil
+}
+
+// doAction carries out one restore action.
+func doAction(ctx context.Context, c *s3.Client, bucket string, a recovery.Action) error {
+	switch a.Kind {
+	case recovery.CopyVersion:
+		copied, err := CopyVersion(ctx, c, bucket, a.Source)
+		if err != nil {
+			return err
+		}
+		if copied.ETag != a.Source.ETag {
+			// S3 gave the copy a new ETag (a multipart upload on AWS, SSE-KMS): without the tag a later
+			// plan could not tell this restore from an overwrite.
+			return markRestored(ctx, c, bucket, a.Key, copied, a.Source.VersionID)
+		}
+		return nil
+	case recovery.RemoveDeleteMarkers:
+		for _, m := range a.Markers {
+			if err := RemoveDeleteMarker(ctx, c, bucket, a.Key, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	case recovery.LayDeleteMarker:
+		return LayDeleteMarker(ctx, c, bucket, a.Key)
+	}
+	return fmt.Errorf("no S3 request for restore action %v", a.Kind)
+}
+
+// RestoreOptions say what Restore does.
+type RestoreOptions struct {
+	AsOf     time.Time
+	Recovery recovery.Options
+	// DryRun lists and classifies only: the plan.
+	DryRun bool
+	// Concurrency bounds the keys worked on at once; 0 means DefaultRestoreConcurrency.
+	Concurrency int
+	// SampleSize bounds the pending keys and blocked actions the report keeps.
+	SampleSize int
+	// Progress, if set, is called after each key, one call at a time; it must return quickly.
+	Progress func(RestoreProgress)
+}
+
+// RestoreProgress is how far a restore has got.
+type RestoreProgress struct {
+	Keys     int // keys listed and classified
+	Restored int // keys put back
+}
+
+// RestoreReport is what a restore found and did.
+type RestoreReport struct {
+	Tally    *recovery.Tally
+	Keys     int
+	Restored int
+}
+
+// Restore lists every version under prefix, works out for each key what it takes to put it back as it
+// was at AsOf, and, unless DryRun, does it, up to Concurrency keys at a time while the listing goes on.
+// It never permanently deletes an object version. On the first failure it starts nothing new, lets the
+// requests in flight finish and returns the report of what was done with the error: running it again
+// carries on where it stopped, because restored keys classify as unchanged.
+func Restore(ctx context.Context, c *s3.Client, bucket, prefix string, o RestoreOptions) (*RestoreReport, error) {
+	r := &RestoreReport{Tally: recovery.NewTally(o.SampleSize)}
+	var mu sync.Mutex
+	progress := func() {
+		if o.Progress != nil {
+			o.Progress(RestoreProgress{Keys: r.Keys, Restored: r.Restored})
+		}
+	}
+	err := walkKeys(ctx, c, bucket, prefix, o.AsOf, o.Concurrency, func(ctx context.Context, ks recovery.KeyState) error {
+		a, ok := recovery.ActionFor(ks, o.Recovery)
+		mu.Lock()
+		r.Keys++
+		r.Tally.Add(ks, a, ok)
+		progress()
+		mu.Unlock()
+		if !ok || a.Blocked != "" || o.DryRun {
+			return nil
+		}
+		if err := doAction(ctx, c, bucket, a); err != nil {
+			return fmt.Errorf("restoring %q (%s): %w", a.Key, a.Change, err)
+		}
+		mu.Lock()
+		r.Restored++
+		progress()
+		mu.Unlock()
+		return nil
+	})
+	return r, err // every visit has returned: r is no longer shared
+}
+
+// FindChanges reports what changed under prefix since a point in time, keeping at most limit entries in
+// each list. It only reads.
+func FindChanges(ctx context.Context, c *s3.Client, bucket, prefix string, since time.Time, limit int) (*recovery.Changes, error) {
+	changes := recovery.NewChanges(since, limit)
+	var mu sync.Mutex
+	err := walkKeys(ctx, c, bucket, prefix, since, 0, func(_ context.Context, ks recovery.KeyState) error {
+		mu.Lock()
+		defer mu.Unlock()
+		changes.Add(ks)
+		return nil
+	})
+	return changes, err
+}
+
+// walkKeys lists every version under prefix, classifies each key as of asOf as soon as the listing has
+// all its versions, and calls visit for it, up to concurrency (0 = DefaultRestoreConcurrency) keys at once,
+// while the listing goes on; a full pool holds the listing back. Before visit, an overwritten key that may
+// be a completed restore whose copy got a new ETag is checked for its restore tag. visit must be safe for
+// concurrent use. The first error from the listing or from visit stops new work; it is returned after the
+// keys in flight are done.
+func walkKeys(ctx context.Context, c *s3.Client, bucket, prefix string, asOf time.Time, concurrency int, visit func(context.Context, recovery.KeyState) error) error {
+	if concurrency <= 0 {
+		concurrency = DefaultRestoreConcurrency
+	}
+	g := newBoundedGroup(concurrency)
+	var scanner recovery.Scanner
+	emit := func(_ string, entries []recovery.Version) error {
+		ks := recovery.Classify(asOf, entries)
+		return g.Go(ctx, func() error {
+			if ks.MaybeRestored() {
+				from, err := FindRestoredFrom(ctx, c, bucket, ks.Key, ks.Current.VersionID)
+				if err != nil {
+					return err
+				}
+				if from == ks.AtAsOf.VersionID {
+					ks.ConfirmRestored()
+				}
+			}
+			return visit(ctx, ks)
+		})
+	}
+	err := ListVersions(ctx, c, bucket, prefix, func(page []recovery.Version) error { return scanner.Page(page, emit) })
+	if err == nil {
+		err = scanner.Flush(emit)
+	}
+	werr := g.Wait()
+	if werr != nil {
+		return werr // the first failure; err is then only the refusal to start more
+	}
+	return err
+}
+
+// boundedGroup runs functions on at most n goroutines and remembers the first error. Once a function
+// has failed, Go starts nothing more and returns that error; functions already running finish.
+type boundedGroup struct {
+	slots chan struct{}
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	err   error
+}
+
+func newBoundedGroup(n int) *boundedGroup {
+	return &boundedGroup{slots: make(chan struct{}, max(n, 1))}
+}
+
+// Go waits for a free slot (or the end of ctx) and runs fn on it.
+func (g *boundedGroup) Go(ctx context.Context, fn func() error) error {
+	if err := g.firstErr(); err != nil {
+		return err
+	}
+	select {
+	case g.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if err := g.firstErr(); err != nil {
+		<-g.slots
+		return err
+	}
+	g.wg.Go(func() {
+		defer func() { <-g.slots }()
+		if err := fn(); err != nil {
+			g.mu.Lock()
+			if g.err == nil {
+				g.err = err
+			}
+			g.mu.Unlock()
+		}
+	})
+	return nil
+}
+
+// Wait waits for every function started and returns the first error.
+func (g *boundedGroup) Wait() error {
+	g.wg.Wait()
+	return g.firstErr()
+}
+
+func (g *boundedGroup) firstErr() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.err
+}
