@@ -74,7 +74,8 @@ func (f *djangoStoragesFunction) Definition(_ context.Context, _ function.Defini
 				Name:           "options",
 				AllowNullValue: true,
 				MarkdownDescription: "An object with any of the following keys, or `{}` / `null` for the defaults " +
-					"(buckets on AWS, static bucket private). A key set to `null` counts as absent; any other key is an error.\n" +
+					"(buckets on AWS, static bucket private); under OpenTofu pass `{}`, since it does not send `null` " +
+					"function arguments. A key set to `null` counts as absent; any other key is an error.\n" +
 					"    - `" + optEndpointURL + "` (String) URL of an S3-compatible endpoint, the provider's `endpoint`. " +
 					"Omit it, or pass `\"\"`, for AWS.\n" +
 					"    - `" + optAddressingStyle + "` (String) One of " + markdownList(djangoconfig.AddressingStyles()) +

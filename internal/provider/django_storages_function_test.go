@@ -179,10 +179,6 @@ variable "options" {
   }
 }
 
-output "aws_null" {
-  value = provider::protectedmedia::django_storages("shop-media", "shop-static", "eu-west-1", null)
-}
-
 output "aws_empty" {
   value = provider::protectedmedia::django_storages("shop-media", "shop-static", "eu-west-1", {})
 }
@@ -204,11 +200,33 @@ output "endpoint_variable" {
 }
 `,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownOutputValue("aws_null", knownvalue.StringExact(aws)),
 					statecheck.ExpectKnownOutputValue("aws_empty", knownvalue.StringExact(aws)),
 					statecheck.ExpectKnownOutputValue("aws_null_member", knownvalue.StringExact(aws)),
 					statecheck.ExpectKnownOutputValue("endpoint_literal", knownvalue.StringExact(endpoint)),
 					statecheck.ExpectKnownOutputValue("endpoint_variable", knownvalue.StringExact(endpoint)),
+				},
+			},
+		},
+	})
+}
+
+// A literal null for the options. OpenTofu (1.12.6) never passes a null argument to a provider function: a
+// literal null leaves the result unknown at plan and null after apply, so its users pass {} (guides/opentofu).
+func TestDjangoStoragesFunction_terraformNullOptions(t *testing.T) {
+	skipUnderOpenTofu(t, "OpenTofu does not pass a null argument to a provider function (a literal null leaves the result unknown, then null); the OpenTofu guide tells users to pass {}")
+	aws := mustRender(t, djangoconfig.Config{MediaBucket: "shop-media", StaticBucket: "shop-static", Region: "eu-west-1"})
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: `
+output "aws_null" {
+  value = provider::protectedmedia::django_storages("shop-media", "shop-static", "eu-west-1", null)
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("aws_null", knownvalue.StringExact(aws)),
 				},
 			},
 		},
@@ -224,7 +242,7 @@ func TestDjangoStoragesFunction_terraformErrors(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:      call(`"", "shop-static", "eu-west-1", null`),
+				Config:      call(`"", "shop-static", "eu-west-1", {}`),
 				ExpectError: regexp.MustCompile(`Invalid value for "media_bucket" parameter`),
 			},
 			{

@@ -1,0 +1,2 @@
+// Collected into the static bucket by `manage.py collectstatic`.
+document.documentElement.classList.add("js");
