@@ -369,3 +369,48 @@ func ValidPrincipalARN(s string) error {
 	}
 	return nil
 }
+
+// GuardExempt returns the exempt principals of the guard statement in a media bucket policy, or nil when
+// the policy has no guard: a Deny whose condition is ArnNotLike on aws:PrincipalArn. Read uses it to report
+// the guard as S3 has it.
+func GuardExempt(doc string) []string {
+	var p struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(doc), &p) != nil {
+		return nil
+	}
+	var stmts []struct {
+		Effect    string
+		Condition map[string]map[string]json.RawMessage
+	}
+	if json.Unmarshal(p.Statement, &stmts) != nil {
+		return nil
+	}
+	for _, st := range stmts {
+		if st.Effect != "Deny" {
+			continue
+		}
+		for op, keys := range st.Condition {
+			if op != "ArnNotLike" {
+				continue
+			}
+			for key, raw := range keys {
+				if !strings.EqualFold(key, "aws:PrincipalArn") {
+					continue
+				}
+				var list []string
+				if json.Unmarshal(raw, &list) != nil {
+					var one string
+					if json.Unmarshal(raw, &one) != nil {
+						return nil
+					}
+					list = []string{one}
+				}
+				slices.Sort(list)
+				return slices.Compact(list)
+			}
+		}
+	}
+	return nil
+}

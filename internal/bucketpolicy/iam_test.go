@@ -434,3 +434,26 @@ func TestValidPrincipalARN(t *testing.T) {
 		}
 	}
 }
+
+func TestGuardExempt(t *testing.T) {
+	arn := "arn:aws:s3:::media"
+	exempt := []string{"arn:aws:iam::123456789012:role/Terraform", "arn:aws:iam::123456789012:role/BreakGlass"}
+	if got := GuardExempt(DesiredMedia(arn, exempt)); !slices.Equal(got, []string{exempt[1], exempt[0]}) {
+		t.Fatalf("GuardExempt(DesiredMedia) = %v", got)
+	}
+	for name, doc := range map[string]string{
+		"no guard":    Desired(arn, false),
+		"public read": Desired(arn, true),
+		"not json":    "{",
+		"empty":       "",
+	} {
+		if got := GuardExempt(doc); got != nil {
+			t.Errorf("%s: GuardExempt = %v, want nil", name, got)
+		}
+	}
+	// A server that returns single values as strings.
+	one := `{"Statement":[{"Effect":"Deny","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::1:role/x"}}}]}`
+	if got := GuardExempt(one); !slices.Equal(got, []string{"arn:aws:iam::1:role/x"}) {
+		t.Fatalf("single value: %v", got)
+	}
+}

@@ -100,8 +100,9 @@ type Desired struct {
 	Lifecycle         Lifecycle
 }
 
-// MediaDesired is the locked-down, versioned media bucket.
-func MediaDesired(bucket, arn string, mfaDelete bool, tags map[string]string, r Retention) Desired {
+// MediaDesired is the locked-down, versioned media bucket. guardExempt, when not empty, adds the guard
+// statement to its policy: only those principals may delete versions or loosen the bucket.
+func MediaDesired(bucket, arn string, mfaDelete bool, tags map[string]string, r Retention, guardExempt []string) Desired {
 	return Desired{
 		Lifecycle:         MediaLifecycle(r, mfaDelete),
 		Role:              Media,
@@ -111,7 +112,7 @@ func MediaDesired(bucket, arn string, mfaDelete bool, tags map[string]string, r 
 		PublicAccessBlock: PublicAccessBlock{true, true, true, true},
 		Ownership:         OwnershipBucketOwnerEnforced,
 		Encryption:        EncryptionSSES3,
-		Policy:            policyFor(arn, false),
+		Policy:            bucketpolicy.DesiredMedia(arn, guardExempt),
 		Tags:              tags,
 	}
 }

@@ -94,7 +94,7 @@ func observedAs(d Desired) *Settings {
 
 func TestDiff(t *testing.T) {
 	tags := map[string]string{"env": "prod", "team": "web"}
-	media := MediaDesired(mediaBucket, mediaARN, false, tags, Retention{})
+	media := MediaDesired(mediaBucket, mediaARN, false, tags, Retention{}, nil)
 	staticPrivate := StaticDesired(staticBucket, staticARN, false, tags, Retention{})
 	staticPublic := StaticDesired(staticBucket, staticARN, true, tags, Retention{})
 
@@ -119,15 +119,15 @@ func TestDiff(t *testing.T) {
 		// No drift.
 		{name: "media as desired", want: media},
 		{name: "media policy as S3 returns it", want: media, change: func(s *Settings) { s.Policy = s3Formatted(mediaARN, false) }},
-		{name: "media with MFA delete as desired", want: MediaDesired(mediaBucket, mediaARN, true, tags, Retention{})},
+		{name: "media with MFA delete as desired", want: MediaDesired(mediaBucket, mediaARN, true, tags, Retention{}, nil)},
 		{name: "static MFA delete is not managed", want: staticPrivate, change: func(s *Settings) { s.MFADelete = true }},
 		{name: "static private as desired", want: staticPrivate},
 		{name: "static public as desired", want: staticPublic},
 		{name: "static private policy as S3 returns it", want: staticPrivate, change: func(s *Settings) { s.Policy = s3Formatted(staticARN, false) }},
 		{name: "static public policy as S3 returns it", want: staticPublic, change: func(s *Settings) { s.Policy = s3Formatted(staticARN, true) }},
 		{name: "static never versioned", want: staticPrivate, change: func(s *Settings) { s.Versioning = VersioningDisabled }},
-		{name: "desired nil tags, observed empty tags", want: MediaDesired(mediaBucket, mediaARN, false, nil, Retention{}), change: func(s *Settings) { s.Tags = map[string]string{} }},
-		{name: "desired empty tags, observed nil tags", want: MediaDesired(mediaBucket, mediaARN, false, map[string]string{}, Retention{}), change: func(s *Settings) { s.Tags = nil }},
+		{name: "desired nil tags, observed empty tags", want: MediaDesired(mediaBucket, mediaARN, false, nil, Retention{}, nil), change: func(s *Settings) { s.Tags = map[string]string{} }},
+		{name: "desired empty tags, observed nil tags", want: MediaDesired(mediaBucket, mediaARN, false, map[string]string{}, Retention{}, nil), change: func(s *Settings) { s.Tags = nil }},
 
 		// Existence.
 		{name: "media absent", want: media, nilObs: true, drifts: []Drift{mediaDrift(SettingExistence, "absent", "present")}},
@@ -155,7 +155,7 @@ func TestDiff(t *testing.T) {
 			drifts: []Drift{mediaDrift(SettingMFADelete, "enabled", "disabled")},
 		},
 		{
-			name: "media MFA delete off, want on", want: MediaDesired(mediaBucket, mediaARN, true, tags, Retention{}),
+			name: "media MFA delete off, want on", want: MediaDesired(mediaBucket, mediaARN, true, tags, Retention{}, nil),
 			change: func(s *Settings) { s.MFADelete = false },
 			drifts: []Drift{mediaDrift(SettingMFADelete, "disabled", "enabled")},
 		},
@@ -240,7 +240,7 @@ func TestDiff(t *testing.T) {
 			drifts: []Drift{mediaDrift(SettingTags, "{}", wantTags)},
 		},
 		{
-			name: "no tags desired, one observed", want: MediaDesired(mediaBucket, mediaARN, false, nil, Retention{}),
+			name: "no tags desired, one observed", want: MediaDesired(mediaBucket, mediaARN, false, nil, Retention{}, nil),
 			change: func(s *Settings) { s.Tags = map[string]string{"stray": "x"} },
 			drifts: []Drift{mediaDrift(SettingTags, `{stray="x"}`, "{}")},
 		},
@@ -331,7 +331,7 @@ func TestDriftString(t *testing.T) {
 func TestDriftStringNamesRoleBucketSetting(t *testing.T) {
 	observed := &Settings{Versioning: VersioningEnabled, Policy: "{", Tags: map[string]string{"a": "b"}}
 	var drifts []Drift
-	drifts = append(drifts, Diff(MediaDesired(mediaBucket, mediaARN, true, nil, Retention{}), &Settings{})...)
+	drifts = append(drifts, Diff(MediaDesired(mediaBucket, mediaARN, true, nil, Retention{}, nil), &Settings{})...)
 	drifts = append(drifts, Diff(StaticDesired(staticBucket, staticARN, true, nil, Retention{}), observed)...)
 	drifts = append(drifts, Diff(StaticDesired(staticBucket, staticARN, false, nil, Retention{}), nil)...)
 
@@ -404,8 +404,8 @@ func TestDesiredSettings(t *testing.T) {
 		publicRead bool
 		mfaDelete  *bool // nil: not managed
 	}{
-		{"media", MediaDesired(mediaBucket, mediaARN, false, tags, Retention{}), Media, mediaBucket, VersioningEnabled, PublicAccessBlock{true, true, true, true}, false, &no},
-		{"media with MFA delete", MediaDesired(mediaBucket, mediaARN, true, tags, Retention{}), Media, mediaBucket, VersioningEnabled, PublicAccessBlock{true, true, true, true}, false, &yes},
+		{"media", MediaDesired(mediaBucket, mediaARN, false, tags, Retention{}, nil), Media, mediaBucket, VersioningEnabled, PublicAccessBlock{true, true, true, true}, false, &no},
+		{"media with MFA delete", MediaDesired(mediaBucket, mediaARN, true, tags, Retention{}, nil), Media, mediaBucket, VersioningEnabled, PublicAccessBlock{true, true, true, true}, false, &yes},
 		{"static private", StaticDesired(staticBucket, staticARN, false, tags, Retention{}), Static, staticBucket, VersioningSuspended, PublicAccessBlock{true, true, true, true}, false, nil},
 		// Public read relaxes exactly the two switches a public policy needs; ACLs stay blocked.
 		{"static public read", StaticDesired(staticBucket, staticARN, true, tags, Retention{}), Static, staticBucket, VersioningSuspended, PublicAccessBlock{

@@ -36,6 +36,8 @@ type bucketPairModel struct {
 	MFACode  types.String   `tfsdk:"mfa_code"`
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 
+	GuardExemptPrincipals types.Set `tfsdk:"guard_exempt_principals"`
+
 	AppPolicyJSON    types.String `tfsdk:"app_policy_json"`
 	DeployPolicyJSON types.String `tfsdk:"deploy_policy_json"`
 
@@ -52,6 +54,7 @@ type pairSpec struct {
 	MFADelete        bool
 	Tags             map[string]string
 	Retention        bucketstate.Retention
+	GuardExempt      []string
 }
 
 // toSpec reads the desired pair from a plan or state. Callers only use it once the names are known.
@@ -72,11 +75,14 @@ func toSpec(ctx context.Context, m bucketPairModel, region string) (pairSpec, di
 	if !m.Tags.IsNull() && !m.Tags.IsUnknown() {
 		diags = m.Tags.ElementsAs(ctx, &s.Tags, false)
 	}
+	if !m.GuardExemptPrincipals.IsNull() && !m.GuardExemptPrincipals.IsUnknown() {
+		diags.Append(m.GuardExemptPrincipals.ElementsAs(ctx, &s.GuardExempt, false)...)
+	}
 	return s, diags
 }
 
 func (s pairSpec) desired() (media, static bucketstate.Desired) {
-	return bucketstate.MediaDesired(s.Media, bucketstate.ARN(s.Region, s.Media), s.MFADelete, s.Tags, s.Retention),
+	return bucketstate.MediaDesired(s.Media, bucketstate.ARN(s.Region, s.Media), s.MFADelete, s.Tags, s.Retention, s.GuardExempt),
 		bucketstate.StaticDesired(s.Static, bucketstate.ARN(s.Region, s.Static), s.StaticPublicRead, s.Tags, s.Retention)
 }
 
@@ -141,6 +147,7 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, media,
 		m.Tags, d = tagsValue(ctx, m.Tags, media.Tags)
 		diags.Append(d...)
 		m.MFADelete = types.BoolValue(media.MFADelete)
+		m.GuardExemptPrincipals = guardValue(ctx, media.Policy, &diags)
 		if !media.Lifecycle.Foreign {
 			m.NoncurrentVersionRetentionDays = optionalInt(media.Lifecycle.NoncurrentDays)
 			m.NoncurrentVersionsToKeep = optionalInt(media.Lifecycle.KeepNoncurrent)
@@ -189,6 +196,19 @@ func tagsValue(ctx context.Context, prior types.Map, observed map[string]string)
 }
 
 func pairID(media, static string) string { return media + "," + static }
+
+// guardValue reads the guard's exempt principals back from the media bucket's policy. A policy without a
+// guard is a null set: an unset argument plans nothing, and a guard removed outside Terraform shows as a
+// planned change back to the configured list.
+func guardValue(ctx context.Context, policy string, diags *diag.Diagnostics) types.Set {
+	exempt := bucketpolicy.GuardExempt(policy)
+	if len(exempt) == 0 {
+		return types.SetNull(types.StringType)
+	}
+	v, d := types.SetValueFrom(ctx, types.StringType, exempt)
+	diags.Append(d...)
+	return v
+}
 
 // optionalInt maps S3's "not set" (0) to null, so an unset argument does not plan a change to 0.
 func optionalInt(n int) types.Int64 {

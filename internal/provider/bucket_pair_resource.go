@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -23,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 )
@@ -170,6 +172,16 @@ func (r *bucketPairResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"`terraform apply -var mfa_code=123456`. Destroy cannot see it: use the provider's `mfa_code` there.",
 				Validators: []validator.String{mfaCodeValidator{}},
 			},
+			"guard_exempt_principals": schema.SetAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "Turn on the guard policy: the media bucket's policy then explicitly denies " +
+					"`" + strings.Join(bucketpolicy.GuardedActions(), "`, `") + "` to every principal except these IAM " +
+					"role, user or root ARNs (wildcards allowed, as in `aws:PrincipalArn`). It protects the versions without " +
+					"root credentials or MFA: even a leaked admin key cannot erase history. The principal running Terraform " +
+					"must be in the list, or the plan fails rather than lock the provider out; keep a break-glass role in it.",
+				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(principalARNValidator{})},
+			},
 			"app_policy_json": computedString("IAM policy (JSON) for the Django app's runtime role or user: read, write, " +
 				"delete (which only lays delete markers) and list on the media bucket, read and list on the static bucket, " +
 				"and an explicit deny of everything that would destroy history or loosen the media bucket: deleting object " +
@@ -283,6 +295,8 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 		}
 	}
 	plan.Drift = types.ListValueMust(types.StringType, nil)
+
+	resp.Diagnostics.Append(r.checkGuardLockout(ctx, plan)...)
 
 	if needsMFA(creating, state, plan) {
 		mfa, d := r.mfaFor(ctx, req.Config, plan)
@@ -782,4 +796,31 @@ func withTimeout(ctx context.Context, configured func(context.Context, time.Dura
 	timeout, d := configured(ctx, fallback)
 	diags.Append(d...)
 	return context.WithTimeout(ctx, timeout)
+}
+
+// checkGuardLockout fails the plan when the guard would deny the principal running Terraform the writes
+// it needs (the bucket policy itself, versioning, lifecycle), and warns when it cannot tell who that is.
+func (r *bucketPairResource) checkGuardLockout(ctx context.Context, plan bucketPairModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if plan.GuardExemptPrincipals.IsNull() || plan.GuardExemptPrincipals.IsUnknown() {
+		return diags
+	}
+	var exempt []string
+	if diags.Append(plan.GuardExemptPrincipals.ElementsAs(ctx, &exempt, false)...); diags.HasError() {
+		return diags
+	}
+	caller, err := s3api.FindCallerARN(r.client)
+	switch {
+	case err != nil:
+		diags.AddAttributeWarning(path.Root("guard_exempt_principals"), "Cannot check the guard against the caller",
+			fmt.Sprintf("%v.\n\nMake sure the principal running Terraform is in guard_exempt_principals: otherwise, once "+
+				"applied, the guard denies it the bucket policy and versioning writes, and only the account's root user "+
+				"can remove the policy.", err))
+	case !bucketpolicy.Exempts(exempt, caller):
+		diags.AddAttributeError(path.Root("guard_exempt_principals"), "The guard would lock Terraform out",
+			fmt.Sprintf("Terraform runs as %s, which is not in guard_exempt_principals. Once applied, the guard would deny "+
+				"it the media bucket's policy, versioning and lifecycle writes, so the next apply could not repair or "+
+				"change anything. Add its role or user ARN (for a role session, the role's ARN) to the list.", caller))
+	}
+	return diags
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketname"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
 )
 
 // bucketNameValidator rejects names S3 would refuse, at plan time, listing every rule broken.
@@ -82,4 +83,26 @@ func (v mfaSerialValidator) ValidateString(ctx context.Context, req validator.St
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid MFA device serial",
 		fmt.Sprintf("%s = %q %s, for example arn:aws:iam::123456789012:mfa/root-account-mfa-device. The IAM console "+
 			"shows it under Security credentials, Multi-factor authentication.", req.Path, req.ConfigValue.ValueString(), v.Description(ctx)))
+}
+
+// principalARNValidator checks one guard exemption at plan time.
+type principalARNValidator struct{}
+
+var _ validator.String = principalARNValidator{}
+
+func (principalARNValidator) Description(context.Context) string {
+	return "must be an IAM role, user or root ARN"
+}
+
+func (v principalARNValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (principalARNValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := bucketpolicy.ValidPrincipalARN(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid principal ARN", fmt.Sprintf("%s: %v", req.Path, err))
+	}
 }

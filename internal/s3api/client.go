@@ -14,6 +14,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -78,6 +79,9 @@ type Client struct {
 	// Where the endpoint and credentials came from, so errors can say which source was used.
 	EndpointSource   string
 	CredentialSource string
+
+	// callerARN asks STS once: the principal cannot change while the provider runs, and plans ask per pair.
+	callerARN func() (string, error)
 }
 
 // New builds a client and resolves credentials once, so that missing or broken credentials fail at
@@ -195,6 +199,10 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		})
 	}
 	return &Client{
+		callerARN: sync.OnceValues(func() (string, error) {
+			// Not bound to one request's context: the answer is shared by every later one.
+			return CallerARN(context.Background(), cfg, endpoint)
+		}),
 		S3:               client,
 		Region:           cfg.Region,
 		Endpoint:         endpoint,

@@ -50,3 +50,12 @@ func CallerARN(ctx context.Context, cfg aws.Config, s3Endpoint string) (string, 
 	}
 	return "", fmt.Errorf("%w: STS GetCallerIdentity returned no ARN", ErrCallerUnknown)
 }
+
+// FindCallerARN returns the ARN of the principal the client's credentials belong to (see CallerARN), asking
+// STS once per provider process.
+func FindCallerARN(c *Client) (string, error) {
+	if c.callerARN == nil {
+		return "", fmt.Errorf("%w: the client was not built by New", ErrCallerUnknown)
+	}
+	return c.callerARN()
+}
