@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -47,7 +48,22 @@ type Options struct {
 	DataDir              string    // directory for data, certificates and logs; "" = a new temp dir removed by Stop
 	AccessKey, SecretKey string    // "" = random test credentials
 	Log                  io.Writer // receives the server's stdout and stderr; nil = DataDir/weed.log
+	// Identities are S3 users beside the admin, each allowed Read, Write, List and Tagging but not Admin
+	// (so, for one, not PutBucketVersioning). SeaweedFS gives each the principal ARN
+	// arn:aws:iam::000000000000:user/<Name>, and the admin arn:aws:iam::000000000000:user/admin-<first 8
+	// characters of AccessKey>.
+	Identities []Identity
 }
+
+// Identity is an extra S3 user; every field is required, and access keys must differ from each other and
+// from the admin's.
+type Identity struct {
+	Name, AccessKey, SecretKey string
+}
+
+// identityActions are what an extra identity may do: everything a bucket's application does, nothing that
+// configures a bucket.
+var identityActions = []string{"Read", "Write", "List", "Tagging"}
 
 // Server is a running SeaweedFS S3 server.
 type Server struct {
@@ -61,6 +77,7 @@ type Server struct {
 	removeDir bool // dataDir was created by Start
 	logFile   *os.File
 	tail      *tailBuffer
+	s3Config  string        // the -s3.config file with Options.Identities; "" = none
 	done      chan struct{} // closed once the process has exited and been reaped
 	waitErr   error         // how the process exited; read only after done is closed
 
@@ -121,6 +138,13 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	certFile, keyFile := filepath.Join(s.dataDir, "server.pem"), filepath.Join(s.dataDir, "server-key.pem")
 	if err := writeKeyPair(serverCert, certFile, keyFile); err != nil {
 		return nil, fmt.Errorf("locals3: writing server certificate: %w", err)
+	}
+
+	if len(o.Identities) > 0 {
+		s.s3Config = filepath.Join(s.dataDir, "s3-identities.json")
+		if err := writeIdentities(s.s3Config, s.AccessKey, o.Identities); err != nil {
+			return nil, fmt.Errorf("locals3: %w", err)
+		}
 	}
 
 	log := o.Log
@@ -215,6 +239,43 @@ func removeSockets(ports []int) {
 	}
 }
 
+// writeIdentities writes the identities as a SeaweedFS S3 configuration file, readable by its owner only
+// since it holds secrets.
+func writeIdentities(path, adminKey string, ids []Identity) error {
+	type credential struct {
+		AccessKey string `json:"accessKey"`
+		SecretKey string `json:"secretKey"`
+	}
+	type identity struct {
+		Name        string       `json:"name"`
+		Credentials []credential `json:"credentials"`
+		Actions     []string     `json:"actions"`
+	}
+	var conf struct {
+		Identities []identity `json:"identities"`
+	}
+	keys := map[string]bool{adminKey: true}
+	for _, id := range ids {
+		if id.Name == "" || id.AccessKey == "" || id.SecretKey == "" {
+			return fmt.Errorf("identity %q: Name, AccessKey and SecretKey are all required", id.Name)
+		}
+		if keys[id.AccessKey] {
+			return fmt.Errorf("identity %q: access key %s is already in use", id.Name, id.AccessKey)
+		}
+		keys[id.AccessKey] = true
+		conf.Identities = append(conf.Identities, identity{
+			Name:        id.Name,
+			Credentials: []credential{{AccessKey: id.AccessKey, SecretKey: id.SecretKey}},
+			Actions:     identityActions,
+		})
+	}
+	b, err := json.Marshal(conf)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o600)
+}
+
 // weedEnv is the parent's environment without anything weed or mini would read as configuration
 // (WEED_* settings, S3_BUCKET, the caller's AWS_* credentials and endpoints), plus the server's
 // credentials, which weed turns into its admin identity.
@@ -244,7 +305,13 @@ func (s *Server) startOnce(ctx context.Context, binary, certFile, keyFile string
 		return err
 	}
 
-	cmd := exec.Command(binary, weedArgs(dir, certFile, keyFile, ports)...)
+	args := weedArgs(dir, certFile, keyFile, ports)
+	if s.s3Config != "" {
+		// weed still adds the admin identity from AWS_ACCESS_KEY_ID beside the file's (checked on this
+		// release by TestExtraIdentityIsNotAdmin).
+		args = append(args, "-s3.config="+s.s3Config)
+	}
+	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir // weed reads security.toml and friends from the working directory first
 	cmd.Env = weedEnv(s.AccessKey, s.SecretKey)
 	cmd.Stdout, cmd.Stderr = log, log

@@ -19,6 +19,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 )
 
 func TestIssuedCertificateVerifiesForLoopbackNames(t *testing.T) {
@@ -272,5 +279,56 @@ func checkServes(t *testing.T, s *Server) {
 		if !slices.Contains(s.Env(), want) {
 			t.Errorf("Env() = %v, lacks %s", s.Env(), want)
 		}
+	}
+}
+
+// TestExtraIdentityIsNotAdmin checks Options.Identities on the real server: the extra identity may write
+// objects but not configure the bucket, and the admin identity from the environment still works beside it.
+func TestExtraIdentityIsNotAdmin(t *testing.T) {
+	bin := weedBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	app := Identity{Name: "app", AccessKey: "APPKEY0123456789", SecretKey: "app-secret"}
+	srv, err := Start(ctx, Options{Binary: bin, Identities: []Identity{app}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	client := func(accessKey, secretKey string) *s3.Client {
+		c, err := s3api.New(ctx, s3api.Config{Region: Region, Endpoint: srv.Endpoint, AccessKey: accessKey, SecretKey: secretKey, CABundle: srv.CAFile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.S3
+	}
+	admin, appClient := client(srv.AccessKey, srv.SecretKey), client(app.AccessKey, app.SecretKey)
+
+	bucket := "locals3-identities"
+	if _, err := admin.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
+		t.Fatalf("admin CreateBucket: %v", err)
+	}
+	if _, err := admin.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: &bucket,
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatalf("admin PutBucketVersioning: %v", err)
+	}
+	if _, err := appClient.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: aws.String("a.txt"), Body: strings.NewReader("a")}); err != nil {
+		t.Errorf("app PutObject: %v", err)
+	}
+	_, err = appClient.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: &bucket,
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}})
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" {
+		t.Errorf("app PutBucketVersioning: %v, want AccessDenied", err)
+	}
+	got, err := admin.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: &bucket})
+	if err != nil {
+		t.Fatalf("admin GetBucketVersioning: %v", err)
+	}
+	if got.Status != types.BucketVersioningStatusEnabled {
+		t.Errorf("versioning %q after the app's refused change, want Enabled", got.Status)
 	}
 }

@@ -39,19 +39,33 @@ type Env struct {
 	stopProxy func() error
 }
 
+// Options configures StartWith.
+type Options struct {
+	// Identities are S3 users beside the admin, for tests that need a non-admin principal; see
+	// locals3.Options.Identities.
+	Identities []locals3.Identity
+	// ProxyOptions configure the proxy (semantics layers).
+	ProxyOptions []s3proxy.Option
+}
+
 // Start starts SeaweedFS (the binary named by PROTECTEDMEDIA_WEED) and the proxy, with opts for the proxy
 // (semantics layers). It does not touch the process environment; see Environ.
 func Start(ctx context.Context, opts ...s3proxy.Option) (*Env, error) {
+	return StartWith(ctx, Options{ProxyOptions: opts})
+}
+
+// StartWith is Start with server options too.
+func StartWith(ctx context.Context, o Options) (*Env, error) {
 	weed := os.Getenv(WeedEnv)
 	if weed == "" {
 		return nil, fmt.Errorf("%s is not set: run the tests through `make test`, which builds SeaweedFS and sets it", WeedEnv)
 	}
-	srv, err := locals3.Start(ctx, locals3.Options{Binary: weed})
+	srv, err := locals3.Start(ctx, locals3.Options{Binary: weed, Identities: o.Identities})
 	if err != nil {
 		return nil, fmt.Errorf("starting SeaweedFS: %w", err)
 	}
 	e := &Env{Server: srv}
-	if err := e.startProxy(opts); err != nil {
+	if err := e.startProxy(o.ProxyOptions); err != nil {
 		return nil, errors.Join(fmt.Errorf("starting the S3 test proxy: %w", err), srv.Stop())
 	}
 	direct, err := s3api.New(ctx, s3api.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, CABundle: srv.CAFile})

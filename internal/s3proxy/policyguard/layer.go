@@ -1,0 +1,316 @@
+// Package policyguard is test infrastructure: an s3proxy semantics layer that adds the part of Amazon S3's
+// bucket policies a local S3 server lacks for the provider's guard statement: an explicit Deny for every
+// principal except those an ArnNotLike condition on aws:PrincipalArn exempts. SeaweedFS refuses such a
+// policy (400 InvalidPolicyDocument, "unsupported condition operator ArnNotLike") and never evaluates
+// aws:PrincipalArn. With the layer in front, a test sees what it would see on AWS:
+//
+//   - PutBucketPolicy with a statement whose Condition uses ArnLike, ArnEquals, ArnNotLike or
+//     ArnNotEquals on aws:PrincipalArn is stored by the layer, per bucket, and answered 204 without
+//     reaching the server. Any other policy is forwarded, and once the server accepts it the layer
+//     forgets the bucket's stored one: the server's policy is the bucket's policy again.
+//   - GetBucketPolicy on a bucket with a stored policy answers it; DeleteBucketPolicy and DeleteBucket
+//     are forwarded and forget it once they succeed (DeleteBucketPolicy also when the server has no
+//     policy: from the client's view the stored one existed, so the answer is 204).
+//   - Every request on a bucket with a stored policy is checked against its Deny statements: the action
+//     the request needs (s3:DeleteObjectVersion for DeleteObject with versionId, s3:PutLifecycleConfiguration
+//     for DeleteBucketLifecycle, one check per object for DeleteObjects, ...), the bucket or object ARN,
+//     and the principal ARN of the access key that signed it (New's map; an unknown key has none, which
+//     no exemption matches). A matching Deny answers 403 AccessDenied, and the request never reaches the
+//     server. Allow statements are ignored: what is allowed stays the server's decision.
+//
+// Conditions: the ARN operators on aws:PrincipalArn (with * and ? wildcards per ARN part, as IAM) and
+// Bool on aws:SecureTransport (the proxy serves HTTPS, so "false" never holds) are evaluated; any other
+// condition, NotPrincipal, NotAction and NotResource make their statement not apply. A test relying on
+// one of those sees its request pass, and fails loudly rather than passing by accident.
+//
+// What it does not model: the server keeps enforcing whatever policy it held before a guard policy was
+// stored (the layer cannot sign a request to delete it); a guard policy is stored even for a bucket that
+// does not exist; a denied object in DeleteObjects refuses the whole request with 403, where S3 answers
+// 200 with a per-key AccessDenied; and the bucket owner's root user, whom AWS always lets manage the
+// bucket policy, does not exist on SeaweedFS.
+//
+// Allowed requests are forwarded unchanged: the layer reads a body only to put the same bytes back, so the
+// client's SigV4 signature stays valid.
+package policyguard
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"maps"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+)
+
+// maxInspectedBody caps the bodies the layer reads: a bucket policy is at most 20 KB, a DeleteObjects list
+// of 1000 keys of at most 1024 bytes, with version IDs and markup, well under this.
+const maxInspectedBody = 4 << 20
+
+// Layer adds the guard statements of bucket policies; safe for concurrent use.
+type Layer struct {
+	mu         sync.Mutex
+	principals map[string]string       // access key ID -> principal ARN
+	stored     map[string]storedPolicy // per bucket
+	locks      map[string]*sync.Mutex  // per bucket, never removed; see lockBucket
+	refusals   int
+}
+
+// storedPolicy is a policy the layer keeps for the server: the document as the client sent it, and parsed.
+type storedPolicy struct {
+	doc    []byte
+	policy *policy
+}
+
+// New returns a layer that takes requests signed with an access key ID in principals to come from the
+// principal ARN it maps to. SeaweedFS names its identities arn:aws:iam::000000000000:user/<name>; its admin
+// from the environment is user/admin-<first 8 characters of the access key>.
+func New(principals map[string]string) *Layer {
+	l := &Layer{
+		principals: make(map[string]string),
+		stored:     make(map[string]storedPolicy),
+		locks:      make(map[string]*sync.Mutex),
+	}
+	maps.Copy(l.principals, principals)
+	return l
+}
+
+// SetPrincipal tells the layer that accessKey belongs to principalARN, for a key known only once the
+// server runs (the admin key testenv generates, say).
+func (l *Layer) SetPrincipal(accessKey, principalARN string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.principals[accessKey] = principalARN
+}
+
+func (l *Layer) principalOf(accessKey string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.principals[accessKey]
+}
+
+// Semantics returns the layer as an s3proxy semantics hook, for s3proxy.WithSemantics or s3proxy.Chain.
+func (l *Layer) Semantics() s3proxy.Semantics {
+	return l.serve
+}
+
+// Policy returns the guard policy the layer stores for bucket, as the client sent it.
+func (l *Layer) Policy(bucket string) (string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s, ok := l.stored[bucket]
+	return string(s.doc), ok
+}
+
+// Refusals reports how many requests the layer answered with an error itself instead of forwarding them.
+func (l *Layer) Refusals() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.refusals
+}
+
+func (l *Layer) lookup(bucket string) (storedPolicy, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s, ok := l.stored[bucket]
+	return s, ok
+}
+
+func (l *Layer) store(bucket string, s storedPolicy) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.stored[bucket] = s
+}
+
+func (l *Layer) forget(bucket string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.stored, bucket)
+}
+
+// lockBucket serializes the requests that change a bucket's policy, so that the stored policy and the
+// server's follow the order the server saw them in. The mutexes are kept for good, so a goroutine waiting
+// on one never finds it replaced; a test makes few buckets.
+func (l *Layer) lockBucket(bucket string) (unlock func()) {
+	l.mu.Lock()
+	m, ok := l.locks[bucket]
+	if !ok {
+		m = new(sync.Mutex)
+		l.locks[bucket] = m
+	}
+	l.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}
+
+func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operation, next http.Handler) {
+	if op.Bucket == "" {
+		next.ServeHTTP(w, r)
+		return
+	}
+	switch op.Name {
+	case "PutBucketPolicy", "DeleteBucketPolicy", "DeleteBucket":
+		unlock := l.lockBucket(op.Bucket)
+		defer unlock()
+	}
+	if stored, ok := l.lookup(op.Bucket); ok {
+		if refusal := l.enforce(stored.policy, r, op); refusal != nil {
+			l.refuse(w, r, refusal)
+			return
+		}
+	}
+	switch op.Name {
+	case "PutBucketPolicy":
+		l.putBucketPolicy(w, r, op.Bucket, next)
+	case "GetBucketPolicy":
+		l.getBucketPolicy(w, r, op.Bucket, next)
+	case "DeleteBucketPolicy":
+		l.deleteBucketPolicy(w, r, op.Bucket, next)
+	case "DeleteBucket":
+		forward(w, r, next, func() { l.forget(op.Bucket) })
+	default:
+		next.ServeHTTP(w, r)
+	}
+}
+
+// enforce returns AccessDenied when a Deny statement of p covers r, nil when none does.
+func (l *Layer) enforce(p *policy, r *http.Request, op s3proxy.Operation) *s3Error {
+	var body []byte
+	if op.Name == "DeleteObjects" {
+		var refusal *s3Error
+		if body, refusal = readBody(r); refusal != nil {
+			return refusal
+		}
+	}
+	checks, err := checksOf(op, r, body)
+	if err != nil {
+		// Not knowing what it deletes, the layer cannot let it pass; S3 would refuse it too.
+		return errMalformedXML
+	}
+	principal := l.principalOf(accessKeyOf(r))
+	for _, c := range checks {
+		if p.denies(request{principal: principal, action: c.action, resource: c.resource}) {
+			return errAccessDenied
+		}
+	}
+	return nil
+}
+
+// putBucketPolicy stores a guard policy itself and forwards any other.
+func (l *Layer) putBucketPolicy(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
+	body, refusal := readBody(r)
+	if refusal != nil {
+		l.refuse(w, r, refusal)
+		return
+	}
+	if p, err := parsePolicy(body); err == nil && p.isGuard() {
+		l.store(bucket, storedPolicy{doc: body, policy: p})
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	// Not a guard policy, or not one the layer can read: the server decides, as without the layer.
+	forward(w, r, next, func() { l.forget(bucket) })
+}
+
+func (l *Layer) getBucketPolicy(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
+	stored, ok := l.lookup(bucket)
+	if !ok {
+		next.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(stored.doc)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(stored.doc)
+}
+
+// deleteBucketPolicy forwards, so a policy the server holds goes too, and forgets the stored one once the
+// server has none.
+func (l *Layer) deleteBucketPolicy(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
+	if _, ok := l.lookup(bucket); !ok {
+		next.ServeHTTP(w, r)
+		return
+	}
+	buf := &bufferedResponse{header: w.Header()}
+	next.ServeHTTP(buf, r)
+	if buf.status == 0 {
+		buf.status = http.StatusOK // the server wrote nothing at all
+	}
+	switch {
+	case buf.status/100 == 2:
+		l.forget(bucket)
+	case buf.status == http.StatusNotFound && errorCode(buf.body.Bytes()) == "NoSuchBucketPolicy":
+		l.forget(bucket)
+		h := w.Header()
+		h.Del("Content-Type")
+		h.Del("Content-Length")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	w.WriteHeader(buf.status)
+	_, _ = w.Write(buf.body.Bytes())
+}
+
+// errorCode returns the Code of an S3 error document, or "".
+func errorCode(body []byte) string {
+	var e struct {
+		XMLName xml.Name `xml:"Error"`
+		Code    string   `xml:"Code"`
+	}
+	if xml.Unmarshal(body, &e) != nil {
+		return ""
+	}
+	return e.Code
+}
+
+// forward passes r to next and calls onSuccess if the server answers 2xx, before the answer goes on to
+// the client: a client that has seen the success must never find the layer's state older than that.
+func forward(w http.ResponseWriter, r *http.Request, next http.Handler, onSuccess func()) {
+	next.ServeHTTP(&statusHook{ResponseWriter: w, onStatus: func(status int) {
+		if status/100 == 2 {
+			onSuccess()
+		}
+	}}, r)
+}
+
+// s3Error is an error answer of the layer's own.
+type s3Error struct {
+	status        int
+	code, message string
+}
+
+var (
+	errAccessDenied = &s3Error{http.StatusForbidden, "AccessDenied", "Access Denied"}
+	errMalformedXML = &s3Error{http.StatusBadRequest, "MalformedXML",
+		"The XML you provided was not well-formed or did not validate against our published schema."}
+	errTooLarge = &s3Error{http.StatusBadRequest, "MaxMessageLengthExceeded", "Your request was too big."}
+	errBodyRead = &s3Error{http.StatusBadRequest, "IncompleteBody",
+		"You did not provide the number of bytes specified by the Content-Length HTTP header."}
+)
+
+func (l *Layer) refuse(w http.ResponseWriter, r *http.Request, e *s3Error) {
+	l.mu.Lock()
+	l.refusals++
+	l.mu.Unlock()
+	s3proxy.WriteError(w, r, e.status, e.code, e.message)
+}
+
+// readBody reads r's body and puts the same bytes back, leaving ContentLength as the client sent it, so
+// that what is forwarded still matches the client's signature.
+func readBody(r *http.Request) ([]byte, *s3Error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxInspectedBody+1))
+	switch {
+	case err != nil && !errors.Is(err, io.EOF):
+		return nil, errBodyRead
+	case len(body) > maxInspectedBody:
+		return nil, errTooLarge
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
+}
