@@ -18,8 +18,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/locals3"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/mfadelete"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/policyguard"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testenv"
 )
 
@@ -42,7 +44,10 @@ func runTests(m *testing.M) int {
 		return m.Run() // unit tests only; acceptance tests skip themselves
 	}
 	start := time.Now()
-	env, err := testenv.Start(context.Background(), testenvOptions()...)
+	env, err := testenv.StartWith(context.Background(), testenv.Options{
+		Identities:   []locals3.Identity{appIdentity},
+		ProxyOptions: testenvOptions(),
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -60,6 +65,9 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	guardLayer.SetPrincipal(env.Server.AccessKey, adminARN(env.Server.AccessKey))
+	// SeaweedFS answers STS GetCallerIdentity on its S3 port: the guard's lock-out check asks it through the proxy.
+	os.Setenv("AWS_ENDPOINT_URL_STS", env.ProxyURL)
 	accEnv = env
 	return m.Run()
 }
@@ -108,9 +116,21 @@ func wrongMFACode() string {
 	}
 }
 
+// appIdentity is a second, non-admin S3 user: the Django app's keys, which the guard must stop.
+var appIdentity = locals3.Identity{Name: "app", AccessKey: "APPIDENTITYKEY000001", SecretKey: "app-identity-secret-key-for-tests"}
+
+// guardLayer adds AWS's evaluation of the guard policy (an explicit Deny with ArnNotLike on
+// aws:PrincipalArn), which SeaweedFS refuses to store.
+var guardLayer = policyguard.New(map[string]string{appIdentity.AccessKey: "arn:aws:iam::000000000000:user/" + appIdentity.Name})
+
+// adminARN is the principal ARN SeaweedFS gives the admin identity of a key.
+func adminARN(accessKey string) string {
+	return "arn:aws:iam::000000000000:user/admin-" + accessKey[:8]
+}
+
 // testenvOptions are the proxy's semantics layers for the acceptance tests.
 func testenvOptions() []s3proxy.Option {
-	return []s3proxy.Option{s3proxy.WithSemantics(mfaLayer.Semantics())}
+	return []s3proxy.Option{s3proxy.WithSemantics(s3proxy.Chain(mfaLayer.Semantics(), guardLayer.Semantics()))}
 }
 
 // pairTest runs steps against the pair in cfg with the harness's provider, and checks at the end that
