@@ -31,37 +31,14 @@ func (p *Proxy) lagging(op Operation) bool {
 // serveCreate forwards a CreateBucket and, when the lag is on and the server accepted it, starts the
 // bucket's lag.
 func (p *Proxy) serveCreate(w http.ResponseWriter, r *http.Request, op Operation, forward http.Handler) {
-	rec := &statusRecorder{ResponseWriter: w}
-	forward.ServeHTTP(rec, r)
-	if rec.status/100 != 2 {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.createLag > 0 {
-		p.created[op.Bucket] = p.now()
-	}
+	forward.ServeHTTP(&StatusHook{ResponseWriter: w, OnStatus: func(status int) {
+		if status/100 != 2 {
+			return
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.createLag > 0 {
+			p.created[op.Bucket] = p.now()
+		}
+	}}, r)
 }
-
-// statusRecorder remembers the status a handler answered with.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer (flushing, hijacking).
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -26,8 +26,6 @@ package mfadelete
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -35,10 +33,6 @@ import (
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
 )
-
-// maxInspectedBody caps the bodies the layer reads. The largest it reads is a DeleteObjects list of
-// 1000 keys, each at most 1024 bytes, plus version IDs and markup: well under this.
-const maxInspectedBody = 4 << 20
 
 // Layer adds AWS's MFA Delete semantics; safe for concurrent use.
 type Layer struct {
@@ -167,14 +161,14 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 func (l *Layer) putBucketVersioning(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
 	unlock := l.lockBucket(bucket)
 	defer unlock()
-	body, refusal := readBody(r)
+	body, refusal := s3proxy.ReadBody(r)
 	if refusal != nil {
 		l.refuse(w, r, refusal)
 		return
 	}
 	conf, err := parseVersioningConfiguration(body)
 	if err != nil {
-		l.refuse(w, r, errMalformedXML)
+		l.refuse(w, r, s3proxy.ErrMalformedXML)
 		return
 	}
 	s := l.state(bucket)
@@ -185,8 +179,7 @@ func (l *Layer) putBucketVersioning(w http.ResponseWriter, r *http.Request, buck
 		}
 	}
 	if conf.MfaDelete == mfaDeleteEnabled && s.lifecycle {
-		l.refuse(w, r, &s3Error{http.StatusConflict, "InvalidBucketState",
-			"MFA Delete cannot be enabled on a bucket with a lifecycle configuration."})
+		l.refuse(w, r, &s3proxy.Error{Status: http.StatusConflict, Code: "InvalidBucketState", Message: "MFA Delete cannot be enabled on a bucket with a lifecycle configuration."})
 		return
 	}
 	if conf.MfaDelete == "" {
@@ -203,20 +196,20 @@ func (l *Layer) getBucketVersioning(w http.ResponseWriter, r *http.Request, buck
 		next.ServeHTTP(w, r)
 		return
 	}
-	buf := &bufferedResponse{header: w.Header()}
+	buf := s3proxy.NewBufferedResponse(w.Header())
 	next.ServeHTTP(buf, r)
-	body := buf.body.Bytes()
+	body := buf.Body.Bytes()
 	// The state is read after the server answered, so the answer is as fresh as the server's.
-	if s := l.state(bucket); s.configured && buf.status/100 == 2 && w.Header().Get("Content-Encoding") == "" {
+	if s := l.state(bucket); s.configured && buf.Status/100 == 2 && w.Header().Get("Content-Encoding") == "" {
 		if rewritten, err := withMfaDelete(body, s.enabled); err == nil {
 			body = rewritten
 			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		}
 	}
-	if buf.status == 0 {
-		buf.status = http.StatusOK
+	if buf.Status == 0 {
+		buf.Status = http.StatusOK
 	}
-	w.WriteHeader(buf.status)
+	w.WriteHeader(buf.Status)
 	_, _ = w.Write(body)
 }
 
@@ -238,7 +231,7 @@ func (l *Layer) deleteObjects(w http.ResponseWriter, r *http.Request, bucket str
 		next.ServeHTTP(w, r)
 		return
 	}
-	body, refusal := readBody(r)
+	body, refusal := s3proxy.ReadBody(r)
 	if refusal != nil {
 		l.refuse(w, r, refusal)
 		return
@@ -246,7 +239,7 @@ func (l *Layer) deleteObjects(w http.ResponseWriter, r *http.Request, bucket str
 	versions, err := deletesVersions(body)
 	if err != nil {
 		// Not knowing what it deletes, the layer cannot let it pass; S3 would refuse it too.
-		l.refuse(w, r, errMalformedXML)
+		l.refuse(w, r, s3proxy.ErrMalformedXML)
 		return
 	}
 	if versions {
@@ -262,8 +255,7 @@ func (l *Layer) putBucketLifecycle(w http.ResponseWriter, r *http.Request, bucke
 	unlock := l.lockBucket(bucket)
 	defer unlock()
 	if l.Enabled(bucket) {
-		l.refuse(w, r, &s3Error{http.StatusConflict, "InvalidBucketState",
-			"A lifecycle configuration cannot be set on a bucket with MFA Delete enabled."})
+		l.refuse(w, r, &s3proxy.Error{Status: http.StatusConflict, Code: "InvalidBucketState", Message: "A lifecycle configuration cannot be set on a bucket with MFA Delete enabled."})
 		return
 	}
 	forward(w, r, next, func() { l.SetHasLifecycle(bucket, true) })
@@ -272,47 +264,16 @@ func (l *Layer) putBucketLifecycle(w http.ResponseWriter, r *http.Request, bucke
 // forward passes r to next and calls onSuccess if the server answers 2xx, before the answer goes on to
 // the client: a client that has seen the success must never find the layer's state older than that.
 func forward(w http.ResponseWriter, r *http.Request, next http.Handler, onSuccess func()) {
-	next.ServeHTTP(&statusHook{ResponseWriter: w, onStatus: func(status int) {
+	next.ServeHTTP(&s3proxy.StatusHook{ResponseWriter: w, OnStatus: func(status int) {
 		if status/100 == 2 {
 			onSuccess()
 		}
 	}}, r)
 }
 
-// s3Error is an error answer of the layer's own.
-type s3Error struct {
-	status        int
-	code, message string
-}
-
-var (
-	errMalformedXML = &s3Error{http.StatusBadRequest, "MalformedXML",
-		"The XML you provided was not well-formed or did not validate against our published schema."}
-	errTooLarge = &s3Error{http.StatusBadRequest, "MaxMessageLengthExceeded", "Your request was too big."}
-	errBodyRead = &s3Error{http.StatusBadRequest, "IncompleteBody",
-		"You did not provide the number of bytes specified by the Content-Length HTTP header."}
-)
-
-func (l *Layer) refuse(w http.ResponseWriter, r *http.Request, e *s3Error) {
+func (l *Layer) refuse(w http.ResponseWriter, r *http.Request, e *s3proxy.Error) {
 	l.mu.Lock()
 	l.refusals++
 	l.mu.Unlock()
-	s3proxy.WriteError(w, r, e.status, e.code, e.message)
-}
-
-// readBody reads r's body and puts the same bytes back, leaving ContentLength as the client sent it, so
-// that what is forwarded still matches the client's signature.
-func readBody(r *http.Request) ([]byte, *s3Error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil, nil
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxInspectedBody+1))
-	switch {
-	case err != nil && !errors.Is(err, io.EOF):
-		return nil, errBodyRead
-	case len(body) > maxInspectedBody:
-		return nil, errTooLarge
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	return body, nil
+	e.Write(w, r)
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
 )
 
 // TOTP parameters of an AWS virtual MFA device (RFC 6238 defaults): HMAC-SHA1, 30-second steps, 6 digits.
@@ -25,16 +27,14 @@ const mfaHeader = "X-Amz-Mfa"
 
 // The answers S3 gives to a request lacking MFA authentication it needs.
 var (
-	errMFAMissing = &s3Error{http.StatusForbidden, "AccessDenied", "Mfa Authentication must be used for this request"}
-	errMFAFormat  = &s3Error{http.StatusBadRequest, "InvalidArgument",
-		"Mfa header is invalid -- the header should be formatted as {serialNumber}(space){tokenCode}"}
-	errMFAInvalid = &s3Error{http.StatusForbidden, "AccessDenied",
-		"The MFA token is invalid: the serial number or the token code is wrong"}
+	errMFAMissing = &s3proxy.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Mfa Authentication must be used for this request"}
+	errMFAFormat  = &s3proxy.Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: "Mfa header is invalid -- the header should be formatted as {serialNumber}(space){tokenCode}"}
+	errMFAInvalid = &s3proxy.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "The MFA token is invalid: the serial number or the token code is wrong"}
 )
 
 // authenticate checks the request's x-amz-mfa header against the layer's device and clock; nil means it
 // is valid. An empty header counts as missing.
-func (l *Layer) authenticate(h http.Header) *s3Error {
+func (l *Layer) authenticate(h http.Header) *s3proxy.Error {
 	values := h.Values(mfaHeader)
 	switch {
 	case len(values) == 0 || len(values) == 1 && strings.TrimSpace(values[0]) == "":

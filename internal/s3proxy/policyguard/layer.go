@@ -34,10 +34,7 @@
 package policyguard
 
 import (
-	"bytes"
 	"encoding/xml"
-	"errors"
-	"io"
 	"maps"
 	"net/http"
 	"strconv"
@@ -45,10 +42,6 @@ import (
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
 )
-
-// maxInspectedBody caps the bodies the layer reads: a bucket policy is at most 20 KB, a DeleteObjects list
-// of 1000 keys of at most 1024 bytes, with version IDs and markup, well under this.
-const maxInspectedBody = 4 << 20
 
 // Layer adds the guard statements of bucket policies; safe for concurrent use.
 type Layer struct {
@@ -177,18 +170,18 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 }
 
 // enforce returns AccessDenied when a Deny statement of p covers r, nil when none does.
-func (l *Layer) enforce(p *policy, r *http.Request, op s3proxy.Operation) *s3Error {
+func (l *Layer) enforce(p *policy, r *http.Request, op s3proxy.Operation) *s3proxy.Error {
 	var body []byte
 	if op.Name == "DeleteObjects" {
-		var refusal *s3Error
-		if body, refusal = readBody(r); refusal != nil {
+		var refusal *s3proxy.Error
+		if body, refusal = s3proxy.ReadBody(r); refusal != nil {
 			return refusal
 		}
 	}
 	checks, err := checksOf(op, r, body)
 	if err != nil {
 		// Not knowing what it deletes, the layer cannot let it pass; S3 would refuse it too.
-		return errMalformedXML
+		return s3proxy.ErrMalformedXML
 	}
 	principal := l.principalOf(accessKeyOf(r))
 	for _, c := range checks {
@@ -201,7 +194,7 @@ func (l *Layer) enforce(p *policy, r *http.Request, op s3proxy.Operation) *s3Err
 
 // putBucketPolicy stores a guard policy itself and forwards any other.
 func (l *Layer) putBucketPolicy(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	body, refusal := readBody(r)
+	body, refusal := s3proxy.ReadBody(r)
 	if refusal != nil {
 		l.refuse(w, r, refusal)
 		return
@@ -234,15 +227,15 @@ func (l *Layer) deleteBucketPolicy(w http.ResponseWriter, r *http.Request, bucke
 		next.ServeHTTP(w, r)
 		return
 	}
-	buf := &bufferedResponse{header: w.Header()}
+	buf := s3proxy.NewBufferedResponse(w.Header())
 	next.ServeHTTP(buf, r)
-	if buf.status == 0 {
-		buf.status = http.StatusOK // the server wrote nothing at all
+	if buf.Status == 0 {
+		buf.Status = http.StatusOK // the server wrote nothing at all
 	}
 	switch {
-	case buf.status/100 == 2:
+	case buf.Status/100 == 2:
 		l.forget(bucket)
-	case buf.status == http.StatusNotFound && errorCode(buf.body.Bytes()) == "NoSuchBucketPolicy":
+	case buf.Status == http.StatusNotFound && errorCode(buf.Body.Bytes()) == "NoSuchBucketPolicy":
 		l.forget(bucket)
 		h := w.Header()
 		h.Del("Content-Type")
@@ -250,8 +243,8 @@ func (l *Layer) deleteBucketPolicy(w http.ResponseWriter, r *http.Request, bucke
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	w.WriteHeader(buf.status)
-	_, _ = w.Write(buf.body.Bytes())
+	w.WriteHeader(buf.Status)
+	_, _ = w.Write(buf.Body.Bytes())
 }
 
 // errorCode returns the Code of an S3 error document, or "".
@@ -269,48 +262,18 @@ func errorCode(body []byte) string {
 // forward passes r to next and calls onSuccess if the server answers 2xx, before the answer goes on to
 // the client: a client that has seen the success must never find the layer's state older than that.
 func forward(w http.ResponseWriter, r *http.Request, next http.Handler, onSuccess func()) {
-	next.ServeHTTP(&statusHook{ResponseWriter: w, onStatus: func(status int) {
+	next.ServeHTTP(&s3proxy.StatusHook{ResponseWriter: w, OnStatus: func(status int) {
 		if status/100 == 2 {
 			onSuccess()
 		}
 	}}, r)
 }
 
-// s3Error is an error answer of the layer's own.
-type s3Error struct {
-	status        int
-	code, message string
-}
+var errAccessDenied = &s3proxy.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied"}
 
-var (
-	errAccessDenied = &s3Error{http.StatusForbidden, "AccessDenied", "Access Denied"}
-	errMalformedXML = &s3Error{http.StatusBadRequest, "MalformedXML",
-		"The XML you provided was not well-formed or did not validate against our published schema."}
-	errTooLarge = &s3Error{http.StatusBadRequest, "MaxMessageLengthExceeded", "Your request was too big."}
-	errBodyRead = &s3Error{http.StatusBadRequest, "IncompleteBody",
-		"You did not provide the number of bytes specified by the Content-Length HTTP header."}
-)
-
-func (l *Layer) refuse(w http.ResponseWriter, r *http.Request, e *s3Error) {
+func (l *Layer) refuse(w http.ResponseWriter, r *http.Request, e *s3proxy.Error) {
 	l.mu.Lock()
 	l.refusals++
 	l.mu.Unlock()
-	s3proxy.WriteError(w, r, e.status, e.code, e.message)
-}
-
-// readBody reads r's body and puts the same bytes back, leaving ContentLength as the client sent it, so
-// that what is forwarded still matches the client's signature.
-func readBody(r *http.Request) ([]byte, *s3Error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil, nil
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxInspectedBody+1))
-	switch {
-	case err != nil && !errors.Is(err, io.EOF):
-		return nil, errBodyRead
-	case len(body) > maxInspectedBody:
-		return nil, errTooLarge
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	return body, nil
+	e.Write(w, r)
 }
