@@ -223,15 +223,9 @@ func (r *bucketPairResource) Schema(ctx context.Context, _ resource.SchemaReques
 }
 
 func (r *bucketPairResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if data := providerDataFrom(req.ProviderData, &resp.Diagnostics); data != nil {
+		r.client, r.providerMFA = data.client, data.mfa
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", req.ProviderData))
-		return
-	}
-	r.client, r.providerMFA = data.client, data.mfa
 }
 
 func (r *bucketPairResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {

@@ -160,15 +160,9 @@ func (r *mediaRestoreResource) Schema(_ context.Context, _ resource.SchemaReques
 }
 
 func (r *mediaRestoreResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if data := providerDataFrom(req.ProviderData, &resp.Diagnostics); data != nil {
+		r.client = data.client
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", req.ProviderData))
-		return
-	}
-	r.client = data.client
 }
 
 // restoreSpec is a restore in plain Go types.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -155,6 +156,19 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 	data := &providerData{client: client, mfa: s3api.MFA{Serial: cfg.MFASerial.ValueString(), Code: cfg.MFACode.ValueString()}}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+}
+
+// providerDataFrom unpacks what the provider's Configure hands resources and data sources; nil while the
+// provider is not configured yet (validate).
+func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil {
+		return nil
+	}
+	data, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", raw))
+	}
+	return data
 }
 
 // toClientConfig maps the provider block to the S3 layer's plain configuration.
