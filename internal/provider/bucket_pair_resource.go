@@ -135,7 +135,8 @@ func (r *bucketPairResource) Schema(ctx context.Context, _ resource.SchemaReques
 				ElementType: types.StringType,
 				Computed:    true,
 				MarkdownDescription: "Differences between the settings this resource owns (versioning, MFA Delete, " +
-					"public access block, object ownership, default encryption, bucket policy, tags, bucket existence) " +
+					"public access block, object ownership, default encryption, bucket policy (guard included), tags, " +
+					"lifecycle, bucket existence) " +
 					"and what S3 reported at the last refresh, one line each, compared with what Terraform last applied. Empty when everything matches; " +
 					"a non-empty list plans an in-place update that repairs it. Bucket policies are compared by meaning, " +
 					"not byte for byte.",
@@ -290,7 +291,11 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	plan.Drift = types.ListValueMust(types.StringType, nil)
 
-	resp.Diagnostics.Append(r.checkGuardLockout(ctx, plan)...)
+	// Only a plan that writes the media bucket's policy can lock anyone out; drift-detection plans of an
+	// unchanged pair neither need the check nor pay its STS call.
+	if creating || !state.GuardExemptPrincipals.Equal(plan.GuardExemptPrincipals) || len(state.Drift.Elements()) > 0 {
+		resp.Diagnostics.Append(r.checkGuardLockout(ctx, plan)...)
+	}
 
 	if needsMFA(creating, state, plan) {
 		mfa, d := r.mfaFor(ctx, req.Config, plan)
