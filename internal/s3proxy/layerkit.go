@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 )
 
 // StatusHook passes everything through to the client and calls OnStatus with the final status before the
@@ -105,4 +106,28 @@ func ReadBody(r *http.Request) ([]byte, *Error) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return body, nil
+}
+
+// BucketLocks serializes, per bucket, the requests a layer checks against its state and then changes, so
+// two of them cannot both pass a check only one should. Its zero value is ready to use. The mutexes are
+// kept for good, so a goroutine waiting on one never finds it replaced; tests make few buckets.
+type BucketLocks struct {
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+// Lock locks bucket and returns the function that unlocks it.
+func (b *BucketLocks) Lock(bucket string) (unlock func()) {
+	b.mu.Lock()
+	if b.locks == nil {
+		b.locks = make(map[string]*sync.Mutex)
+	}
+	m, ok := b.locks[bucket]
+	if !ok {
+		m = new(sync.Mutex)
+		b.locks[bucket] = m
+	}
+	b.mu.Unlock()
+	m.Lock()
+	return m.Unlock
 }

@@ -42,7 +42,7 @@ type Layer struct {
 
 	mu       sync.Mutex
 	buckets  map[string]bucketState
-	locks    map[string]*sync.Mutex // per bucket, never removed; see lockBucket
+	locks    s3proxy.BucketLocks // per bucket: requests that check state and then change it
 	refusals int
 }
 
@@ -64,7 +64,6 @@ func New(serial string, secret []byte, now func() time.Time) *Layer {
 		secret:  bytes.Clone(secret),
 		now:     now,
 		buckets: make(map[string]bucketState),
-		locks:   make(map[string]*sync.Mutex),
 	}
 }
 
@@ -115,22 +114,6 @@ func (l *Layer) update(bucket string, change func(*bucketState)) {
 	l.buckets[bucket] = s
 }
 
-// lockBucket serializes the requests that check a bucket's state and then change it (versioning,
-// lifecycle, deleting the bucket), so that two of them cannot both pass a check that only one of them
-// should: enabling MFA Delete and putting a lifecycle configuration at once, say. The mutexes are kept
-// for good, so a goroutine waiting on one never finds it replaced; a test makes few buckets.
-func (l *Layer) lockBucket(bucket string) (unlock func()) {
-	l.mu.Lock()
-	m, ok := l.locks[bucket]
-	if !ok {
-		m = new(sync.Mutex)
-		l.locks[bucket] = m
-	}
-	l.mu.Unlock()
-	m.Lock()
-	return m.Unlock
-}
-
 func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operation, next http.Handler) {
 	switch op.Name {
 	case "PutBucketVersioning":
@@ -144,11 +127,11 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 	case "PutBucketLifecycleConfiguration":
 		l.putBucketLifecycle(w, r, op.Bucket, next)
 	case "DeleteBucketLifecycle":
-		unlock := l.lockBucket(op.Bucket)
+		unlock := l.locks.Lock(op.Bucket)
 		defer unlock()
 		forward(w, r, next, func() { l.update(op.Bucket, func(s *bucketState) { s.lifecycle = false }) })
 	case "DeleteBucket":
-		unlock := l.lockBucket(op.Bucket)
+		unlock := l.locks.Lock(op.Bucket)
 		defer unlock()
 		forward(w, r, next, func() { l.update(op.Bucket, func(s *bucketState) { *s = bucketState{} }) })
 	default:
@@ -159,7 +142,7 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 // putBucketVersioning enforces the MFA rules for changing the versioning configuration and records the
 // MfaDelete the server accepted. A request without MfaDelete leaves MFA Delete as it was.
 func (l *Layer) putBucketVersioning(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	unlock := l.lockBucket(bucket)
+	unlock := l.locks.Lock(bucket)
 	defer unlock()
 	body, refusal := s3proxy.ReadBody(r)
 	if refusal != nil {
@@ -252,7 +235,7 @@ func (l *Layer) deleteObjects(w http.ResponseWriter, r *http.Request, bucket str
 }
 
 func (l *Layer) putBucketLifecycle(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	unlock := l.lockBucket(bucket)
+	unlock := l.locks.Lock(bucket)
 	defer unlock()
 	if l.Enabled(bucket) {
 		l.refuse(w, r, &s3proxy.Error{Status: http.StatusConflict, Code: "InvalidBucketState", Message: "A lifecycle configuration cannot be set on a bucket with MFA Delete enabled."})

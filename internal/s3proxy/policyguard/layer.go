@@ -48,7 +48,7 @@ type Layer struct {
 	mu         sync.Mutex
 	principals map[string]string       // access key ID -> principal ARN
 	stored     map[string]storedPolicy // per bucket
-	locks      map[string]*sync.Mutex  // per bucket, never removed; see lockBucket
+	locks      s3proxy.BucketLocks     // per bucket: requests that check state and then change it
 	refusals   int
 }
 
@@ -65,7 +65,6 @@ func New(principals map[string]string) *Layer {
 	l := &Layer{
 		principals: make(map[string]string),
 		stored:     make(map[string]storedPolicy),
-		locks:      make(map[string]*sync.Mutex),
 	}
 	maps.Copy(l.principals, principals)
 	return l
@@ -124,21 +123,6 @@ func (l *Layer) forget(bucket string) {
 	delete(l.stored, bucket)
 }
 
-// lockBucket serializes the requests that change a bucket's policy, so that the stored policy and the
-// server's follow the order the server saw them in. The mutexes are kept for good, so a goroutine waiting
-// on one never finds it replaced; a test makes few buckets.
-func (l *Layer) lockBucket(bucket string) (unlock func()) {
-	l.mu.Lock()
-	m, ok := l.locks[bucket]
-	if !ok {
-		m = new(sync.Mutex)
-		l.locks[bucket] = m
-	}
-	l.mu.Unlock()
-	m.Lock()
-	return m.Unlock
-}
-
 func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operation, next http.Handler) {
 	if op.Bucket == "" {
 		next.ServeHTTP(w, r)
@@ -146,7 +130,7 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 	}
 	switch op.Name {
 	case "PutBucketPolicy", "DeleteBucketPolicy", "DeleteBucket":
-		unlock := l.lockBucket(op.Bucket)
+		unlock := l.locks.Lock(op.Bucket)
 		defer unlock()
 	}
 	if stored, ok := l.lookup(op.Bucket); ok {
