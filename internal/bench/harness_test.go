@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -75,8 +76,12 @@ func run(m *testing.M) int {
 func buildProvider(dir string) error {
 	bin := filepath.Join(dir, "bin")
 	realProvider := filepath.Join(dir, "real-provider")
+	pkg := "github.com/protectedmedia/terraform-provider-protectedmedia"
+	if os.Getenv("PROTECTEDMEDIA_CPUPROFILE_DIR") != "" {
+		pkg += "/internal/bench/profprov" // the same provider, writing a CPU profile per process
+	}
 	for _, b := range [][]string{
-		{"build", "-o", realProvider, "github.com/protectedmedia/terraform-provider-protectedmedia"},
+		{"build", "-o", realProvider, pkg},
 		{"build", "-o", filepath.Join(bin, "terraform-provider-protectedmedia"), "github.com/protectedmedia/terraform-provider-protectedmedia/internal/bench/provwrap"},
 	} {
 		if out, err := exec.Command("go", b...).CombinedOutput(); err != nil {
@@ -146,7 +151,12 @@ func (w *workspace) terraform(tb testing.TB, args ...string) string {
 	cmd.Dir = w.dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
+	err := cmd.Run()
+	if cmd.ProcessState != nil {
+		// The kernel counts the CPU of reaped descendants in here too: the providers Terraform started.
+		commandCPU += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
+	if err != nil {
 		tb.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out.String())
 	}
 	return out.String()
@@ -168,7 +178,34 @@ type providerStats struct {
 	cpu      time.Duration // summed over the processes
 }
 
+// commandCPU is the CPU time of the terraform commands run since the last reset, providers included.
+var commandCPU time.Duration
+
+// serverCPUAtReset is the CPU time SeaweedFS and this process (the proxy) had used at the last reset.
+var serverCPUAtReset time.Duration
+
+// serverCPU is the CPU time used so far by the S3 side of the bench: SeaweedFS, and this process, which
+// runs the proxy. On a machine with two cores it competes with terraform and the provider.
+func serverCPU() time.Duration {
+	var self syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	total := time.Duration(self.Utime.Nano() + self.Stime.Nano())
+	// Fields 14 and 15 of /proc/PID/stat: user and system time in clock ticks (100 per second on Linux).
+	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", harness.env.Server.PID)); err == nil {
+		if i := bytes.LastIndexByte(stat, ')'); i > 0 {
+			if f := strings.Fields(string(stat[i+1:])); len(f) > 12 {
+				utime, _ := strconv.ParseInt(f[11], 10, 64)
+				stime, _ := strconv.ParseInt(f[12], 10, 64)
+				total += time.Duration(utime+stime) * 10 * time.Millisecond
+			}
+		}
+	}
+	return total
+}
+
 func resetProviderStats(tb testing.TB) {
+	commandCPU = 0
+	serverCPUAtReset = serverCPU()
 	if err := os.WriteFile(harness.statsFile, nil, 0o600); err != nil {
 		tb.Fatal(err)
 	}

@@ -23,7 +23,8 @@ const injectedLatency = 20 * time.Millisecond
 // every S3 call. Metrics: ns/op is the plan's wall time, terraform included; x-empty its ratio to the
 // empty configuration; provider-ms the part above the empty plan; calls/pair the S3 calls per pair per
 // refresh; startup-ms the provider's time to its plugin handshake; peak-MiB the provider's peak memory;
-// provider-cpu-ms/op the CPU time the provider processes used per plan.
+// provider-cpu-ms/op the CPU time the provider processes used per plan; terraform-cpu-ms/op Terraform's own;
+// s3-cpu-ms/op that of SeaweedFS and the proxy: all three compete for this machine's two cores.
 func BenchmarkPlan(b *testing.B) {
 	requireHarness(b)
 	b.Run("pairs=0", func(b *testing.B) {
@@ -96,6 +97,8 @@ func reportProvider(b *testing.B) {
 	b.ReportMetric(float64(startups[len(startups)/2])/float64(time.Millisecond), "startup-ms")
 	b.ReportMetric(float64(slices.Max(s.peakKiB))/1024, "peak-MiB")
 	b.ReportMetric(float64(s.cpu)/float64(b.N)/float64(time.Millisecond), "provider-cpu-ms/op")
+	b.ReportMetric(float64(commandCPU-s.cpu)/float64(b.N)/float64(time.Millisecond), "terraform-cpu-ms/op")
+	b.ReportMetric(float64(serverCPU()-serverCPUAtReset)/float64(b.N)/float64(time.Millisecond), "s3-cpu-ms/op")
 }
 
 func perPair(counts map[string]int, refreshes int) string {
