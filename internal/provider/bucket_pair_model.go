@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -44,6 +46,23 @@ type bucketPairModel struct {
 	NoncurrentVersionRetentionDays types.Int64 `tfsdk:"noncurrent_version_retention_days"`
 	NoncurrentVersionsToKeep       types.Int64 `tfsdk:"noncurrent_versions_to_keep"`
 	AbortIncompleteUploadsDays     types.Int64 `tfsdk:"abort_incomplete_uploads_days"`
+}
+
+// equal reports whether every attribute of m holds the same value as in o, as Terraform compares them (an
+// empty list equals an empty list however it was built).
+func (m bucketPairModel) equal(o bucketPairModel) bool {
+	a, b := reflect.ValueOf(m), reflect.ValueOf(o)
+	for i := range a.NumField() {
+		x, y := a.Field(i).Interface(), b.Field(i).Interface()
+		if t, ok := x.(timeouts.Value); ok {
+			// Its Equal is the embedded object's, which only accepts a bare object.
+			x, y = t.Object, y.(timeouts.Value).Object
+		}
+		if !x.(attr.Value).Equal(y.(attr.Value)) {
+			return false
+		}
+	}
+	return true
 }
 
 // pairSpec is the plain form of what the configuration asks for.

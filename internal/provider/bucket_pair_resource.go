@@ -261,20 +261,26 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if req.Plan.Raw.IsNull() || r.client == nil {
 		return // destroy, or the provider is not configured yet (validate)
 	}
-	var plan bucketPairModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	creating := req.State.Raw.IsNull()
+	// Every plan of an unchanged pair proposes exactly its refreshed state. Such a plan is read once and
+	// written back only if something below changes it: the framework's reflection over the whole model,
+	// both ways, was most of this method's cost, and every pair pays it in every plan.
+	unchanged := !creating && req.Plan.Raw.Equal(req.State.Raw)
+	var plan, state bucketPairModel
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if unchanged {
+		plan = state
+	} else {
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	}
 	if resp.Diagnostics.HasError() || plan.MediaBucket.IsUnknown() || plan.StaticBucket.IsUnknown() || plan.StaticPublicRead.IsUnknown() {
 		return
 	}
 
 	region := r.client.Region
-	creating := req.State.Raw.IsNull()
-	var state bucketPairModel
 	if !creating {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
 		if !state.Region.IsNull() && state.MediaBucket.Equal(plan.MediaBucket) && state.StaticBucket.Equal(plan.StaticBucket) {
 			region = state.Region.ValueString() // buckets never move
 		}
@@ -313,6 +319,9 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 					"  variable \"mfa_code\" {\n    type      = string\n    ephemeral = true\n  }\n\n"+
 					"with mfa_code = var.mfa_code on the resource, then: terraform apply -var mfa_code=123456")
 		}
+	}
+	if unchanged && plan.equal(state) {
+		return // resp.Plan is req.Plan, which is the state
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -455,9 +464,13 @@ func (r *bucketPairResource) Read(ctx context.Context, req resource.ReadRequest,
 	if region == "" {
 		region = r.client.Region
 	}
+	prior := state
 	resp.Diagnostics.Append(state.setObserved(ctx, region, media, static)...)
 	// After setObserved: django_storages follows static_public_read as read back, as the plan will.
 	resp.Diagnostics.Append(state.setDerived(r.client, region, state.StaticPublicRead.ValueBool())...)
+	if state.equal(prior) {
+		return // resp.State is req.State; writing it back through the framework's reflection costs more than the check
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
