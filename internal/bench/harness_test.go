@@ -29,7 +29,12 @@ var harness struct {
 	tfrc      string
 	statsFile string
 	skip      string
+	// builds are the provider binaries measured: the working tree's, and first the one built from the
+	// revision named by PROTECTEDMEDIA_BENCH_BASELINE when it is set, so both are measured in one run.
+	builds []build
 }
+
+type build struct{ name, path string }
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -89,9 +94,67 @@ func buildProvider(dir string) error {
 		}
 	}
 	os.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", realProvider)
+	harness.builds = []build{{"current", realProvider}}
+	if rev := os.Getenv("PROTECTEDMEDIA_BENCH_BASELINE"); rev != "" {
+		baseline := filepath.Join(dir, "baseline-provider")
+		if err := buildRevision(rev, filepath.Join(dir, "baseline-src"), baseline); err != nil {
+			return err
+		}
+		harness.builds = []build{{"baseline", baseline}, {"current", realProvider}}
+	}
 	harness.tfrc = filepath.Join(dir, "terraformrc")
 	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/protectedmedia/protectedmedia\" = %q\n  }\n}\n", bin)
 	return os.WriteFile(harness.tfrc, []byte(rc), 0o600)
+}
+
+// buildRevision builds the provider as it was at the git revision rev, from a copy of its tree in src.
+func buildRevision(rev, src, out string) error {
+	if err := os.MkdirAll(src, 0o700); err != nil {
+		return err
+	}
+	archive := exec.Command("git", "archive", "--format=tar", rev)
+	archive.Dir = "../.."
+	tar := exec.Command("tar", "-x", "-C", src)
+	pipe, err := archive.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	tar.Stdin = pipe
+	var stderr bytes.Buffer
+	archive.Stderr, tar.Stderr = &stderr, &stderr
+	if err := tar.Start(); err != nil {
+		return err
+	}
+	if err := archive.Run(); err != nil {
+		return fmt.Errorf("git archive %s: %v\n%s", rev, err, stderr.String())
+	}
+	if err := tar.Wait(); err != nil {
+		return fmt.Errorf("unpacking %s: %v\n%s", rev, err, stderr.String())
+	}
+	cmd := exec.Command("go", "build", "-o", out, ".")
+	cmd.Dir = src
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building %s: %v\n%s", rev, err, b)
+	}
+	return nil
+}
+
+// eachBuild runs fn once per build being measured, as a sub-benchmark named after the build when there
+// is more than one. Workspaces are applied with the current build; the baseline must share its schema.
+func eachBuild(b *testing.B, fn func(b *testing.B, name string)) {
+	if len(harness.builds) == 1 {
+		fn(b, harness.builds[0].name)
+		return
+	}
+	current := os.Getenv("PROTECTEDMEDIA_BENCH_PROVIDER")
+	defer os.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", current)
+	for _, bld := range harness.builds {
+		b.Run("build="+bld.name, func(b *testing.B) {
+			os.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", bld.path) // provwrap starts what this names
+			fn(b, bld.name)
+		})
+	}
+	os.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", current)
 }
 
 func requireHarness(tb testing.TB) {

@@ -12,9 +12,9 @@ import (
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
 )
 
-// emptyPlan is the wall time of planning an empty configuration, measured first in the same run, so every
-// other result can be read as a ratio to it on this (noisy) machine.
-var emptyPlan time.Duration
+// emptyPlan is the wall time of planning an empty configuration with each build, measured first in the
+// same run, so every other result can be read as a ratio to it on this (noisy) machine.
+var emptyPlan = map[string]time.Duration{}
 
 // injectedLatency is one network round trip to S3, added by the proxy to every call.
 const injectedLatency = 20 * time.Millisecond
@@ -29,14 +29,16 @@ func BenchmarkPlan(b *testing.B) {
 	requireHarness(b)
 	b.Run("pairs=0", func(b *testing.B) {
 		w := newWorkspace(b, 0)
-		resetProviderStats(b)
-		b.ResetTimer()
-		for range b.N {
-			w.plan(b)
-		}
-		b.StopTimer()
-		emptyPlan = b.Elapsed() / time.Duration(b.N)
-		reportProvider(b)
+		eachBuild(b, func(b *testing.B, build string) {
+			resetProviderStats(b)
+			b.ResetTimer()
+			for range b.N {
+				w.plan(b)
+			}
+			b.StopTimer()
+			emptyPlan[build] = b.Elapsed() / time.Duration(b.N)
+			reportProvider(b)
+		})
 	})
 	for _, n := range []int{1, 10, 50} {
 		b.Run(fmt.Sprintf("pairs=%d", n), func(b *testing.B) {
@@ -44,46 +46,54 @@ func BenchmarkPlan(b *testing.B) {
 			b.Run("refresh=false", func(b *testing.B) {
 				// Terraform's own cost for n resources, with no S3 call at all: what the refresh adds is the
 				// difference to latency=0s.
-				resetProviderStats(b)
-				b.ResetTimer()
-				for range b.N {
-					w.plan(b, "-refresh=false")
-				}
-				b.StopTimer()
-				if emptyPlan > 0 {
-					b.ReportMetric(float64(b.Elapsed()/time.Duration(b.N))/float64(emptyPlan), "x-empty")
-				}
-				reportProvider(b)
+				eachBuild(b, func(b *testing.B, build string) {
+					resetProviderStats(b)
+					b.ResetTimer()
+					for range b.N {
+						w.plan(b, "-refresh=false")
+					}
+					b.StopTimer()
+					if empty := emptyPlan[build]; empty > 0 {
+						b.ReportMetric(float64(b.Elapsed()/time.Duration(b.N))/float64(empty), "x-empty")
+					}
+					reportProvider(b)
+				})
 			})
 			for _, latency := range []time.Duration{0, injectedLatency} {
 				b.Run("latency="+latency.String(), func(b *testing.B) {
-					if latency > 0 {
-						defer harness.env.Proxy.Inject(s3proxy.Fault{Latency: latency}).Remove()
-					}
-					resetProviderStats(b)
-					harness.env.Proxy.ResetCounts()
-					b.ResetTimer()
-					for range b.N {
-						w.plan(b)
-					}
-					b.StopTimer()
-					perPlan := b.Elapsed() / time.Duration(b.N)
-					counts := harness.env.Proxy.Counts()
-					total := 0
-					for _, c := range counts {
-						total += c
-					}
-					b.ReportMetric(float64(total)/float64(b.N*n), "calls/pair")
-					if emptyPlan > 0 {
-						b.ReportMetric(float64(perPlan)/float64(emptyPlan), "x-empty")
-						b.ReportMetric(float64(perPlan-emptyPlan)/float64(time.Millisecond), "provider-ms")
-					}
-					reportProvider(b)
-					b.Logf("S3 calls per pair per refresh by operation: %s", perPair(counts, b.N*n))
+					eachBuild(b, func(b *testing.B, build string) { planRefresh(b, w, latency, emptyPlan[build]) })
 				})
 			}
 		})
 	}
+}
+
+// planRefresh measures plans of w's pairs with a refresh, with latency added to every S3 call.
+func planRefresh(b *testing.B, w *workspace, latency, empty time.Duration) {
+	n := w.pairs
+	if latency > 0 {
+		defer harness.env.Proxy.Inject(s3proxy.Fault{Latency: latency}).Remove()
+	}
+	resetProviderStats(b)
+	harness.env.Proxy.ResetCounts()
+	b.ResetTimer()
+	for range b.N {
+		w.plan(b)
+	}
+	b.StopTimer()
+	perPlan := b.Elapsed() / time.Duration(b.N)
+	counts := harness.env.Proxy.Counts()
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	b.ReportMetric(float64(total)/float64(b.N*n), "calls/pair")
+	if empty > 0 {
+		b.ReportMetric(float64(perPlan)/float64(empty), "x-empty")
+		b.ReportMetric(float64(perPlan-empty)/float64(time.Millisecond), "provider-ms")
+	}
+	reportProvider(b)
+	b.Logf("S3 calls per pair per refresh by operation: %s", perPair(counts, b.N*n))
 }
 
 // reportProvider reports the median start-up and the largest peak memory of the provider processes.
