@@ -26,6 +26,10 @@ type Fault struct {
 	Reset bool
 	Times int           // how many matching requests it affects; 0 = unlimited
 	For   time.Duration // affects matching requests until this long after Inject; 0 = no time limit
+	Skip  int           // how many matching requests to let through untouched first
+	// Before, if set, runs before the request is answered or forwarded (after Latency): a test changes
+	// the bucket there between two requests of a client, e.g. between a plan and its apply.
+	Before func()
 }
 
 // Injection is a fault in effect, returned by Inject.
@@ -35,7 +39,8 @@ type Injection struct {
 	deadline time.Time // zero: no time limit
 
 	// guarded by p.mu
-	hits int
+	hits    int
+	skipped int
 }
 
 // Inject adds a fault. Faults are checked in insertion order and the first that matches applies; a fault
@@ -85,6 +90,10 @@ func (p *Proxy) matchFault(op Operation) (Fault, bool) {
 	defer p.mu.Unlock()
 	for _, in := range p.faults {
 		if in.matches(op, now) {
+			if in.skipped < in.fault.Skip {
+				in.skipped++
+				return Fault{}, false
+			}
 			in.hits++
 			return in.fault, true
 		}
@@ -116,6 +125,9 @@ func (f Fault) apply(w http.ResponseWriter, r *http.Request) bool {
 			// still reading the connection could take for the answer.
 			panic(http.ErrAbortHandler)
 		}
+	}
+	if f.Before != nil {
+		f.Before()
 	}
 	switch {
 	case f.Reset:

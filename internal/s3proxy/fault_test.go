@@ -198,6 +198,24 @@ func TestFaultTimes(t *testing.T) {
 	}
 }
 
+func TestFaultSkipAndBefore(t *testing.T) {
+	h := newHarness(t, nil)
+	var ran []int // the request numbers Before ran at
+	n := 0
+	in := h.proxy.Inject(Fault{Operation: "GetBucketVersioning", Skip: 1, Times: 1, Before: func() { ran = append(ran, n) }})
+	var got []int
+	for n = range 3 {
+		resp, _ := h.do(t, "GET", "/pm-bucket?versioning")
+		got = append(got, resp.StatusCode)
+	}
+	if want := []int{200, 200, 200}; !slices.Equal(got, want) {
+		t.Errorf("statuses %v, want %v: a fault with only Before forwards the request", got, want)
+	}
+	if !slices.Equal(ran, []int{1}) || in.Hits() != 1 {
+		t.Errorf("Before ran at requests %v (hits %d), want only the second one", ran, in.Hits())
+	}
+}
+
 func TestFaultFor(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	h := newHarness(t, nil, WithClock(clock.now))
