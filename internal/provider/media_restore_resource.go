@@ -61,12 +61,14 @@ type mediaRestoreModel struct {
 	AsOf               types.String `tfsdk:"as_of"`
 	Method             types.String `tfsdk:"method"`
 	DeleteCreatedAfter types.Bool   `tfsdk:"delete_created_after"`
-	DeletedCount       types.Int64  `tfsdk:"deleted_count"`
-	OverwrittenCount   types.Int64  `tfsdk:"overwritten_count"`
-	PendingCount       types.Int64  `tfsdk:"pending_count"`
-	PendingKeys        types.List   `tfsdk:"pending_keys"`
-	CreatedAfterCount  types.Int64  `tfsdk:"created_after_count"`
-	RestoredCount      types.Int64  `tfsdk:"restored_count"`
+	// PlanTimestamp is write-only: only the configuration has it.
+	PlanTimestamp     types.String `tfsdk:"plan_timestamp"`
+	DeletedCount      types.Int64  `tfsdk:"deleted_count"`
+	OverwrittenCount  types.Int64  `tfsdk:"overwritten_count"`
+	PendingCount      types.Int64  `tfsdk:"pending_count"`
+	PendingKeys       types.List   `tfsdk:"pending_keys"`
+	CreatedAfterCount types.Int64  `tfsdk:"created_after_count"`
+	RestoredCount     types.Int64  `tfsdk:"restored_count"`
 }
 
 func (r *mediaRestoreResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -139,6 +141,17 @@ func (r *mediaRestoreResource) Schema(_ context.Context, _ resource.SchemaReques
 					"noncurrent version. Defaults to `false`: such objects are left alone and only counted in " +
 					"`created_after_count`.",
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+			},
+			"plan_timestamp": schema.StringAttribute{
+				Optional:  true,
+				WriteOnly: true,
+				MarkdownDescription: "Set it to `plantimestamp()`. The plan then counts the changes made up to that " +
+					"moment only, so files deleted or overwritten between `terraform plan` and `terraform apply` (on a " +
+					"live site) cannot make Terraform stop the apply with *Provider produced inconsistent final plan*. " +
+					"The apply still restores everything that differs from `as_of` when it runs, and warns when that " +
+					"is more than the plan showed. An RFC 3339 time, not before `as_of`. Write-only (Terraform 1.11 and " +
+					"later): never stored, so a new timestamp in every plan changes nothing.",
+				Validators: []validator.String{rfc3339Validator{}},
 			},
 			"deleted_count": computedCount("Objects that existed at `as_of` and are deleted now (their current version " +
 				"is a delete marker). Known at plan time."),
@@ -246,6 +259,11 @@ func (r *mediaRestoreResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if !known {
 		return // unknown arguments: everything is known after apply
 	}
+	seenAt, known, diags := planSeenAt(ctx, req.Config, spec.AsOf)
+	resp.Diagnostics.Append(diags...)
+	if !known {
+		return
+	}
 	plan.ID = types.StringValue(restoreID(plan))
 
 	start := time.Now()
@@ -256,7 +274,7 @@ func (r *mediaRestoreResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	report, err := s3api.Restore(ctx, r.client.S3, spec.Bucket, spec.Prefix, s3api.RestoreOptions{
-		AsOf: spec.AsOf, Recovery: spec.Options, DryRun: true, SampleSize: maxPendingKeys,
+		AsOf: spec.AsOf, Recovery: spec.Options, DryRun: true, SampleSize: maxPendingKeys, SeenAt: seenAt,
 	})
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("bucket"), "Cannot list the bucket's versions",
@@ -271,6 +289,31 @@ func (r *mediaRestoreResource) ModifyPlan(ctx context.Context, req resource.Modi
 	})
 	addBlockedWarning(&resp.Diagnostics, report.Tally, "will not be restored")
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planSeenAt reads plan_timestamp from the configuration: the moment the plan's listing is bounded to
+// (zero when unset). It reports false when the value is not known yet or is invalid.
+func planSeenAt(ctx context.Context, config configGetter, asOf time.Time) (time.Time, bool, diag.Diagnostics) {
+	var ts types.String
+	diags := config.GetAttribute(ctx, path.Root("plan_timestamp"), &ts)
+	switch {
+	case diags.HasError() || ts.IsUnknown():
+		return time.Time{}, false, diags
+	case ts.IsNull():
+		return time.Time{}, true, diags
+	}
+	seenAt, err := time.Parse(time.RFC3339, ts.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root("plan_timestamp"), "Invalid plan_timestamp", rfc3339Detail(ts.ValueString()))
+		return time.Time{}, false, diags
+	}
+	if seenAt.Before(asOf) {
+		diags.AddAttributeError(path.Root("plan_timestamp"), "plan_timestamp is before as_of",
+			fmt.Sprintf("plan_timestamp = %q is before as_of = %q, so the plan could not see any change to undo. Set "+
+				"plan_timestamp = plantimestamp(), the time of the plan.", ts.ValueString(), asOf.Format(time.RFC3339)))
+		return time.Time{}, false, diags
+	}
+	return seenAt, true, diags
 }
 
 // checkBucket checks what a restore needs of the bucket: it exists, its versioning is Enabled (a copy into a

@@ -157,6 +157,7 @@ type restoreConfig struct {
 	Method             string
 	DeleteCreatedAfter bool
 	NoRestore          bool
+	PlanTimestamp      bool // plan_timestamp = plantimestamp()
 	Changes            bool
 	MaxKeys            int
 }
@@ -182,6 +183,9 @@ resource "protectedmedia_media_restore" "test" {
 		}
 		if c.DeleteCreatedAfter {
 			b.WriteString("  delete_created_after = true\n")
+		}
+		if c.PlanTimestamp {
+			b.WriteString("  plan_timestamp = plantimestamp()\n")
 		}
 		b.WriteString("}\n")
 	}
@@ -527,6 +531,92 @@ func TestAccMediaRestore_interrupted(t *testing.T) {
 	})
 }
 
+// Files deleted on a live site between the plan and the apply: without plan_timestamp the apply's own
+// re-plan counts them and Terraform stops; with plan_timestamp = plantimestamp() the plan stays as it was,
+// the apply restores everything that differs by then, and says that it did more than the plan showed.
+func TestAccMediaRestore_changedBetweenPlanAndApply(t *testing.T) {
+	pair := newRestorePair(t)
+	m := media{t, pair.Media}
+	var asOf string
+	vars := asOfVars(&asOf)
+	want := map[string]string{}
+	key := func(i int) string { return fmt.Sprintf("live/%d.jpg", i) }
+	// deleteBetween deletes key(i) when the apply re-plans: at the second listing of the media bucket's
+	// versions (the first is the plan's), a whole second after the plan began, as a user would.
+	deleteBetween := func(i int) *s3proxy.Injection {
+		return accEnv.Proxy.Inject(s3proxy.Fault{Operation: "ListObjectVersions", Bucket: pair.Media, Skip: 1, Times: 1, Before: func() {
+			time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 50*time.Millisecond)))
+			m.delete(key(i))
+		}})
+	}
+	var between *s3proxy.Injection
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
+		Steps: []resource.TestStep{
+			{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
+			{
+				PreConfig: func() {
+					for i := range 6 {
+						want[key(i)] = "photo " + key(i)
+						m.put(key(i), want[key(i)])
+					}
+					asOf = markAsOf()
+					for i := range 3 {
+						m.delete(key(i))
+					}
+					between = deleteBetween(3)
+				},
+				Config:          restoreConfig{Pair: pair, Prefix: "live/"}.String(),
+				ConfigVariables: vars,
+				ExpectError:     errorText("inconsistent final plan"),
+			},
+			{
+				PreConfig: func() {
+					if between.Hits() != 1 {
+						t.Fatalf("the deletion between plan and apply ran %d times, want 1", between.Hits())
+					}
+					between.Remove()
+					between = deleteBetween(4)
+					accEnv.Proxy.ResetCounts()
+				},
+				Config:          restoreConfig{Pair: pair, Prefix: "live/", PlanTimestamp: true}.String(),
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						// k0-k3 deleted when the plan was made; key 4 is deleted after it.
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(4)),
+						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_keys"),
+							knownvalue.ListExact(stringChecks([]string{key(0), key(1), key(2), key(3)}))),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(restoreAddr, "pending_count", "4"),
+					resource.TestCheckResourceAttr(restoreAddr, "restored_count", "5"),
+					resource.TestCheckNoResourceAttr(restoreAddr, "plan_timestamp"),
+					checkObjects(m, want),
+					checkCalls(map[string]int{"CopyObject": 5}),
+					check(func(t testingT) {
+						if between.Hits() != 1 {
+							t.Fatalf("the deletion between plan and apply ran %d times, want 1", between.Hits())
+						}
+					}),
+				),
+			},
+			{
+				// A later plan, with a new plantimestamp(), changes nothing: the argument is never stored.
+				PreConfig:          func() { between.Remove() },
+				Config:             restoreConfig{Pair: pair, Prefix: "live/", PlanTimestamp: true}.String(),
+				ConfigVariables:    vars,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: false,
+			},
+		},
+	})
+}
+
 // remove_delete_markers brings deleted objects back by removing the markers, without a copy; overwritten
 // objects are still restored by copy.
 func TestAccMediaRestore_removeDeleteMarkers(t *testing.T) {
@@ -810,6 +900,8 @@ func TestAccMediaRestore_invalidConfig(t *testing.T) {
 		{"method unknown", restore(missing, past, "  method = \"undelete\"\n"), `method value must be one of`},
 		{"prefix too long", restore(missing, past, fmt.Sprintf("  prefix = %q\n", strings.Repeat("p", 1025))), `prefix string length must be at most 1024`},
 		{"versioning not enabled", restore(unversioned, past, ""), `Bucket versioning is not enabled`},
+		{"plan_timestamp not RFC 3339", restore(missing, past, "  plan_timestamp = \"now\"\n"), `plan_timestamp: "now" is not an RFC 3339 time`},
+		{"plan_timestamp before as_of", restore(missing, past, "  plan_timestamp = \"2020-01-01T00:00:00Z\"\n"), `plan_timestamp is before as_of`},
 		{"changes since not RFC 3339", fmt.Sprintf("data \"protectedmedia_media_changes\" \"x\" {\n  bucket = %q\n  since  = \"yesterday\"\n}\n", unversioned), `since: "yesterday" is not an RFC 3339 time`},
 		{"changes max_keys too large", fmt.Sprintf("data \"protectedmedia_media_changes\" \"x\" {\n  bucket   = %q\n  since    = %q\n  max_keys = 5000\n}\n", unversioned, past), `max_keys value must be between 0 and 1000`},
 	}

@@ -125,6 +125,13 @@ func Classify(asOf time.Time, entries []Version) KeyState {
 	return ks
 }
 
+// SeenAt returns the entries of one key that existed at t: those stamped at or before it, by the same rule
+// as as_of. Classifying them gives the key's state as a listing made at t showed it, so a plan bounded by
+// t does not change when the key changes later. No entry left means the key did not exist yet.
+func SeenAt(t time.Time, entries []Version) []Version {
+	return slices.DeleteFunc(slices.Clone(entries), func(v Version) bool { return v.LastModified.After(t) })
+}
+
 // Sorted returns a copy of one key's entries, newest first, with the tie rules of Classify.
 func Sorted(entries []Version) []Version {
 	sorted := slices.Clone(entries)

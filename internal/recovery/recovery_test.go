@@ -404,3 +404,39 @@ func TestChanges(t *testing.T) {
 		t.Fatal("truncated")
 	}
 }
+
+func TestSeenAt(t *testing.T) {
+	// Deleted at +10 (before the plan at +20), then overwritten at +30 and deleted again at +40 while the
+	// plan waited for its apply.
+	history := []Version{
+		obj("v1", -60, "a", 1), marker("m1", 10), obj("v2", 30, "b", 2), latest(marker("m2", 40)),
+	}
+	tests := []struct {
+		name   string
+		seenAt int
+		want   []string
+		change Change
+	}{
+		{"at the plan: only the first delete", 20, []string{"v1", "m1"}, DeletedAfter},
+		{"stamped exactly at the bound counts", 30, []string{"v1", "m1", "v2"}, OverwrittenAfter},
+		{"after everything: the whole history", 50, []string{"v1", "m1", "v2", "m2"}, DeletedAfter},
+		{"before the key existed: nothing", -61, nil, Unchanged},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seen := SeenAt(at(tt.seenAt), history)
+			if got := versionIDs(seen); !slices.Equal(got, tt.want) {
+				t.Fatalf("SeenAt = %v, want %v", got, tt.want)
+			}
+			if len(seen) == 0 {
+				return
+			}
+			if ks := Classify(asOf, seen); ks.Change != tt.change {
+				t.Errorf("classified as %v, want %v", ks.Change, tt.change)
+			}
+		})
+	}
+	if len(history) != 4 || history[3].VersionID != "m2" {
+		t.Error("SeenAt changed its argument")
+	}
+}

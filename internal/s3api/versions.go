@@ -256,6 +256,9 @@ func doAction(ctx context.Context, c *s3.Client, bucket string, a recovery.Actio
 type RestoreOptions struct {
 	AsOf     time.Time
 	Recovery recovery.Options
+	// SeenAt, if set, ignores every version and delete marker stamped after it: the bucket is classified
+	// as it was then. A plan bounded this way stays the same while the bucket keeps changing.
+	SeenAt time.Time
 	// DryRun lists and classifies only: the plan.
 	DryRun bool
 	// Concurrency bounds the keys worked on at once; 0 means DefaultRestoreConcurrency.
@@ -292,7 +295,7 @@ func Restore(ctx context.Context, c *s3.Client, bucket, prefix string, o Restore
 			o.Progress(RestoreProgress{Keys: r.Keys, Restored: r.Restored})
 		}
 	}
-	err := walkKeys(ctx, c, bucket, prefix, o.AsOf, o.Concurrency, func(ctx context.Context, ks recovery.KeyState) error {
+	err := walkKeys(ctx, c, bucket, prefix, o.AsOf, o.SeenAt, o.Concurrency, func(ctx context.Context, ks recovery.KeyState) error {
 		a, ok := recovery.ActionFor(ks, o.Recovery)
 		mu.Lock()
 		r.Keys++
@@ -319,7 +322,7 @@ func Restore(ctx context.Context, c *s3.Client, bucket, prefix string, o Restore
 func FindChanges(ctx context.Context, c *s3.Client, bucket, prefix string, since time.Time, limit int) (*recovery.Changes, error) {
 	changes := recovery.NewChanges(since, limit)
 	var mu sync.Mutex
-	err := walkKeys(ctx, c, bucket, prefix, since, 0, func(_ context.Context, ks recovery.KeyState) error {
+	err := walkKeys(ctx, c, bucket, prefix, since, time.Time{}, 0, func(_ context.Context, ks recovery.KeyState) error {
 		mu.Lock()
 		defer mu.Unlock()
 		changes.Add(ks)
@@ -333,14 +336,20 @@ func FindChanges(ctx context.Context, c *s3.Client, bucket, prefix string, since
 // while the listing goes on; a full pool holds the listing back. Before visit, an overwritten key that may
 // be a completed restore whose copy got a new ETag is checked for its restore tag. visit must be safe for
 // concurrent use. The first error from the listing or from visit stops new work; it is returned after the
-// keys in flight are done.
-func walkKeys(ctx context.Context, c *s3.Client, bucket, prefix string, asOf time.Time, concurrency int, visit func(context.Context, recovery.KeyState) error) error {
+// keys in flight are done. A non-zero seenAt classifies each key from the entries it had then (a key with
+// none is skipped).
+func walkKeys(ctx context.Context, c *s3.Client, bucket, prefix string, asOf, seenAt time.Time, concurrency int, visit func(context.Context, recovery.KeyState) error) error {
 	if concurrency <= 0 {
 		concurrency = DefaultRestoreConcurrency
 	}
 	g := newBoundedGroup(concurrency)
 	var scanner recovery.Scanner
 	emit := func(_ string, entries []recovery.Version) error {
+		if !seenAt.IsZero() {
+			if entries = recovery.SeenAt(seenAt, entries); len(entries) == 0 {
+				return nil
+			}
+		}
 		ks := recovery.Classify(asOf, entries)
 		return g.Go(ctx, func() error {
 			if ks.MaybeRestored() {
