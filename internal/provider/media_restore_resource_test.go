@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -544,7 +545,7 @@ func TestAccMediaRestore_changedBetweenPlanAndApply(t *testing.T) {
 	// deleteBetween deletes key(i) when the apply re-plans: at the second listing of the media bucket's
 	// versions (the first is the plan's), a whole second after the plan began, as a user would.
 	deleteBetween := func(i int) *s3proxy.Injection {
-		return accEnv.Proxy.Inject(s3proxy.Fault{Operation: "ListObjectVersions", Bucket: pair.Media, Skip: 1, Times: 1, Before: func() {
+		return accEnv.Proxy.Inject(s3proxy.Fault{Operation: "ListObjectVersions", Bucket: pair.Media, Skip: 1, Times: 1, Before: func(*http.Request) {
 			time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 50*time.Millisecond)))
 			m.delete(key(i))
 		}})

@@ -27,9 +27,10 @@ type Fault struct {
 	Times int           // how many matching requests it affects; 0 = unlimited
 	For   time.Duration // affects matching requests until this long after Inject; 0 = no time limit
 	Skip  int           // how many matching requests to let through untouched first
-	// Before, if set, runs before the request is answered or forwarded (after Latency): a test changes
-	// the bucket there between two requests of a client, e.g. between a plan and its apply.
-	Before func()
+	// Before, if set, runs with the request before it is answered or forwarded (after Latency): a test
+	// looks at what a client sent, or changes the bucket between two of its requests (between a plan and
+	// its apply, say). It must not read the body.
+	Before func(*http.Request)
 }
 
 // Injection is a fault in effect, returned by Inject.
@@ -127,7 +128,7 @@ func (f Fault) apply(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	if f.Before != nil {
-		f.Before()
+		f.Before(r)
 	}
 	switch {
 	case f.Reset:

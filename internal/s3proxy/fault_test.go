@@ -202,7 +202,7 @@ func TestFaultSkipAndBefore(t *testing.T) {
 	h := newHarness(t, nil)
 	var ran []int // the request numbers Before ran at
 	n := 0
-	in := h.proxy.Inject(Fault{Operation: "GetBucketVersioning", Skip: 1, Times: 1, Before: func() { ran = append(ran, n) }})
+	in := h.proxy.Inject(Fault{Operation: "GetBucketVersioning", Skip: 1, Times: 1, Before: func(*http.Request) { ran = append(ran, n) }})
 	var got []int
 	for n = range 3 {
 		resp, _ := h.do(t, "GET", "/pm-bucket?versioning")
