@@ -82,6 +82,7 @@ func badInputs() []badInput {
 		badInput{"provider mfa_serial malformed", "provider \"protectedmedia\" {\n  mfa_serial = \"arn:aws:iam::x:mfa/y\"\n}\n" + pairWith("ok-media", "ok-static", ""), "mfa_serial must be an MFA device ARN"},
 		badInput{"provider endpoint without scheme", "provider \"protectedmedia\" {\n  endpoint = \"s3.example.com\"\n}\n" + pairWith("ok-media", "ok-static", ""), "endpoint \"s3.example.com\" (from provider argument endpoint) must start with https://"},
 		badInput{"provider endpoint without host", "provider \"protectedmedia\" {\n  endpoint = \"https://\"\n}\n" + pairWith("ok-media", "ok-static", ""), "has no host"},
+		badInput{"provider token without keys", "provider \"protectedmedia\" {\n  token = \"FwoGZXIvYXdzEXAMPLE\"\n}\n" + pairWith("ok-media", "ok-static", ""), "token is the session token of temporary credentials"},
 		badInput{"provider access_key without secret_key", "provider \"protectedmedia\" {\n  access_key = \"AKIAEXAMPLE\"\n}\n" + pairWith("ok-media", "ok-static", ""), "access_key and secret_key must be set together"},
 	)
 	return cases

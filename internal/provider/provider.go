@@ -42,6 +42,7 @@ type providerModel struct {
 	Profile      types.String `tfsdk:"profile"`
 	AccessKey    types.String `tfsdk:"access_key"`
 	SecretKey    types.String `tfsdk:"secret_key"`
+	Token        types.String `tfsdk:"token"`
 	Endpoint     types.String `tfsdk:"endpoint"`
 	UsePathStyle types.Bool   `tfsdk:"use_path_style"`
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
@@ -88,6 +89,13 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 				Sensitive:           true,
 				MarkdownDescription: "Secret access key matching `access_key`.",
 			},
+			"token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "Session token of temporary credentials (from STS: an assumed role, a federation " +
+					"or MFA session), sent with `access_key` and `secret_key`, which it requires. Feed all three from " +
+					"ephemeral variables so none is stored in a plan or state file.",
+			},
 			"endpoint": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "URL of an S3-compatible endpoint, for example `https://s3.example.internal:8443`. " +
@@ -132,7 +140,7 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 		return
 	}
 	for name, v := range map[string]interface{ IsUnknown() bool }{
-		"region": cfg.Region, "profile": cfg.Profile, "access_key": cfg.AccessKey, "secret_key": cfg.SecretKey,
+		"region": cfg.Region, "profile": cfg.Profile, "access_key": cfg.AccessKey, "secret_key": cfg.SecretKey, "token": cfg.Token,
 		"endpoint": cfg.Endpoint, "use_path_style": cfg.UsePathStyle, "max_retries": cfg.MaxRetries,
 		"mfa_serial": cfg.MFASerial, "mfa_code": cfg.MFACode,
 	} {
@@ -174,11 +182,12 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
 // toClientConfig maps the provider block to the S3 layer's plain configuration.
 func toClientConfig(m providerModel) s3api.Config {
 	c := s3api.Config{
-		Region:    m.Region.ValueString(),
-		Profile:   m.Profile.ValueString(),
-		AccessKey: m.AccessKey.ValueString(),
-		SecretKey: m.SecretKey.ValueString(),
-		Endpoint:  m.Endpoint.ValueString(),
+		Region:       m.Region.ValueString(),
+		Profile:      m.Profile.ValueString(),
+		AccessKey:    m.AccessKey.ValueString(),
+		SecretKey:    m.SecretKey.ValueString(),
+		SessionToken: m.Token.ValueString(),
+		Endpoint:     m.Endpoint.ValueString(),
 	}
 	if !m.UsePathStyle.IsNull() {
 		v := m.UsePathStyle.ValueBool()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,6 +84,9 @@ func TestAccProvider_configurationErrors(t *testing.T) {
 
 // Access key, secret key and MFA code given to the provider appear in no state, no saved plan, and no
 // TF_LOG=trace output.
+// sessionToken stands for the session token of temporary credentials.
+const sessionToken = "IQoJb3JpZ2luX2VjEXAMPLE-session-token-protectedmedia-test"
+
 func TestAccProvider_secretsStayOut(t *testing.T) {
 	testAccPreCheck(t)
 	logFile := filepath.Join(t.TempDir(), "trace.log")
@@ -95,7 +99,7 @@ func TestAccProvider_secretsStayOut(t *testing.T) {
 
 	cfg := newPair(t)
 	cfg.ProviderMFA = true
-	cfg.ProviderExtra = "  access_key = var.access_key\n  secret_key = var.secret_key\n"
+	cfg.ProviderExtra = "  access_key = var.access_key\n  secret_key = var.secret_key\n  token      = var.token\n"
 	body := cfg.String() + `
 variable "access_key" {
   type      = string
@@ -108,17 +112,33 @@ variable "secret_key" {
   ephemeral = true
   sensitive = true
 }
+
+variable "token" {
+  type      = string
+  ephemeral = true
+  sensitive = true
+}
 `
 	secrets := map[string]string{
 		"access key": accEnv.Server.AccessKey,
 		"secret key": accEnv.Server.SecretKey,
 		"MFA code":   validMFACode(),
+		// SeaweedFS ignores session tokens; the proxy checks below that the provider sent it.
+		"session token": sessionToken,
 	}
 	vars := config.Variables{
 		"access_key": config.StringVariable(accEnv.Server.AccessKey),
 		"secret_key": config.StringVariable(accEnv.Server.SecretKey),
+		"token":      config.StringVariable(sessionToken),
 		"mfa_code":   config.StringVariable(validMFACode()),
 	}
+	var mu sync.Mutex
+	tokens := map[string]int{} // X-Amz-Security-Token values on requests for the media bucket
+	defer accEnv.Proxy.Inject(s3proxy.Fault{Bucket: cfg.Media, Before: func(r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		tokens[r.Header.Get("X-Amz-Security-Token")]++
+	}}).Remove()
 	noSecrets := func(where string, doc any) error {
 		for _, s := range secrets {
 			if err := mustNotContain(where, doc, s); err != nil {
@@ -137,7 +157,16 @@ variable "secret_key" {
 				PreApply: []plancheck.PlanCheck{planCheck(func(p *tfjson.Plan) error { return noSecrets("the saved plan", p) })},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{stateCheck(func(s *tfjson.State) error { return noSecrets("the state", s) })},
-			Check:             checkMediaLocked(cfg.Media),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkMediaLocked(cfg.Media),
+				check(func(t testingT) {
+					mu.Lock()
+					defer mu.Unlock()
+					if len(tokens) != 1 || tokens[sessionToken] == 0 {
+						t.Fatalf("requests for the media bucket by session token: %v; want every one with the configured token", tokens)
+					}
+				}),
+			),
 		}},
 	})
 

@@ -64,7 +64,9 @@ type Config struct {
 	Profile   string
 	AccessKey string
 	SecretKey string
-	Endpoint  string
+	// SessionToken goes with temporary keys; it needs AccessKey and SecretKey.
+	SessionToken string
+	Endpoint     string
 	// UsePathStyle nil means: path-style with a custom endpoint (S3-compatible servers rarely have
 	// wildcard DNS), virtual-hosted on AWS.
 	UsePathStyle *bool
@@ -148,11 +150,14 @@ func New(ctx context.Context, c Config) (*Client, error) {
 	if c.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
 	}
-	if c.AccessKey != "" || c.SecretKey != "" {
+	if c.AccessKey != "" || c.SecretKey != "" || c.SessionToken != "" {
 		if c.AccessKey == "" || c.SecretKey == "" {
+			if c.SessionToken != "" {
+				return nil, errors.New("token is the session token of temporary credentials: set access_key and secret_key with it")
+			}
 			return nil, errors.New("access_key and secret_key must be set together")
 		}
-		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, "")))
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, c.SessionToken)))
 	}
 
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)

@@ -89,6 +89,8 @@ func TestNewConfigurationErrors(t *testing.T) {
 	}{
 		{"access key alone", Config{Endpoint: testEndpoint, AccessKey: testAccessKey}, []string{"access_key and secret_key must be set together"}},
 		{"secret key alone", Config{Endpoint: testEndpoint, SecretKey: testSecretKey}, []string{"access_key and secret_key must be set together"}},
+		{"session token alone", Config{Endpoint: testEndpoint, SessionToken: "FwoGZXIvYXdzEXAMPLE"}, []string{"set access_key and secret_key with it"}},
+		{"session token with one key", Config{Endpoint: testEndpoint, AccessKey: testAccessKey, SessionToken: "FwoGZXIvYXdzEXAMPLE"}, []string{"set access_key and secret_key with it"}},
 		{"no region and no endpoint", Config{AccessKey: testAccessKey, SecretKey: testSecretKey}, []string{"no region", "AWS_REGION"}},
 		{"unknown profile", Config{Endpoint: testEndpoint, Profile: "pm-missing"}, []string{"loading AWS configuration", "pm-missing"}},
 		{
