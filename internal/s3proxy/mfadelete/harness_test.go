@@ -1,17 +1,15 @@
 package mfadelete
 
 import (
-	"encoding/xml"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
 )
 
 // The test device. The secret is RFC 6238's SHA-1 test key.
@@ -42,60 +40,19 @@ func (c *fakeClock) set(t time.Time) {
 	c.t = t
 }
 
-// seen is what a server saw of one request.
-type seen struct {
-	Method, RequestURI string
-	Header             http.Header
-	ContentLength      int64
-	TransferEncoding   []string
-	Body               []byte
-}
-
 // harness is a client talking to an s3proxy.Proxy with the layer, in front of an upstream that records
 // every request and answers as S3 would for the operation, unless a test sets its own answer.
 type harness struct {
+	*layertest.Bench
 	layer *Layer
 	clock *fakeClock
-	front *httptest.Server
-
-	mu       sync.Mutex
-	atFront  []seen // headers only: what the proxy received
-	upstream []seen
-	answer   http.HandlerFunc
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{clock: &fakeClock{t: testStart}}
 	h.layer = New(testSerial, testSecret, h.clock.now)
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			t.Errorf("upstream: reading body: %v", err)
-		}
-		h.mu.Lock()
-		h.upstream = append(h.upstream, seen{r.Method, r.RequestURI, r.Header.Clone(), r.ContentLength, r.TransferEncoding, body})
-		answer := h.answer
-		h.mu.Unlock()
-		if answer == nil {
-			answer = answerAsS3
-		}
-		answer(w, r)
-	}))
-	t.Cleanup(up.Close)
-	target, err := url.Parse(up.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := s3proxy.New(target, up.Client().Transport, s3proxy.WithSemantics(h.layer.Semantics()))
-	t.Cleanup(proxy.CloseIdleConnections)
-	h.front = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.mu.Lock()
-		h.atFront = append(h.atFront, seen{Method: r.Method, RequestURI: r.RequestURI, Header: r.Header.Clone(), ContentLength: r.ContentLength})
-		h.mu.Unlock()
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(h.front.Close)
+	h.Bench = layertest.New(t, h.layer.Semantics(), answerAsS3)
 	return h
 }
 
@@ -111,73 +68,15 @@ func answerAsS3(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// setAnswer replaces the upstream's answers.
-func (h *harness) setAnswer(a http.HandlerFunc) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.answer = a
-}
-
-// upstreamSaw returns what reached the upstream since the last reset.
-func (h *harness) upstreamSaw() []seen {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]seen(nil), h.upstream...)
-}
-
-// frontSaw returns what reached the proxy since the last reset, headers only.
-func (h *harness) frontSaw() []seen {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]seen(nil), h.atFront...)
-}
-
-func (h *harness) reset() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.upstream, h.atFront = nil, nil
-}
-
 // validMFA is a header value the layer accepts now.
 func (h *harness) validMFA() string {
 	return testSerial + " " + Code(testSecret, h.clock.now())
 }
 
 // reply is an answer the client received.
-type reply struct {
-	status int
-	header http.Header
-	body   []byte
-	code   string // S3 error code, if the body is an error document
-}
+type reply = layertest.Reply
 
-// send makes a request through the proxy; body nil means none. It is safe to call from any goroutine.
-func (h *harness) send(method, target string, header http.Header, body io.Reader) (reply, error) {
-	req, err := http.NewRequest(method, h.front.URL+target, body)
-	if err != nil {
-		return reply{}, err
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := h.front.Client().Do(req)
-	if err != nil {
-		return reply{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return reply{}, err
-	}
-	var e struct {
-		XMLName xml.Name `xml:"Error"`
-		Code    string
-	}
-	_ = xml.Unmarshal(b, &e) // not an error document: no code
-	return reply{status: resp.StatusCode, header: resp.Header, body: b, code: e.Code}, nil
-}
-
-// do is send for the test goroutine: a request that gets no answer fails the test. mfa "" sends no
+// do is Send for the test goroutine: a request that gets no answer fails the test. mfa "" sends no
 // x-amz-mfa header.
 func (h *harness) do(t *testing.T, method, target, mfa, body string) reply {
 	t.Helper()
@@ -189,7 +88,7 @@ func (h *harness) do(t *testing.T, method, target, mfa, body string) reply {
 	if body != "" {
 		r = strings.NewReader(body)
 	}
-	rep, err := h.send(method, target, header, r)
+	rep, err := h.Send(method, target, header, r)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, target, err)
 	}
@@ -233,23 +132,23 @@ const lifecycleBody = `<LifecycleConfiguration xmlns="` + s3NS + `"><Rule><ID>r<
 // expectRefused checks that the layer answered with status and code and the upstream saw nothing.
 func (h *harness) expectRefused(t *testing.T, got reply, status int, code string) {
 	t.Helper()
-	if got.status != status || got.code != code {
-		t.Errorf("answer %d %s (%s), want %d %s", got.status, got.code, got.body, status, code)
+	if got.Status != status || got.Code != code {
+		t.Errorf("answer %d %s (%s), want %d %s", got.Status, got.Code, got.Body, status, code)
 	}
-	if n := len(h.upstreamSaw()); n != 0 {
+	if n := len(h.UpstreamSaw()); n != 0 {
 		t.Errorf("a refused request reached the upstream (%d requests)", n)
 	}
-	h.reset()
+	h.Reset()
 }
 
 // expectForwarded checks that the request reached the upstream, once, and the answer came back.
 func (h *harness) expectForwarded(t *testing.T, got reply, status int) {
 	t.Helper()
-	if got.status != status {
-		t.Errorf("answer %d %s (%s), want %d from the upstream", got.status, got.code, got.body, status)
+	if got.Status != status {
+		t.Errorf("answer %d %s (%s), want %d from the upstream", got.Status, got.Code, got.Body, status)
 	}
-	if n := len(h.upstreamSaw()); n != 1 {
+	if n := len(h.UpstreamSaw()); n != 1 {
 		t.Errorf("the upstream saw %d requests, want 1", n)
 	}
-	h.reset()
+	h.Reset()
 }

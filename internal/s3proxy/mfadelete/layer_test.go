@@ -42,8 +42,8 @@ func TestEnablingNeedsValidMFA(t *testing.T) {
 			before := h.layer.Refusals()
 			got := putVersioning(h, t, "pm-media", "Enabled", "Enabled", tc.mfa)
 			h.expectRefused(t, got, tc.status, tc.code)
-			if tc.message != "" && !strings.Contains(string(got.body), "<Message>"+tc.message) {
-				t.Errorf("message in %s, want it to start with %q", got.body, tc.message)
+			if tc.message != "" && !strings.Contains(string(got.Body), "<Message>"+tc.message) {
+				t.Errorf("message in %s, want it to start with %q", got.Body, tc.message)
 			}
 			if h.layer.Enabled("pm-media") {
 				t.Error("MFA Delete enabled by a refused request")
@@ -56,7 +56,7 @@ func TestEnablingNeedsValidMFA(t *testing.T) {
 
 	t.Run("two headers", func(t *testing.T) {
 		header := http.Header{"X-Amz-Mfa": {h.validMFA(), h.validMFA()}}
-		got, err := h.send(http.MethodPut, "/pm-media?versioning", header, strings.NewReader(versioningBody("Enabled", "Enabled")))
+		got, err := h.Send(http.MethodPut, "/pm-media?versioning", header, strings.NewReader(versioningBody("Enabled", "Enabled")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,13 +133,13 @@ func TestOnceEnabledEveryVersioningChangeNeedsMFA(t *testing.T) {
 
 func TestStateRecordedOnlyWhenTheUpstreamAccepts(t *testing.T) {
 	h := newHarness(t)
-	h.setAnswer(func(w http.ResponseWriter, r *http.Request) {
+	h.SetAnswer(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `<Error><Code>NoSuchBucket</Code></Error>`)
 	})
 	h.expectForwarded(t, putVersioning(h, t, "pm-gone", "Enabled", "Enabled", h.validMFA()), 404)
 	h.expectForwarded(t, h.do(t, http.MethodPut, "/pm-gone?lifecycle", "", lifecycleBody), 404)
-	h.setAnswer(nil)
+	h.SetAnswer(nil)
 	if h.layer.Enabled("pm-gone") {
 		t.Error("MFA Delete enabled although the upstream refused")
 	}
@@ -150,7 +150,7 @@ func TestStateRecordedOnlyWhenTheUpstreamAccepts(t *testing.T) {
 	h.expectForwarded(t, putVersioning(h, t, "pm-gone", "Enabled", "Enabled", h.validMFA()), 200)
 
 	// A failing disable keeps MFA Delete enabled.
-	h.setAnswer(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
+	h.SetAnswer(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
 	h.expectForwarded(t, putVersioning(h, t, "pm-gone", "Enabled", "Disabled", h.validMFA()), 500)
 	if !h.layer.Enabled("pm-gone") {
 		t.Error("MFA Delete disabled although the upstream failed")
@@ -219,8 +219,8 @@ func TestMFADeleteAndLifecycleExcludeEachOther(t *testing.T) {
 	h.expectRefused(t, putVersioning(h, t, "pm-a", "Enabled", "Enabled", ""), 403, "AccessDenied")
 	got := putVersioning(h, t, "pm-a", "Enabled", "Enabled", h.validMFA())
 	h.expectRefused(t, got, 409, "InvalidBucketState")
-	if !strings.Contains(string(got.body), "lifecycle") {
-		t.Errorf("message %s does not name the lifecycle configuration", got.body)
+	if !strings.Contains(string(got.Body), "lifecycle") {
+		t.Errorf("message %s does not name the lifecycle configuration", got.Body)
 	}
 	// Saying Disabled is no conflict.
 	h.expectForwarded(t, putVersioning(h, t, "pm-a", "Enabled", "Disabled", ""), 200)
@@ -229,8 +229,8 @@ func TestMFADeleteAndLifecycleExcludeEachOther(t *testing.T) {
 	h.expectForwarded(t, putVersioning(h, t, "pm-a", "Enabled", "Enabled", h.validMFA()), 200)
 	got = h.do(t, http.MethodPut, "/pm-a?lifecycle", h.validMFA(), lifecycleBody)
 	h.expectRefused(t, got, 409, "InvalidBucketState")
-	if !strings.Contains(string(got.body), "MFA Delete") {
-		t.Errorf("message %s does not name MFA Delete", got.body)
+	if !strings.Contains(string(got.Body), "MFA Delete") {
+		t.Errorf("message %s does not name MFA Delete", got.Body)
 	}
 	// Deleting a lifecycle configuration is never refused.
 	h.expectForwarded(t, h.do(t, http.MethodDelete, "/pm-a?lifecycle", "", ""), 204)
@@ -247,7 +247,7 @@ func TestDeleteBucketForgetsItsState(t *testing.T) {
 	h.layer.SetEnabled("pm-a", true)
 	h.layer.SetHasLifecycle("pm-a", true)
 
-	h.setAnswer(func(w http.ResponseWriter, r *http.Request) {
+	h.SetAnswer(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusConflict)
 		_, _ = io.WriteString(w, `<Error><Code>BucketNotEmpty</Code></Error>`)
 	})
@@ -256,7 +256,7 @@ func TestDeleteBucketForgetsItsState(t *testing.T) {
 		t.Fatal("a failed DeleteBucket forgot MFA Delete")
 	}
 
-	h.setAnswer(nil)
+	h.SetAnswer(nil)
 	h.expectForwarded(t, h.do(t, http.MethodDelete, "/pm-a", "", ""), 204)
 	if h.layer.Enabled("pm-a") {
 		t.Error("a deleted bucket kept MFA Delete")
@@ -303,14 +303,14 @@ func TestForwardedRequestsAreUnchanged(t *testing.T) {
 					body = io.MultiReader(body) // unknown length: the client sends it chunked
 				}
 			}
-			got, err := h.send(tc.method, tc.target, header, body)
+			got, err := h.Send(tc.method, tc.target, header, body)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.status/100 != 2 {
-				t.Fatalf("answer %d %s", got.status, got.body)
+			if got.Status/100 != 2 {
+				t.Fatalf("answer %d %s", got.Status, got.Body)
 			}
-			up, fronts := h.upstreamSaw(), h.frontSaw()
+			up, fronts := h.UpstreamSaw(), h.FrontSaw()
 			if len(up) != 1 || len(fronts) != 1 {
 				t.Fatalf("%d requests at the front, %d upstream; want 1 each", len(fronts), len(up))
 			}
@@ -340,7 +340,7 @@ func enable(l *Layer) { l.SetEnabled("pm-a", true) }
 func getVersioning(t *testing.T, h *harness, bucket string) reply {
 	t.Helper()
 	got := h.do(t, http.MethodGet, "/"+bucket+"?versioning", "", "")
-	h.reset()
+	h.Reset()
 	return got
 }
 
@@ -388,10 +388,10 @@ func parseAnswer(t *testing.T, body []byte) parsedVersioning {
 func getMfaDelete(t *testing.T, h *harness, bucket string) *string {
 	t.Helper()
 	got := getVersioning(t, h, bucket)
-	if got.status != 200 {
-		t.Fatalf("GetBucketVersioning answered %d %s", got.status, got.body)
+	if got.Status != 200 {
+		t.Fatalf("GetBucketVersioning answered %d %s", got.Status, got.Body)
 	}
-	return parseAnswer(t, got.body).MfaDelete
+	return parseAnswer(t, got.Body).MfaDelete
 }
 
 func deref(s *string) string {
@@ -428,33 +428,33 @@ func TestGetBucketVersioningReportsMfaDelete(t *testing.T) {
 			if tc.configure != nil {
 				tc.configure(h, t)
 			}
-			h.setAnswer(func(w http.ResponseWriter, r *http.Request) {
+			h.SetAnswer(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/xml")
 				w.Header().Set("X-Amz-Request-Id", "UPSTREAM")
 				_, _ = io.WriteString(w, tc.upstream)
 			})
 			got := getVersioning(t, h, "pm-a")
-			if got.status != 200 {
-				t.Fatalf("answer %d %s", got.status, got.body)
+			if got.Status != 200 {
+				t.Fatalf("answer %d %s", got.Status, got.Body)
 			}
-			if got.header.Get("X-Amz-Request-Id") != "UPSTREAM" || got.header.Get("Content-Type") != "application/xml" {
-				t.Errorf("upstream headers lost: %v", got.header)
+			if got.Header.Get("X-Amz-Request-Id") != "UPSTREAM" || got.Header.Get("Content-Type") != "application/xml" {
+				t.Errorf("upstream headers lost: %v", got.Header)
 			}
-			if cl := got.header.Get("Content-Length"); cl != strconv.Itoa(len(got.body)) {
-				t.Errorf("Content-Length %s, body %d bytes", cl, len(got.body))
+			if cl := got.Header.Get("Content-Length"); cl != strconv.Itoa(len(got.Body)) {
+				t.Errorf("Content-Length %s, body %d bytes", cl, len(got.Body))
 			}
 			if tc.mfaDel == "" {
-				if string(got.body) != tc.upstream {
-					t.Errorf("body %q, want the upstream's %q unchanged", got.body, tc.upstream)
+				if string(got.Body) != tc.upstream {
+					t.Errorf("body %q, want the upstream's %q unchanged", got.Body, tc.upstream)
 				}
 				return
 			}
-			p := parseAnswer(t, got.body)
+			p := parseAnswer(t, got.Body)
 			if p.XMLName.Space != s3NS || p.XMLName.Local != "VersioningConfiguration" {
 				t.Errorf("root %v, want VersioningConfiguration in the S3 namespace", p.XMLName)
 			}
 			if deref(p.Status) != deref(nonEmpty(tc.status)) || deref(p.MfaDelete) != tc.mfaDel {
-				t.Errorf("Status %s MfaDelete %s, want %s %s (body %s)", deref(p.Status), deref(p.MfaDelete), deref(nonEmpty(tc.status)), tc.mfaDel, got.body)
+				t.Errorf("Status %s MfaDelete %s, want %s %s (body %s)", deref(p.Status), deref(p.MfaDelete), deref(nonEmpty(tc.status)), tc.mfaDel, got.Body)
 			}
 		})
 	}
@@ -482,13 +482,13 @@ func TestGetBucketVersioningErrorsPassUnchanged(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.layer.SetEnabled("pm-a", true)
-			h.setAnswer(func(w http.ResponseWriter, r *http.Request) {
+			h.SetAnswer(func(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(tc.status)
 				_, _ = io.WriteString(w, tc.body)
 			})
 			got := getVersioning(t, h, "pm-a")
-			if got.status != tc.status || string(got.body) != tc.body {
-				t.Errorf("answer %d %q, want the upstream's %d %q", got.status, got.body, tc.status, tc.body)
+			if got.Status != tc.status || string(got.Body) != tc.body {
+				t.Errorf("answer %d %q, want the upstream's %d %q", got.Status, got.Body, tc.status, tc.body)
 			}
 		})
 	}
@@ -505,11 +505,11 @@ func TestConcurrentUse(t *testing.T) {
 		answers := make([]reply, 2)
 		errs := make([]error, 2)
 		wg.Go(func() {
-			answers[0], errs[0] = h.send(http.MethodPut, "/"+bucket+"?versioning", http.Header{"X-Amz-Mfa": {h.validMFA()}},
+			answers[0], errs[0] = h.Send(http.MethodPut, "/"+bucket+"?versioning", http.Header{"X-Amz-Mfa": {h.validMFA()}},
 				strings.NewReader(versioningBody("Enabled", "Enabled")))
 		})
 		wg.Go(func() {
-			answers[1], errs[1] = h.send(http.MethodPut, "/"+bucket+"?lifecycle", nil, strings.NewReader(lifecycleBody))
+			answers[1], errs[1] = h.Send(http.MethodPut, "/"+bucket+"?lifecycle", nil, strings.NewReader(lifecycleBody))
 		})
 		wg.Wait()
 		for _, err := range errs {
@@ -517,11 +517,11 @@ func TestConcurrentUse(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if won := (answers[0].status == 200) != (answers[1].status == 200); !won {
-			t.Fatalf("%s: versioning %d, lifecycle %d; want exactly one 200", bucket, answers[0].status, answers[1].status)
+		if won := (answers[0].Status == 200) != (answers[1].Status == 200); !won {
+			t.Fatalf("%s: versioning %d, lifecycle %d; want exactly one 200", bucket, answers[0].Status, answers[1].Status)
 		}
-		if h.layer.Enabled(bucket) != (answers[0].status == 200) {
-			t.Errorf("%s: Enabled %v after versioning answered %d", bucket, h.layer.Enabled(bucket), answers[0].status)
+		if h.layer.Enabled(bucket) != (answers[0].Status == 200) {
+			t.Errorf("%s: Enabled %v after versioning answered %d", bucket, h.layer.Enabled(bucket), answers[0].Status)
 		}
 	}
 	refusedBefore := h.layer.Refusals()
@@ -555,16 +555,16 @@ func TestConcurrentUse(t *testing.T) {
 				if s.body != "" {
 					body = strings.NewReader(s.body)
 				}
-				got, err := h.send(s.method, s.target, header, body)
+				got, err := h.Send(s.method, s.target, header, body)
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				if got.status != s.status {
-					t.Errorf("%s %s: %d %s, want %d", s.method, s.target, got.status, got.body, s.status)
+				if got.Status != s.status {
+					t.Errorf("%s %s: %d %s, want %d", s.method, s.target, got.Status, got.Body, s.status)
 				}
-				if s.method == http.MethodGet && !strings.Contains(string(got.body), "<MfaDelete>Enabled</MfaDelete>") {
-					t.Errorf("GetBucketVersioning %s: %s", bucket, got.body)
+				if s.method == http.MethodGet && !strings.Contains(string(got.Body), "<MfaDelete>Enabled</MfaDelete>") {
+					t.Errorf("GetBucketVersioning %s: %s", bucket, got.Body)
 				}
 			}
 		})
@@ -585,18 +585,18 @@ func TestConcurrentUse(t *testing.T) {
 func TestStateRecordedBeforeTheClientSeesTheAnswer(t *testing.T) {
 	h := newHarness(t)
 	release := make(chan struct{})
-	h.setAnswer(func(w http.ResponseWriter, r *http.Request) {
+	h.SetAnswer(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = io.WriteString(w, " ") // an unknown length: the proxy flushes every write
 		http.NewResponseController(w).Flush()
 		<-release
 	})
-	req, err := http.NewRequest(http.MethodPut, h.front.URL+"/pm-a?versioning", strings.NewReader(versioningBody("Enabled", "Enabled")))
+	req, err := http.NewRequest(http.MethodPut, h.URL()+"/pm-a?versioning", strings.NewReader(versioningBody("Enabled", "Enabled")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("X-Amz-Mfa", h.validMFA())
-	resp, err := h.front.Client().Do(req) // returns with the status, before the body ends
+	resp, err := h.Client().Do(req) // returns with the status, before the body ends
 	if err != nil {
 		close(release)
 		t.Fatal(err)

@@ -64,12 +64,12 @@ func TestClockTolerance(t *testing.T) {
 			got := h.do(t, http.MethodDelete, "/pm-a/k?versionId=v1", testSerial+" "+Code(testSecret, tc.codeAt), "")
 			offset := tc.codeAt.Sub(now)
 			switch {
-			case tc.ok && got.status != http.StatusNoContent:
-				t.Errorf("clock %s, code from %v: refused (%d %s), want accepted", now.Format(time.TimeOnly), offset, got.status, got.code)
-			case !tc.ok && (got.status != http.StatusForbidden || got.code != "AccessDenied"):
-				t.Errorf("clock %s, code from %v: %d %s, want 403 AccessDenied", now.Format(time.TimeOnly), offset, got.status, got.code)
+			case tc.ok && got.Status != http.StatusNoContent:
+				t.Errorf("clock %s, code from %v: refused (%d %s), want accepted", now.Format(time.TimeOnly), offset, got.Status, got.Code)
+			case !tc.ok && (got.Status != http.StatusForbidden || got.Code != "AccessDenied"):
+				t.Errorf("clock %s, code from %v: %d %s, want 403 AccessDenied", now.Format(time.TimeOnly), offset, got.Status, got.Code)
 			}
-			h.reset()
+			h.Reset()
 		}
 	}
 }

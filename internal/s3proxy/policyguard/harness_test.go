@@ -1,17 +1,14 @@
 package policyguard
 
 import (
-	"encoding/xml"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
 )
 
 // The test identities, named as SeaweedFS names them.
@@ -36,23 +33,11 @@ func plainPolicy(bucket string) string {
 	return bucketpolicy.Desired("arn:aws:s3:::"+bucket, false)
 }
 
-// seen is what the upstream saw of one request.
-type seen struct {
-	Method, RequestURI string
-	Header             http.Header
-	ContentLength      int64
-	Body               []byte
-}
-
 // harness is a client talking to an s3proxy.Proxy with the layer, in front of an upstream that records
 // every request and answers as S3 would, unless a test sets its own answer.
 type harness struct {
+	*layertest.Bench
 	layer *Layer
-	front *httptest.Server
-
-	mu       sync.Mutex
-	upstream []seen
-	answer   http.HandlerFunc
 }
 
 // newHarness makes a harness whose layer knows the admin and the app.
@@ -65,29 +50,7 @@ func newHarness(t *testing.T) *harness {
 func newHarnessFor(t *testing.T, principals map[string]string) *harness {
 	t.Helper()
 	h := &harness{layer: New(principals)}
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			t.Errorf("upstream: reading body: %v", err)
-		}
-		h.mu.Lock()
-		h.upstream = append(h.upstream, seen{r.Method, r.RequestURI, r.Header.Clone(), r.ContentLength, body})
-		answer := h.answer
-		h.mu.Unlock()
-		if answer == nil {
-			answer = answerAsS3
-		}
-		answer(w, r)
-	}))
-	t.Cleanup(up.Close)
-	target, err := url.Parse(up.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := s3proxy.New(target, up.Client().Transport, s3proxy.WithSemantics(s3proxy.Chain(h.layer.Semantics())))
-	t.Cleanup(proxy.CloseIdleConnections)
-	h.front = httptest.NewServer(proxy)
-	t.Cleanup(h.front.Close)
+	h.Bench = layertest.New(t, s3proxy.Chain(h.layer.Semantics()), answerAsS3)
 	return h
 }
 
@@ -103,31 +66,8 @@ func answerAsS3(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *harness) setAnswer(a http.HandlerFunc) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.answer = a
-}
-
-func (h *harness) upstreamSaw() []seen {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]seen(nil), h.upstream...)
-}
-
-func (h *harness) reset() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.upstream = nil
-}
-
 // reply is an answer the client received.
-type reply struct {
-	status int
-	header http.Header
-	body   []byte
-	code   string // S3 error code, if the body is an error document
-}
+type reply = layertest.Reply
 
 // authorization is a SigV4 Authorization header for key, as far as the layer reads it.
 func authorization(key string) string {
@@ -138,32 +78,15 @@ func authorization(key string) string {
 // send makes a request signed with key (noKey: unsigned) through the proxy; body "" means none. It is
 // safe to call from any goroutine.
 func (h *harness) send(key, method, target, body string) (reply, error) {
+	header := http.Header{}
+	if key != noKey {
+		header.Set("Authorization", authorization(key))
+	}
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, h.front.URL+target, rd)
-	if err != nil {
-		return reply{}, err
-	}
-	if key != noKey {
-		req.Header.Set("Authorization", authorization(key))
-	}
-	resp, err := h.front.Client().Do(req)
-	if err != nil {
-		return reply{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return reply{}, err
-	}
-	var e struct {
-		XMLName xml.Name `xml:"Error"`
-		Code    string
-	}
-	_ = xml.Unmarshal(b, &e) // not an error document: no code
-	return reply{status: resp.StatusCode, header: resp.Header, body: b, code: e.Code}, nil
+	return h.Send(method, target, header, rd)
 }
 
 // do is send for the test goroutine.
@@ -189,20 +112,20 @@ func (h *harness) putGuard(t *testing.T, bucket string) {
 // expectAnswered checks that the layer answered status itself and the upstream saw nothing.
 func (h *harness) expectAnswered(t *testing.T, got reply, status int) {
 	t.Helper()
-	if got.status != status {
-		t.Errorf("answer %d %s (%s), want %d", got.status, got.code, got.body, status)
+	if got.Status != status {
+		t.Errorf("answer %d %s (%s), want %d", got.Status, got.Code, got.Body, status)
 	}
-	if n := len(h.upstreamSaw()); n != 0 {
+	if n := len(h.UpstreamSaw()); n != 0 {
 		t.Errorf("the upstream saw %d requests, want none", n)
 	}
-	h.reset()
+	h.Reset()
 }
 
 // expectDenied checks for the layer's AccessDenied, with nothing forwarded.
 func (h *harness) expectDenied(t *testing.T, got reply) {
 	t.Helper()
-	if got.code != "AccessDenied" || !strings.Contains(string(got.body), "<Message>Access Denied</Message>") {
-		t.Errorf("answer %d %s (%s), want 403 AccessDenied", got.status, got.code, got.body)
+	if got.Code != "AccessDenied" || !strings.Contains(string(got.Body), "<Message>Access Denied</Message>") {
+		t.Errorf("answer %d %s (%s), want 403 AccessDenied", got.Status, got.Code, got.Body)
 	}
 	h.expectAnswered(t, got, http.StatusForbidden)
 }
@@ -210,13 +133,13 @@ func (h *harness) expectDenied(t *testing.T, got reply) {
 // expectForwarded checks that the request reached the upstream, once, and its answer came back.
 func (h *harness) expectForwarded(t *testing.T, got reply, status int) {
 	t.Helper()
-	if got.status != status {
-		t.Errorf("answer %d %s (%s), want %d from the upstream", got.status, got.code, got.body, status)
+	if got.Status != status {
+		t.Errorf("answer %d %s (%s), want %d from the upstream", got.Status, got.Code, got.Body, status)
 	}
-	if n := len(h.upstreamSaw()); n != 1 {
+	if n := len(h.UpstreamSaw()); n != 1 {
 		t.Errorf("the upstream saw %d requests, want 1", n)
 	}
-	h.reset()
+	h.Reset()
 }
 
 // deleteBody lists key/version pairs; a version "-" leaves VersionId out.

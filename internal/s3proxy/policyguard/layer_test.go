@@ -22,10 +22,10 @@ func TestGuardPolicyIsStoredAndServed(t *testing.T) {
 
 	got := h.do(t, appKey, http.MethodGet, "/pm-media?policy", "")
 	h.expectAnswered(t, got, http.StatusOK)
-	if string(got.body) != guardPolicy("pm-media") {
-		t.Errorf("GetBucketPolicy answered %s, want the stored document %s", got.body, guardPolicy("pm-media"))
+	if string(got.Body) != guardPolicy("pm-media") {
+		t.Errorf("GetBucketPolicy answered %s, want the stored document %s", got.Body, guardPolicy("pm-media"))
 	}
-	if ct := got.header.Get("Content-Type"); ct != "application/json" {
+	if ct := got.Header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type %q, want application/json", ct)
 	}
 	if doc, _ := h.layer.Policy("pm-media"); doc != guardPolicy("pm-media") {
@@ -49,10 +49,10 @@ func TestOtherPoliciesAreForwarded(t *testing.T) {
 
 	h.putGuard(t, "pm-media")
 	t.Run("the server refuses: the stored policy stays", func(t *testing.T) {
-		h.setAnswer(func(w http.ResponseWriter, r *http.Request) {
+		h.SetAnswer(func(w http.ResponseWriter, r *http.Request) {
 			s3proxy.WriteError(w, r, http.StatusBadRequest, "MalformedPolicy", "no")
 		})
-		defer h.setAnswer(nil)
+		defer h.SetAnswer(nil)
 		got := h.do(t, adminKey, http.MethodPut, "/pm-media?policy", plainPolicy("pm-media"))
 		h.expectForwarded(t, got, http.StatusBadRequest)
 		if _, ok := h.layer.Policy("pm-media"); !ok {
@@ -90,11 +90,11 @@ func TestDeleteBucketPolicyForgetsTheStoredOne(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.putGuard(t, "pm-media")
-			h.setAnswer(tc.upstream)
+			h.SetAnswer(tc.upstream)
 			got := h.do(t, adminKey, http.MethodDelete, "/pm-media?policy", "")
 			h.expectForwarded(t, got, tc.status)
-			if tc.status == http.StatusNoContent && len(got.body) != 0 {
-				t.Errorf("204 with a body: %s", got.body)
+			if tc.status == http.StatusNoContent && len(got.Body) != 0 {
+				t.Errorf("204 with a body: %s", got.Body)
 			}
 			if _, ok := h.layer.Policy("pm-media"); ok != tc.keepsStored {
 				t.Errorf("policy stored after the delete: %v, want %v", ok, tc.keepsStored)
@@ -104,11 +104,11 @@ func TestDeleteBucketPolicyForgetsTheStoredOne(t *testing.T) {
 
 	t.Run("nothing stored: the server's answer passes", func(t *testing.T) {
 		h := newHarness(t)
-		h.setAnswer(notFound)
+		h.SetAnswer(notFound)
 		got := h.do(t, adminKey, http.MethodDelete, "/pm-media?policy", "")
 		h.expectForwarded(t, got, http.StatusNotFound)
-		if got.code != "NoSuchBucketPolicy" {
-			t.Errorf("code %s, want NoSuchBucketPolicy", got.code)
+		if got.Code != "NoSuchBucketPolicy" {
+			t.Errorf("code %s, want NoSuchBucketPolicy", got.Code)
 		}
 	})
 }
@@ -116,14 +116,14 @@ func TestDeleteBucketPolicyForgetsTheStoredOne(t *testing.T) {
 func TestDeleteBucketForgetsTheStoredPolicy(t *testing.T) {
 	h := newHarness(t)
 	h.putGuard(t, "pm-media")
-	h.setAnswer(func(w http.ResponseWriter, r *http.Request) {
+	h.SetAnswer(func(w http.ResponseWriter, r *http.Request) {
 		s3proxy.WriteError(w, r, http.StatusConflict, "BucketNotEmpty", "The bucket you tried to delete is not empty")
 	})
 	h.expectForwarded(t, h.do(t, adminKey, http.MethodDelete, "/pm-media", ""), http.StatusConflict)
 	if _, ok := h.layer.Policy("pm-media"); !ok {
 		t.Fatal("the policy was forgotten though the bucket was not deleted")
 	}
-	h.setAnswer(nil)
+	h.SetAnswer(nil)
 	h.expectForwarded(t, h.do(t, adminKey, http.MethodDelete, "/pm-media", ""), http.StatusNoContent)
 	if _, ok := h.layer.Policy("pm-media"); ok {
 		t.Error("the policy outlived its bucket")
@@ -172,8 +172,8 @@ func TestGuardEnforcement(t *testing.T) {
 			h := newHarness(t)
 			h.putGuard(t, "pm-media")
 			got := h.do(t, adminKey, req.method, req.target, req.body)
-			if got.status/100 != 2 || h.layer.Refusals() != 0 {
-				t.Errorf("answer %d %s (%s), refusals %d: want it let through", got.status, got.code, got.body, h.layer.Refusals())
+			if got.Status/100 != 2 || h.layer.Refusals() != 0 {
+				t.Errorf("answer %d %s (%s), refusals %d: want it let through", got.Status, got.Code, got.Body, h.layer.Refusals())
 			}
 		})
 	}
@@ -225,8 +225,8 @@ func TestDeleteObjectsIsCheckedPerObject(t *testing.T) {
 	h.expectDenied(t, h.do(t, appKey, http.MethodPost, "/pm-media?delete", body))
 
 	got := h.do(t, appKey, http.MethodPost, "/pm-media?delete", "<Delete><Object>")
-	if got.code != "MalformedXML" {
-		t.Errorf("malformed list: %d %s, want MalformedXML", got.status, got.code)
+	if got.Code != "MalformedXML" {
+		t.Errorf("malformed list: %d %s, want MalformedXML", got.Status, got.Code)
 	}
 	h.expectAnswered(t, got, http.StatusBadRequest)
 
@@ -245,8 +245,8 @@ func TestForwardedBodiesAreUnchanged(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h.do(t, adminKey, tc.method, tc.target, tc.body)
-			saw := h.upstreamSaw()
-			h.reset()
+			saw := h.UpstreamSaw()
+			h.Reset()
 			if len(saw) != 1 {
 				t.Fatalf("the upstream saw %d requests, want 1", len(saw))
 			}
@@ -342,8 +342,8 @@ func TestConcurrentUse(t *testing.T) {
 					{http.MethodPost, "/" + bucket + "?delete", deleteBody([2]string{fmt.Sprintf("k%d", i), "v"})},
 				} {
 					got, err := h.send(appKey, req[0], req[1], req[2])
-					if err == nil && got.code != "AccessDenied" {
-						err = fmt.Errorf("%s %s by the app: %d %s, want AccessDenied", req[0], req[1], got.status, got.code)
+					if err == nil && got.Code != "AccessDenied" {
+						err = fmt.Errorf("%s %s by the app: %d %s, want AccessDenied", req[0], req[1], got.Status, got.Code)
 					}
 					if err != nil {
 						errs <- err
@@ -358,8 +358,8 @@ func TestConcurrentUse(t *testing.T) {
 					{appKey, http.MethodDelete, fmt.Sprintf("/%s/k%d", bucket, i)},
 				} {
 					got, err := h.send(req.key, req.method, req.target, "")
-					if err == nil && got.status/100 != 2 {
-						err = fmt.Errorf("%s %s: %d %s, want success", req.method, req.target, got.status, got.code)
+					if err == nil && got.Status/100 != 2 {
+						err = fmt.Errorf("%s %s: %d %s, want success", req.method, req.target, got.Status, got.Code)
 					}
 					if err != nil {
 						errs <- err
