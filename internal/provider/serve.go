@@ -8,8 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 )
 
-// Address is where Terraform finds the provider.
-const Address = "registry.terraform.io/protectedmedia/protectedmedia"
+// address is where Terraform finds the provider.
+const address = "registry.terraform.io/protectedmedia/protectedmedia"
 
 // Serve runs the provider as Terraform's plugin until Terraform stops it. With debug, it waits for a
 // debugger to attach and prints the TF_REATTACH_PROVIDERS value to use instead.
@@ -17,7 +17,7 @@ func Serve(ctx context.Context, version string, debug bool) error {
 	if !debug {
 		silenceUnreadLogs(os.LookupEnv, os.Setenv)
 	}
-	return providerserver.Serve(ctx, New(version), providerserver.ServeOpts{Address: Address, Debug: debug})
+	return providerserver.Serve(ctx, New(version), providerserver.ServeOpts{Address: address, Debug: debug})
 }
 
 // sdkLogLevels are the variables that set the level of every logger in the provider process: the SDK's root
