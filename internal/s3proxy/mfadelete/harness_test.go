@@ -20,8 +20,6 @@ var testSecret = []byte("12345678901234567890")
 // testStart is 15 seconds into a TOTP step, so codes one step either side are clearly one step away.
 var testStart = time.Date(2026, 3, 1, 12, 0, 15, 0, time.UTC)
 
-const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
-
 // fakeClock is a settable clock for the layer.
 type fakeClock struct {
 	mu sync.Mutex
@@ -60,11 +58,11 @@ func newHarness(t *testing.T) *harness {
 func answerAsS3(w http.ResponseWriter, r *http.Request) {
 	switch op := s3proxy.Classify(r); op.Name {
 	case "GetBucketVersioning":
-		_, _ = io.WriteString(w, `<VersioningConfiguration xmlns="`+s3NS+`"><Status>Enabled</Status></VersioningConfiguration>`)
+		_, _ = io.WriteString(w, `<VersioningConfiguration xmlns="`+layertest.S3NS+`"><Status>Enabled</Status></VersioningConfiguration>`)
 	case "DeleteObject", "DeleteBucket", "DeleteBucketLifecycle":
 		w.WriteHeader(http.StatusNoContent)
 	case "DeleteObjects":
-		_, _ = io.WriteString(w, `<DeleteResult xmlns="`+s3NS+`"></DeleteResult>`)
+		_, _ = io.WriteString(w, `<DeleteResult xmlns="`+layertest.S3NS+`"></DeleteResult>`)
 	}
 }
 
@@ -103,7 +101,7 @@ func putVersioning(h *harness, t *testing.T, bucket, status, mfaDelete, mfa stri
 }
 
 func versioningBody(status, mfaDelete string) string {
-	b := `<VersioningConfiguration xmlns="` + s3NS + `">`
+	b := `<VersioningConfiguration xmlns="` + layertest.S3NS + `">`
 	if mfaDelete != "" {
 		b += "<MfaDelete>" + mfaDelete + "</MfaDelete>"
 	}
@@ -113,20 +111,7 @@ func versioningBody(status, mfaDelete string) string {
 	return b + "</VersioningConfiguration>"
 }
 
-// deleteBody lists key/version pairs; a version "-" leaves VersionId out.
-func deleteBody(pairs ...[2]string) string {
-	b := `<Delete xmlns="` + s3NS + `">`
-	for _, p := range pairs {
-		b += "<Object><Key>" + p[0] + "</Key>"
-		if p[1] != "-" {
-			b += "<VersionId>" + p[1] + "</VersionId>"
-		}
-		b += "</Object>"
-	}
-	return b + "<Quiet>true</Quiet></Delete>"
-}
-
-const lifecycleBody = `<LifecycleConfiguration xmlns="` + s3NS + `"><Rule><ID>r</ID><Filter><Prefix>tmp/</Prefix></Filter>` +
+const lifecycleBody = `<LifecycleConfiguration xmlns="` + layertest.S3NS + `"><Rule><ID>r</ID><Filter><Prefix>tmp/</Prefix></Filter>` +
 	`<Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>`
 
 // expectRefused checks that the layer answered with status and code and the upstream saw nothing.

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
 )
 
 func TestEnablingNeedsValidMFA(t *testing.T) {
@@ -161,7 +163,7 @@ func TestMalformedVersioningConfigurationIsRefused(t *testing.T) {
 	h := newHarness(t)
 	for _, body := range []string{
 		"not xml",
-		`<LifecycleConfiguration xmlns="` + s3NS + `"/>`,
+		`<LifecycleConfiguration xmlns="` + layertest.S3NS + `"/>`,
 		versioningBody("Enabled", "Maybe"),
 	} {
 		h.expectRefused(t, h.do(t, http.MethodPut, "/pm-a?versioning", h.validMFA(), body), 400, "MalformedXML")
@@ -191,8 +193,8 @@ func TestDeleteObjectVersionNeedsMFAOnceEnabled(t *testing.T) {
 
 func TestDeleteObjectsWithVersionsNeedsMFAOnceEnabled(t *testing.T) {
 	h := newHarness(t)
-	versions := deleteBody([2]string{"a", "-"}, [2]string{"b", "v2"})
-	markers := deleteBody([2]string{"a", "-"}, [2]string{"b", "-"})
+	versions := layertest.DeleteBody([2]string{"a", "-"}, [2]string{"b", "v2"})
+	markers := layertest.DeleteBody([2]string{"a", "-"}, [2]string{"b", "-"})
 
 	h.expectForwarded(t, h.do(t, http.MethodPost, "/pm-a?delete", "", versions), 200)
 	// Without MFA Delete the layer does not even look at the body.
@@ -202,7 +204,7 @@ func TestDeleteObjectsWithVersionsNeedsMFAOnceEnabled(t *testing.T) {
 	h.expectRefused(t, h.do(t, http.MethodPost, "/pm-a?delete", "", versions), 403, "AccessDenied")
 	h.expectRefused(t, h.do(t, http.MethodPost, "/pm-a?delete", testSerial+" 1234", versions), 400, "InvalidArgument")
 	h.expectRefused(t, h.do(t, http.MethodPost, "/pm-a?delete", "arn:other "+Code(testSecret, testStart), versions), 403, "AccessDenied")
-	h.expectRefused(t, h.do(t, http.MethodPost, "/pm-a?delete", "", deleteBody([2]string{"a", ""})), 403, "AccessDenied")
+	h.expectRefused(t, h.do(t, http.MethodPost, "/pm-a?delete", "", layertest.DeleteBody([2]string{"a", ""})), 403, "AccessDenied")
 	h.expectRefused(t, h.do(t, http.MethodPost, "/pm-a?delete", h.validMFA(), "not xml"), 400, "MalformedXML")
 	h.expectForwarded(t, h.do(t, http.MethodPost, "/pm-a?delete", h.validMFA(), versions), 200)
 	h.expectForwarded(t, h.do(t, http.MethodPost, "/pm-a?delete", "", markers), 200)
@@ -278,8 +280,8 @@ func TestForwardedRequestsAreUnchanged(t *testing.T) {
 	}{
 		{"PutBucketVersioning", http.MethodPut, "/pm-a?versioning", versioningBody("Enabled", "Enabled"), false, nil},
 		{"PutBucketVersioning chunked", http.MethodPut, "/pm-a?versioning", versioningBody("Suspended", "Disabled"), true, nil},
-		{"DeleteObjects", http.MethodPost, "/pm-a?delete", deleteBody([2]string{"a b/ü", "v1"}), false, enable},
-		{"DeleteObjects chunked", http.MethodPost, "/pm-a?delete", deleteBody([2]string{"a", "v1"}), true, enable},
+		{"DeleteObjects", http.MethodPost, "/pm-a?delete", layertest.DeleteBody([2]string{"a b/ü", "v1"}), false, enable},
+		{"DeleteObjects chunked", http.MethodPost, "/pm-a?delete", layertest.DeleteBody([2]string{"a", "v1"}), true, enable},
 		{"DeleteObject", http.MethodDelete, "/pm-a/a%20b?versionId=v1", "", false, enable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -402,7 +404,7 @@ func deref(s *string) string {
 }
 
 func TestGetBucketVersioningReportsMfaDelete(t *testing.T) {
-	versioned := `<VersioningConfiguration xmlns="` + s3NS + `"><Status>Suspended</Status></VersioningConfiguration>`
+	versioned := `<VersioningConfiguration xmlns="` + layertest.S3NS + `"><Status>Suspended</Status></VersioningConfiguration>`
 	for _, tc := range []struct {
 		name           string
 		upstream       string
@@ -418,8 +420,8 @@ func TestGetBucketVersioningReportsMfaDelete(t *testing.T) {
 			h.layer.SetEnabled("pm-a", true)
 			putVersioning(h, t, "pm-a", "Enabled", "Disabled", h.validMFA())
 		}, "Suspended", "Disabled"},
-		{"never versioned", `<VersioningConfiguration xmlns="` + s3NS + `"></VersioningConfiguration>`, enableOutOfBand, "", "Enabled"},
-		{"self-closing", `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<VersioningConfiguration xmlns="` + s3NS + `"/>`, enableOutOfBand, "", "Enabled"},
+		{"never versioned", `<VersioningConfiguration xmlns="` + layertest.S3NS + `"></VersioningConfiguration>`, enableOutOfBand, "", "Enabled"},
+		{"self-closing", `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<VersioningConfiguration xmlns="` + layertest.S3NS + `"/>`, enableOutOfBand, "", "Enabled"},
 		{"no namespace", `<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>`, enableOutOfBand, "Enabled", "Enabled"},
 		{"upstream says otherwise", `<VersioningConfiguration><Status>Enabled</Status><MfaDelete>Disabled</MfaDelete></VersioningConfiguration>`, enableOutOfBand, "Enabled", "Enabled"},
 	} {
@@ -450,7 +452,7 @@ func TestGetBucketVersioningReportsMfaDelete(t *testing.T) {
 				return
 			}
 			p := parseAnswer(t, got.Body)
-			if p.XMLName.Space != s3NS || p.XMLName.Local != "VersioningConfiguration" {
+			if p.XMLName.Space != layertest.S3NS || p.XMLName.Local != "VersioningConfiguration" {
 				t.Errorf("root %v, want VersioningConfiguration in the S3 namespace", p.XMLName)
 			}
 			if deref(p.Status) != deref(nonEmpty(tc.status)) || deref(p.MfaDelete) != tc.mfaDel {
@@ -542,8 +544,8 @@ func TestConcurrentUse(t *testing.T) {
 				{http.MethodPut, "/" + bucket + "?versioning", h.validMFA(), versioningBody("Enabled", "Enabled"), 200},
 				{http.MethodDelete, "/" + bucket + "/k?versionId=v1", "", "", 403},
 				{http.MethodDelete, "/" + bucket + "/k?versionId=v1", h.validMFA(), "", 204},
-				{http.MethodPost, "/" + bucket + "?delete", "", deleteBody([2]string{"k", "v2"}), 403},
-				{http.MethodPost, "/" + bucket + "?delete", h.validMFA(), deleteBody([2]string{"k", "v2"}), 200},
+				{http.MethodPost, "/" + bucket + "?delete", "", layertest.DeleteBody([2]string{"k", "v2"}), 403},
+				{http.MethodPost, "/" + bucket + "?delete", h.validMFA(), layertest.DeleteBody([2]string{"k", "v2"}), 200},
 				{http.MethodGet, "/" + bucket + "?versioning", "", "", 200},
 			}
 			for _, s := range steps {

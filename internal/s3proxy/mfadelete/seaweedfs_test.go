@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
-	"errors"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,11 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/locals3"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
 )
 
 // weedEnv names the SeaweedFS binary, as for the provider's acceptance tests.
@@ -147,35 +146,6 @@ func (s *seaweed) putObject(t *testing.T, ctx context.Context, bucket, key strin
 	return *out.VersionId
 }
 
-// hasVersion asks SeaweedFS itself whether the version exists.
-func (s *seaweed) hasVersion(t *testing.T, ctx context.Context, bucket, key, version string) bool {
-	t.Helper()
-	out, err := s.direct.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &key})
-	if err != nil {
-		t.Fatalf("ListObjectVersions %s: %v", bucket, err)
-	}
-	for _, v := range out.Versions {
-		if aws.ToString(v.Key) == key && aws.ToString(v.VersionId) == version {
-			return true
-		}
-	}
-	return false
-}
-
-// expectCode checks that err is an S3 error with code.
-func expectCode(t *testing.T, what string, err error, code string) {
-	t.Helper()
-	var apiErr smithy.APIError
-	switch {
-	case err == nil:
-		t.Errorf("%s succeeded, want %s", what, code)
-	case !errors.As(err, &apiErr):
-		t.Errorf("%s: %v, want the S3 error %s", what, err, code)
-	case apiErr.ErrorCode() != code:
-		t.Errorf("%s: error code %s (%v), want %s", what, apiErr.ErrorCode(), err, code)
-	}
-}
-
 func TestWithSeaweedFS(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), seaweedTimeout)
 	defer cancel()
@@ -201,7 +171,7 @@ func TestWithSeaweedFS(t *testing.T) {
 
 		// Disabling needs the code too, and is then reported.
 		err = s.tryPutVersioning(ctx, bucket, types.BucketVersioningStatusEnabled, types.MFADeleteDisabled, nil)
-		expectCode(t, "disabling MFA Delete without a code", err, "AccessDenied")
+		layertest.ExpectCode(t, "disabling MFA Delete without a code", err, "AccessDenied")
 		s.putVersioning(t, ctx, bucket, types.BucketVersioningStatusEnabled, types.MFADeleteDisabled, mfa())
 		got, err = s.client.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: &bucket})
 		if err != nil {
@@ -227,7 +197,7 @@ func TestWithSeaweedFS(t *testing.T) {
 			{"with a malformed header", aws.String(Code(testSecret, time.Now())), "InvalidArgument"},
 		} {
 			err := s.tryPutVersioning(ctx, bucket, types.BucketVersioningStatusSuspended, types.MFADeleteEnabled, tc.mfa)
-			expectCode(t, "enabling MFA Delete "+tc.name, err, tc.code)
+			layertest.ExpectCode(t, "enabling MFA Delete "+tc.name, err, tc.code)
 		}
 		if n := s.layer.Refusals() - refusedBefore; n != 4 {
 			t.Errorf("Refusals grew by %d, want 4", n)
@@ -260,15 +230,15 @@ func TestWithSeaweedFS(t *testing.T) {
 			_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: aws.String("media/a.jpg"), VersionId: &version, MFA: mfa})
 			return err
 		}
-		expectCode(t, "DeleteObject with VersionId without a code", del(nil), "AccessDenied")
-		expectCode(t, "DeleteObject with VersionId with a wrong code", del(wrongMFA()), "AccessDenied")
-		if !s.hasVersion(t, ctx, bucket, "media/a.jpg", version) {
+		layertest.ExpectCode(t, "DeleteObject with VersionId without a code", del(nil), "AccessDenied")
+		layertest.ExpectCode(t, "DeleteObject with VersionId with a wrong code", del(wrongMFA()), "AccessDenied")
+		if !layertest.HasVersion(t, ctx, s.direct, bucket, "media/a.jpg", version) {
 			t.Fatal("the version is gone after refused deletes")
 		}
 		if err := del(mfa()); err != nil {
 			t.Fatalf("DeleteObject with VersionId and a valid code: %v", err)
 		}
-		if s.hasVersion(t, ctx, bucket, "media/a.jpg", version) {
+		if layertest.HasVersion(t, ctx, s.direct, bucket, "media/a.jpg", version) {
 			t.Error("the version still exists after an allowed delete")
 		}
 
@@ -296,8 +266,8 @@ func TestWithSeaweedFS(t *testing.T) {
 			}}})
 		}
 		_, err := del(nil)
-		expectCode(t, "DeleteObjects with versions without a code", err, "AccessDenied")
-		if !s.hasVersion(t, ctx, bucket, "a", v1) || !s.hasVersion(t, ctx, bucket, "b", v2) {
+		layertest.ExpectCode(t, "DeleteObjects with versions without a code", err, "AccessDenied")
+		if !layertest.HasVersion(t, ctx, s.direct, bucket, "a", v1) || !layertest.HasVersion(t, ctx, s.direct, bucket, "b", v2) {
 			t.Fatal("versions gone after a refused DeleteObjects")
 		}
 		out, err := del(mfa())
@@ -307,7 +277,7 @@ func TestWithSeaweedFS(t *testing.T) {
 		if len(out.Deleted) != 2 || len(out.Errors) != 0 {
 			t.Errorf("DeleteObjects: %d deleted, %d errors; want 2, 0", len(out.Deleted), len(out.Errors))
 		}
-		if s.hasVersion(t, ctx, bucket, "a", v1) || s.hasVersion(t, ctx, bucket, "b", v2) {
+		if layertest.HasVersion(t, ctx, s.direct, bucket, "a", v1) || layertest.HasVersion(t, ctx, s.direct, bucket, "b", v2) {
 			t.Error("versions still exist after an allowed DeleteObjects")
 		}
 
@@ -332,7 +302,7 @@ func TestWithSeaweedFS(t *testing.T) {
 
 		mfaBucket := s.newBucket(t, ctx, "lc-mfa")
 		s.enableMFADelete(t, ctx, mfaBucket)
-		expectCode(t, "PutBucketLifecycleConfiguration on an MFA Delete bucket", putLifecycle(mfaBucket), "InvalidBucketState")
+		layertest.ExpectCode(t, "PutBucketLifecycleConfiguration on an MFA Delete bucket", putLifecycle(mfaBucket), "InvalidBucketState")
 		if _, err := s.direct.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: &mfaBucket}); err == nil {
 			t.Error("SeaweedFS has a lifecycle configuration: the refused request reached it")
 		}
@@ -346,7 +316,7 @@ func TestWithSeaweedFS(t *testing.T) {
 			t.Errorf("GetBucketLifecycleConfiguration after a successful put: %v", err)
 		}
 		err := s.tryPutVersioning(ctx, lcBucket, types.BucketVersioningStatusEnabled, types.MFADeleteEnabled, mfa())
-		expectCode(t, "enabling MFA Delete on a bucket with a lifecycle configuration", err, "InvalidBucketState")
+		layertest.ExpectCode(t, "enabling MFA Delete on a bucket with a lifecycle configuration", err, "InvalidBucketState")
 		if _, err := s.client.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: &lcBucket}); err != nil {
 			t.Fatalf("DeleteBucketLifecycle: %v", err)
 		}

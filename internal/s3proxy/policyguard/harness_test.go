@@ -21,8 +21,6 @@ const (
 	noKey          = ""                 // an unsigned request
 )
 
-const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
-
 // guardPolicy is the provider's media bucket policy exempting the admin.
 func guardPolicy(bucket string) string {
 	return bucketpolicy.DesiredMedia("arn:aws:s3:::"+bucket, []string{"arn:aws:iam::000000000000:user/admin-*"})
@@ -62,7 +60,7 @@ func answerAsS3(w http.ResponseWriter, r *http.Request) {
 	case "PutBucketPolicy", "DeleteBucketPolicy", "DeleteObject", "DeleteBucket", "DeleteBucketLifecycle":
 		w.WriteHeader(http.StatusNoContent)
 	case "DeleteObjects":
-		_, _ = io.WriteString(w, `<DeleteResult xmlns="`+s3NS+`"></DeleteResult>`)
+		_, _ = io.WriteString(w, `<DeleteResult xmlns="`+layertest.S3NS+`"></DeleteResult>`)
 	}
 }
 
@@ -140,17 +138,4 @@ func (h *harness) expectForwarded(t *testing.T, got reply, status int) {
 		t.Errorf("the upstream saw %d requests, want 1", n)
 	}
 	h.Reset()
-}
-
-// deleteBody lists key/version pairs; a version "-" leaves VersionId out.
-func deleteBody(pairs ...[2]string) string {
-	b := `<Delete xmlns="` + s3NS + `">`
-	for _, p := range pairs {
-		b += "<Object><Key>" + p[0] + "</Key>"
-		if p[1] != "-" {
-			b += "<VersionId>" + p[1] + "</VersionId>"
-		}
-		b += "</Object>"
-	}
-	return b + "<Quiet>true</Quiet></Delete>"
 }

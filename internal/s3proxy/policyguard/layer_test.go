@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
 )
 
-const versioningBody = `<VersioningConfiguration xmlns="` + s3NS + `"><Status>Suspended</Status></VersioningConfiguration>`
+const versioningBody = `<VersioningConfiguration xmlns="` + layertest.S3NS + `"><Status>Suspended</Status></VersioningConfiguration>`
 
-const lifecycleBody = `<LifecycleConfiguration xmlns="` + s3NS + `"><Rule><ID>r</ID><Filter><Prefix></Prefix></Filter>` +
+const lifecycleBody = `<LifecycleConfiguration xmlns="` + layertest.S3NS + `"><Rule><ID>r</ID><Filter><Prefix></Prefix></Filter>` +
 	`<Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration></Rule></LifecycleConfiguration>`
 
 func TestGuardPolicyIsStoredAndServed(t *testing.T) {
@@ -143,11 +144,11 @@ func TestGuardEnforcement(t *testing.T) {
 		"PutBucketPolicy guard":       {http.MethodPut, "/pm-media?policy", guardPolicy("pm-media")},
 		"DeleteBucketPolicy":          {http.MethodDelete, "/pm-media?policy", ""},
 		"DeleteObjects with a version": {http.MethodPost, "/pm-media?delete",
-			deleteBody([2]string{"media/a.jpg", "-"}, [2]string{"media/b.jpg", "v2"})},
+			layertest.DeleteBody([2]string{"media/a.jpg", "-"}, [2]string{"media/b.jpg", "v2"})},
 	}
 	unguarded := map[string]request{
 		"DeleteObject":                    {http.MethodDelete, "/pm-media/media/a.jpg", ""},
-		"DeleteObjects without a version": {http.MethodPost, "/pm-media?delete", deleteBody([2]string{"media/a.jpg", "-"})},
+		"DeleteObjects without a version": {http.MethodPost, "/pm-media?delete", layertest.DeleteBody([2]string{"media/a.jpg", "-"})},
 		"PutObject":                       {http.MethodPut, "/pm-media/media/a.jpg", "content"},
 		"GetObject with versionId":        {http.MethodGet, "/pm-media/media/a.jpg?versionId=v1", ""},
 		"GetBucketVersioning":             {http.MethodGet, "/pm-media?versioning", ""},
@@ -219,7 +220,7 @@ func okStatus(method string) int {
 func TestDeleteObjectsIsCheckedPerObject(t *testing.T) {
 	h := newHarness(t)
 	h.putGuard(t, "pm-media")
-	const body = `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<Delete xmlns="` + s3NS + `">` +
+	const body = `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<Delete xmlns="` + layertest.S3NS + `">` +
 		`<Object><Key>media/a.jpg</Key></Object><Object><Key>media/b.jpg</Key><VersionId></VersionId></Object></Delete>`
 	// An empty VersionId still names a version.
 	h.expectDenied(t, h.do(t, appKey, http.MethodPost, "/pm-media?delete", body))
@@ -240,7 +241,7 @@ func TestForwardedBodiesAreUnchanged(t *testing.T) {
 	h := newHarness(t)
 	h.putGuard(t, "pm-media")
 	for _, tc := range []struct{ name, method, target, body string }{
-		{"DeleteObjects", http.MethodPost, "/pm-media?delete", deleteBody([2]string{"media/ä b.jpg", "v1"}, [2]string{"media/c.jpg", "-"})},
+		{"DeleteObjects", http.MethodPost, "/pm-media?delete", layertest.DeleteBody([2]string{"media/ä b.jpg", "v1"}, [2]string{"media/c.jpg", "-"})},
 		{"PutBucketPolicy plain", http.MethodPut, "/pm-media?policy", plainPolicy("pm-media")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -339,7 +340,7 @@ func TestConcurrentUse(t *testing.T) {
 				// Denied: the app deleting a version, by DeleteObject and by DeleteObjects.
 				for _, req := range [][3]string{
 					{http.MethodDelete, fmt.Sprintf("/%s/k%d?versionId=v", bucket, i), ""},
-					{http.MethodPost, "/" + bucket + "?delete", deleteBody([2]string{fmt.Sprintf("k%d", i), "v"})},
+					{http.MethodPost, "/" + bucket + "?delete", layertest.DeleteBody([2]string{fmt.Sprintf("k%d", i), "v"})},
 				} {
 					got, err := h.send(appKey, req[0], req[1], req[2])
 					if err == nil && got.Code != "AccessDenied" {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
 )
 
 func TestGlobMatch(t *testing.T) {
@@ -89,7 +90,7 @@ func TestChecksOf(t *testing.T) {
 		{"GET", "/b?versions", "", []check{{"s3:ListBucketVersions", "arn:aws:s3:::b"}}},
 		{"GET", "/b?versioning", "", []check{{"s3:GetBucketVersioning", "arn:aws:s3:::b"}}},
 		{"PUT", "/b/dir/k", "", []check{{"s3:PutObject", "arn:aws:s3:::b/dir/k"}}},
-		{"POST", "/b?delete", deleteBody([2]string{"x", "-"}, [2]string{"y", "v"}),
+		{"POST", "/b?delete", layertest.DeleteBody([2]string{"x", "-"}, [2]string{"y", "v"}),
 			[]check{{"s3:DeleteObject", "arn:aws:s3:::b/x"}, {"s3:DeleteObjectVersion", "arn:aws:s3:::b/y"}}},
 	} {
 		r := httptest.NewRequest(tc.method, tc.target, nil)

@@ -5,7 +5,6 @@ package policyguard
 
 import (
 	"context"
-	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -14,12 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/locals3"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testenv"
 )
 
@@ -102,18 +101,18 @@ func TestWithSeaweedFS(t *testing.T) {
 	t.Run("the app cannot delete a version", func(t *testing.T) {
 		before := layer.Refusals()
 		_, err := appClient.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key, VersionId: &v1})
-		expectCode(t, "the app's DeleteObject with versionId", err, "AccessDenied")
+		layertest.ExpectCode(t, "the app's DeleteObject with versionId", err, "AccessDenied")
 		_, err = appClient.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &types.Delete{
 			Objects: []types.ObjectIdentifier{{Key: &key, VersionId: &v1}}}})
-		expectCode(t, "the app's DeleteObjects with a version", err, "AccessDenied")
+		layertest.ExpectCode(t, "the app's DeleteObjects with a version", err, "AccessDenied")
 		_, err = appClient.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: &bucket,
 			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}})
-		expectCode(t, "the app's PutBucketVersioning", err, "AccessDenied")
+		layertest.ExpectCode(t, "the app's PutBucketVersioning", err, "AccessDenied")
 		if n := layer.Refusals() - before; n != 3 {
 			t.Errorf("the layer refused %d requests, want 3", n)
 		}
 		for _, v := range []string{v1, v2} {
-			if !hasVersion(t, ctx, env.Direct, bucket, key, v) {
+			if !layertest.HasVersion(t, ctx, env.Direct, bucket, key, v) {
 				t.Errorf("version %s is gone after refused deletes", v)
 			}
 		}
@@ -127,7 +126,7 @@ func TestWithSeaweedFS(t *testing.T) {
 		if !aws.ToBool(out.DeleteMarker) {
 			t.Error("no delete marker reported")
 		}
-		if !hasVersion(t, ctx, env.Direct, bucket, key, v2) {
+		if !layertest.HasVersion(t, ctx, env.Direct, bucket, key, v2) {
 			t.Error("a plain delete removed the latest version")
 		}
 	})
@@ -136,7 +135,7 @@ func TestWithSeaweedFS(t *testing.T) {
 		if _, err := admin.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key, VersionId: &v1}); err != nil {
 			t.Fatalf("DeleteObject with versionId: %v", err)
 		}
-		if hasVersion(t, ctx, env.Direct, bucket, key, v1) {
+		if layertest.HasVersion(t, ctx, env.Direct, bucket, key, v1) {
 			t.Error("the version is still there")
 		}
 		got, err := admin.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: &bucket})
@@ -156,35 +155,6 @@ func TestWithSeaweedFS(t *testing.T) {
 			t.Error("the layer still holds the policy")
 		}
 		_, err := admin.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
-		expectCode(t, "GetBucketPolicy after the delete", err, "NoSuchBucketPolicy")
+		layertest.ExpectCode(t, "GetBucketPolicy after the delete", err, "NoSuchBucketPolicy")
 	})
-}
-
-// hasVersion asks SeaweedFS itself whether the version exists.
-func hasVersion(t *testing.T, ctx context.Context, direct *s3.Client, bucket, key, version string) bool {
-	t.Helper()
-	out, err := direct.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &key})
-	if err != nil {
-		t.Fatalf("ListObjectVersions %s: %v", bucket, err)
-	}
-	for _, v := range out.Versions {
-		if aws.ToString(v.Key) == key && aws.ToString(v.VersionId) == version {
-			return true
-		}
-	}
-	return false
-}
-
-// expectCode checks that err is an S3 error with code.
-func expectCode(t *testing.T, what string, err error, code string) {
-	t.Helper()
-	var apiErr smithy.APIError
-	switch {
-	case err == nil:
-		t.Errorf("%s succeeded, want %s", what, code)
-	case !errors.As(err, &apiErr):
-		t.Errorf("%s: %v, want the S3 error %s", what, err, code)
-	case apiErr.ErrorCode() != code:
-		t.Errorf("%s: error code %s (%v), want %s", what, apiErr.ErrorCode(), err, code)
-	}
 }
