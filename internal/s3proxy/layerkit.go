@@ -131,3 +131,35 @@ func (b *BucketLocks) Lock(bucket string) (unlock func()) {
 	m.Lock()
 	return m.Unlock
 }
+
+// ForwardThen passes the request upstream and calls onSuccess when the upstream answers 2xx, before the
+// client sees the answer: state a layer records on success is in place when the client learns of it.
+func ForwardThen(w http.ResponseWriter, r *http.Request, next http.Handler, onSuccess func()) {
+	next.ServeHTTP(&StatusHook{ResponseWriter: w, OnStatus: func(status int) {
+		if status/100 == 2 {
+			onSuccess()
+		}
+	}}, r)
+}
+
+// Refusals answers requests with a layer's own errors and counts them; the zero value is ready to use and
+// safe for concurrent use.
+type Refusals struct {
+	mu sync.Mutex
+	n  int
+}
+
+// Refuse writes e as the answer to r and counts it.
+func (c *Refusals) Refuse(w http.ResponseWriter, r *http.Request, e *Error) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	e.Write(w, r)
+}
+
+// Count reports how many requests were refused.
+func (c *Refusals) Count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}

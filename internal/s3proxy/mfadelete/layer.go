@@ -40,10 +40,10 @@ type Layer struct {
 	secret []byte
 	now    func() time.Time
 
-	mu       sync.Mutex
-	buckets  map[string]bucketState
-	locks    s3proxy.BucketLocks // per bucket: requests that check state and then change it
-	refusals int
+	mu      sync.Mutex
+	buckets map[string]bucketState
+	locks   s3proxy.BucketLocks // per bucket: requests that check state and then change it
+	refused s3proxy.Refusals
 }
 
 // bucketState is what the layer knows of one bucket. The zero value is a bucket it knows nothing of.
@@ -90,11 +90,7 @@ func (l *Layer) SetHasLifecycle(bucket string, has bool) {
 }
 
 // Refusals reports how many requests the layer answered with an error itself instead of forwarding them.
-func (l *Layer) Refusals() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.refusals
-}
+func (l *Layer) Refusals() int { return l.refused.Count() }
 
 func (l *Layer) state(bucket string) bucketState {
 	l.mu.Lock()
@@ -129,11 +125,11 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 	case "DeleteBucketLifecycle":
 		unlock := l.locks.Lock(op.Bucket)
 		defer unlock()
-		forward(w, r, next, func() { l.update(op.Bucket, func(s *bucketState) { s.lifecycle = false }) })
+		s3proxy.ForwardThen(w, r, next, func() { l.update(op.Bucket, func(s *bucketState) { s.lifecycle = false }) })
 	case "DeleteBucket":
 		unlock := l.locks.Lock(op.Bucket)
 		defer unlock()
-		forward(w, r, next, func() { l.update(op.Bucket, func(s *bucketState) { *s = bucketState{} }) })
+		s3proxy.ForwardThen(w, r, next, func() { l.update(op.Bucket, func(s *bucketState) { *s = bucketState{} }) })
 	default:
 		next.ServeHTTP(w, r)
 	}
@@ -146,23 +142,23 @@ func (l *Layer) putBucketVersioning(w http.ResponseWriter, r *http.Request, buck
 	defer unlock()
 	body, refusal := s3proxy.ReadBody(r)
 	if refusal != nil {
-		l.refuse(w, r, refusal)
+		l.refused.Refuse(w, r, refusal)
 		return
 	}
 	conf, err := parseVersioningConfiguration(body)
 	if err != nil {
-		l.refuse(w, r, s3proxy.ErrMalformedXML)
+		l.refused.Refuse(w, r, s3proxy.ErrMalformedXML)
 		return
 	}
 	s := l.state(bucket)
 	if s.enabled || conf.MfaDelete == mfaDeleteEnabled {
 		if refusal := l.authenticate(r.Header); refusal != nil {
-			l.refuse(w, r, refusal)
+			l.refused.Refuse(w, r, refusal)
 			return
 		}
 	}
 	if conf.MfaDelete == mfaDeleteEnabled && s.lifecycle {
-		l.refuse(w, r, &s3proxy.Error{Status: http.StatusConflict, Code: "InvalidBucketState", Message: "MFA Delete cannot be enabled on a bucket with a lifecycle configuration."})
+		l.refused.Refuse(w, r, &s3proxy.Error{Status: http.StatusConflict, Code: "InvalidBucketState", Message: "MFA Delete cannot be enabled on a bucket with a lifecycle configuration."})
 		return
 	}
 	if conf.MfaDelete == "" {
@@ -170,7 +166,7 @@ func (l *Layer) putBucketVersioning(w http.ResponseWriter, r *http.Request, buck
 		return
 	}
 	on := conf.MfaDelete == mfaDeleteEnabled
-	forward(w, r, next, func() { l.SetEnabled(bucket, on) })
+	s3proxy.ForwardThen(w, r, next, func() { l.SetEnabled(bucket, on) })
 }
 
 // getBucketVersioning adds MfaDelete to a successful answer once the bucket has been configured with it.
@@ -201,7 +197,7 @@ func (l *Layer) getBucketVersioning(w http.ResponseWriter, r *http.Request, buck
 func (l *Layer) deleteObject(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
 	if l.Enabled(bucket) && r.URL.Query().Has("versionId") {
 		if refusal := l.authenticate(r.Header); refusal != nil {
-			l.refuse(w, r, refusal)
+			l.refused.Refuse(w, r, refusal)
 			return
 		}
 	}
@@ -216,18 +212,18 @@ func (l *Layer) deleteObjects(w http.ResponseWriter, r *http.Request, bucket str
 	}
 	body, refusal := s3proxy.ReadBody(r)
 	if refusal != nil {
-		l.refuse(w, r, refusal)
+		l.refused.Refuse(w, r, refusal)
 		return
 	}
 	versions, err := deletesVersions(body)
 	if err != nil {
 		// Not knowing what it deletes, the layer cannot let it pass; S3 would refuse it too.
-		l.refuse(w, r, s3proxy.ErrMalformedXML)
+		l.refused.Refuse(w, r, s3proxy.ErrMalformedXML)
 		return
 	}
 	if versions {
 		if refusal := l.authenticate(r.Header); refusal != nil {
-			l.refuse(w, r, refusal)
+			l.refused.Refuse(w, r, refusal)
 			return
 		}
 	}
@@ -238,25 +234,8 @@ func (l *Layer) putBucketLifecycle(w http.ResponseWriter, r *http.Request, bucke
 	unlock := l.locks.Lock(bucket)
 	defer unlock()
 	if l.Enabled(bucket) {
-		l.refuse(w, r, &s3proxy.Error{Status: http.StatusConflict, Code: "InvalidBucketState", Message: "A lifecycle configuration cannot be set on a bucket with MFA Delete enabled."})
+		l.refused.Refuse(w, r, &s3proxy.Error{Status: http.StatusConflict, Code: "InvalidBucketState", Message: "A lifecycle configuration cannot be set on a bucket with MFA Delete enabled."})
 		return
 	}
-	forward(w, r, next, func() { l.SetHasLifecycle(bucket, true) })
-}
-
-// forward passes r to next and calls onSuccess if the server answers 2xx, before the answer goes on to
-// the client: a client that has seen the success must never find the layer's state older than that.
-func forward(w http.ResponseWriter, r *http.Request, next http.Handler, onSuccess func()) {
-	next.ServeHTTP(&s3proxy.StatusHook{ResponseWriter: w, OnStatus: func(status int) {
-		if status/100 == 2 {
-			onSuccess()
-		}
-	}}, r)
-}
-
-func (l *Layer) refuse(w http.ResponseWriter, r *http.Request, e *s3proxy.Error) {
-	l.mu.Lock()
-	l.refusals++
-	l.mu.Unlock()
-	e.Write(w, r)
+	s3proxy.ForwardThen(w, r, next, func() { l.SetHasLifecycle(bucket, true) })
 }

@@ -49,7 +49,7 @@ type Layer struct {
 	principals map[string]string       // access key ID -> principal ARN
 	stored     map[string]storedPolicy // per bucket
 	locks      s3proxy.BucketLocks     // per bucket: requests that check state and then change it
-	refusals   int
+	refused    s3proxy.Refusals
 }
 
 // storedPolicy is a policy the layer keeps for the server: the document as the client sent it, and parsed.
@@ -98,11 +98,7 @@ func (l *Layer) Policy(bucket string) (string, bool) {
 }
 
 // Refusals reports how many requests the layer answered with an error itself instead of forwarding them.
-func (l *Layer) Refusals() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.refusals
-}
+func (l *Layer) Refusals() int { return l.refused.Count() }
 
 func (l *Layer) lookup(bucket string) (storedPolicy, bool) {
 	l.mu.Lock()
@@ -135,7 +131,7 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 	}
 	if stored, ok := l.lookup(op.Bucket); ok {
 		if refusal := l.enforce(stored.policy, r, op); refusal != nil {
-			l.refuse(w, r, refusal)
+			l.refused.Refuse(w, r, refusal)
 			return
 		}
 	}
@@ -147,7 +143,7 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 	case "DeleteBucketPolicy":
 		l.deleteBucketPolicy(w, r, op.Bucket, next)
 	case "DeleteBucket":
-		forward(w, r, next, func() { l.forget(op.Bucket) })
+		s3proxy.ForwardThen(w, r, next, func() { l.forget(op.Bucket) })
 	default:
 		next.ServeHTTP(w, r)
 	}
@@ -180,7 +176,7 @@ func (l *Layer) enforce(p *policy, r *http.Request, op s3proxy.Operation) *s3pro
 func (l *Layer) putBucketPolicy(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
 	body, refusal := s3proxy.ReadBody(r)
 	if refusal != nil {
-		l.refuse(w, r, refusal)
+		l.refused.Refuse(w, r, refusal)
 		return
 	}
 	if p, err := parsePolicy(body); err == nil && p.isGuard() {
@@ -189,7 +185,7 @@ func (l *Layer) putBucketPolicy(w http.ResponseWriter, r *http.Request, bucket s
 		return
 	}
 	// Not a guard policy, or not one the layer can read: the server decides, as without the layer.
-	forward(w, r, next, func() { l.forget(bucket) })
+	s3proxy.ForwardThen(w, r, next, func() { l.forget(bucket) })
 }
 
 func (l *Layer) getBucketPolicy(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
@@ -243,21 +239,4 @@ func errorCode(body []byte) string {
 	return e.Code
 }
 
-// forward passes r to next and calls onSuccess if the server answers 2xx, before the answer goes on to
-// the client: a client that has seen the success must never find the layer's state older than that.
-func forward(w http.ResponseWriter, r *http.Request, next http.Handler, onSuccess func()) {
-	next.ServeHTTP(&s3proxy.StatusHook{ResponseWriter: w, OnStatus: func(status int) {
-		if status/100 == 2 {
-			onSuccess()
-		}
-	}}, r)
-}
-
 var errAccessDenied = &s3proxy.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied"}
-
-func (l *Layer) refuse(w http.ResponseWriter, r *http.Request, e *s3proxy.Error) {
-	l.mu.Lock()
-	l.refusals++
-	l.mu.Unlock()
-	e.Write(w, r)
-}
