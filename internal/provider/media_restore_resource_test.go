@@ -391,70 +391,65 @@ func TestAccMediaRestore_basic(t *testing.T) {
 	pairOnly := cfg
 	pairOnly.NoRestore = true
 
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
-		Steps: []resource.TestStep{
-			{Config: pairOnly.String(), ConfigVariables: vars},
-			{
-				PreConfig:       setup,
-				Config:          cfg.String(),
-				ConfigVariables: vars,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(50)),
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(30)),
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("overwritten_count"), knownvalue.Int64Exact(20)),
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_keys"), knownvalue.ListExact(stringChecks(keys))),
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("method"), knownvalue.StringExact("copy")),
-						plancheck.ExpectUnknownValue(restoreAddr, tfjsonpath.New("restored_count")),
-					},
+	pairTest(t, pair, []resource.TestStep{
+		{Config: pairOnly.String(), ConfigVariables: vars},
+		{
+			PreConfig:       setup,
+			Config:          cfg.String(),
+			ConfigVariables: vars,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(50)),
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(30)),
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("overwritten_count"), knownvalue.Int64Exact(20)),
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_keys"), knownvalue.ListExact(stringChecks(keys))),
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("method"), knownvalue.StringExact("copy")),
+					plancheck.ExpectUnknownValue(restoreAddr, tfjsonpath.New("restored_count")),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("restored_count"), knownvalue.Int64Exact(50)),
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("created_after_count"), knownvalue.Int64Exact(5)),
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(50)),
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("id"), knownvalue.StringFunc(func(v string) error {
-						if v != pair.Media+"/media/@"+asOf {
-							return fmt.Errorf("id %q", v)
-						}
-						return nil
-					})),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkObjects(m, restored),
-					checkNoVersionLost(m, &before, 50),
-					checkCalls(map[string]int{"CopyObject": 50}), // one request per object, no tagging on SeaweedFS
-				),
 			},
-			{
-				// Nothing left: the plan is empty, and the changes since as_of are only the 5 new objects.
-				PreConfig:       resetCounts,
-				Config:          withChanges.String(),
-				ConfigVariables: vars,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(0)),
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten_count"), knownvalue.Int64Exact(0)),
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("created_count"), knownvalue.Int64Exact(5)),
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("key_count"), knownvalue.Int64Exact(56)),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(checkCalls(nil), checkObjects(m, restored)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("restored_count"), knownvalue.Int64Exact(50)),
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("created_after_count"), knownvalue.Int64Exact(5)),
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(50)),
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("id"), knownvalue.StringFunc(func(v string) error {
+					if v != pair.Media+"/media/@"+asOf {
+						return fmt.Errorf("id %q", v)
+					}
+					return nil
+				})),
 			},
-			{
-				// Removing the resource only forgets the record: no S3 write, nothing un-restored.
-				PreConfig:       resetCounts,
-				Config:          pairOnly.String(),
-				ConfigVariables: vars,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionDestroy)},
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(checkCalls(nil), checkObjects(m, restored), checkNoVersionLost(m, &before, 50)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkObjects(m, restored),
+				checkNoVersionLost(m, &before, 50),
+				checkCalls(map[string]int{"CopyObject": 50}), // one request per object, no tagging on SeaweedFS
+			),
+		},
+		{
+			// Nothing left: the plan is empty, and the changes since as_of are only the 5 new objects.
+			PreConfig:       resetCounts,
+			Config:          withChanges.String(),
+			ConfigVariables: vars,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten_count"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("created_count"), knownvalue.Int64Exact(5)),
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("key_count"), knownvalue.Int64Exact(56)),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(checkCalls(nil), checkObjects(m, restored)),
+		},
+		{
+			// Removing the resource only forgets the record: no S3 write, nothing un-restored.
+			PreConfig:       resetCounts,
+			Config:          pairOnly.String(),
+			ConfigVariables: vars,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionDestroy)},
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(checkCalls(nil), checkObjects(m, restored), checkNoVersionLost(m, &before, 50)),
 		},
 	})
 }
@@ -472,62 +467,57 @@ func TestAccMediaRestore_interrupted(t *testing.T) {
 	remaining := -1
 	vars := asOfVars(&asOf)
 
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
-		Steps: []resource.TestStep{
-			{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
-			{
-				PreConfig: func() {
-					for i := range 20 {
-						k := fmt.Sprintf("uploads/%02d.pdf", i)
-						want[k] = "pdf " + k
-						m.put(k, want[k])
-					}
-					asOf = markAsOf()
-					for k := range want {
-						m.delete(k)
-					}
-					before = m.versions()
-					// S3 refuses the first three copies (403 is not retried): the apply fails part-way.
-					fault = accEnv.Proxy.Inject(s3proxy.Fault{Operation: "CopyObject", Bucket: pair.Media, Status: 403, Code: "AccessDenied", Times: 3})
-				},
-				Config:          cfg.String(),
-				ConfigVariables: vars,
-				ExpectError:     errorText("Restore stopped before it was complete"),
+	pairTest(t, pair, []resource.TestStep{
+		{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
+		{
+			PreConfig: func() {
+				for i := range 20 {
+					k := fmt.Sprintf("uploads/%02d.pdf", i)
+					want[k] = "pdf " + k
+					m.put(k, want[k])
+				}
+				asOf = markAsOf()
+				for k := range want {
+					m.delete(k)
+				}
+				before = m.versions()
+				// S3 refuses the first three copies (403 is not retried): the apply fails part-way.
+				fault = accEnv.Proxy.Inject(s3proxy.Fault{Operation: "CopyObject", Bucket: pair.Media, Status: 403, Code: "AccessDenied", Times: 3})
 			},
-			{
-				PreConfig: func() {
-					fault.Remove()
-					remaining = 0
-					for k, body := range want {
-						if m.get(k) != body {
-							remaining++
+			Config:          cfg.String(),
+			ConfigVariables: vars,
+			ExpectError:     errorText("Restore stopped before it was complete"),
+		},
+		{
+			PreConfig: func() {
+				fault.Remove()
+				remaining = 0
+				for k, body := range want {
+					if m.get(k) != body {
+						remaining++
+					}
+				}
+				t.Logf("after the failed apply: %d of 20 objects still to restore", remaining)
+				accEnv.Proxy.ResetCounts()
+			},
+			Config:          cfg.String(),
+			ConfigVariables: vars,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Func(func(v int64) error {
+						if v != int64(remaining) || v < 3 {
+							return fmt.Errorf("pending_count %d, want the %d objects not yet restored (at least the 3 refused)", v, remaining)
 						}
-					}
-					t.Logf("after the failed apply: %d of 20 objects still to restore", remaining)
-					accEnv.Proxy.ResetCounts()
+						return nil
+					})),
 				},
-				Config:          cfg.String(),
-				ConfigVariables: vars,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Func(func(v int64) error {
-							if v != int64(remaining) || v < 3 {
-								return fmt.Errorf("pending_count %d, want the %d objects not yet restored (at least the 3 refused)", v, remaining)
-							}
-							return nil
-						})),
-					},
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkObjects(m, want),
-					checkNoVersionLost(m, &before, 20), // 20 copies in all, over both applies
-					func(s *terraform.State) error { return checkCalls(map[string]int{"CopyObject": remaining})(s) },
-				),
 			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkObjects(m, want),
+				checkNoVersionLost(m, &before, 20), // 20 copies in all, over both applies
+				func(s *terraform.State) error { return checkCalls(map[string]int{"CopyObject": remaining})(s) },
+			),
 		},
 	})
 }
@@ -552,68 +542,63 @@ func TestAccMediaRestore_changedBetweenPlanAndApply(t *testing.T) {
 	}
 	var between *s3proxy.Injection
 
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
-		Steps: []resource.TestStep{
-			{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
-			{
-				PreConfig: func() {
-					for i := range 6 {
-						want[key(i)] = "photo " + key(i)
-						m.put(key(i), want[key(i)])
-					}
-					asOf = markAsOf()
-					for i := range 3 {
-						m.delete(key(i))
-					}
-					between = deleteBetween(3)
-				},
-				Config:          restoreConfig{Pair: pair, Prefix: "live/"}.String(),
-				ConfigVariables: vars,
-				ExpectError:     errorText("inconsistent final plan"),
+	pairTest(t, pair, []resource.TestStep{
+		{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
+		{
+			PreConfig: func() {
+				for i := range 6 {
+					want[key(i)] = "photo " + key(i)
+					m.put(key(i), want[key(i)])
+				}
+				asOf = markAsOf()
+				for i := range 3 {
+					m.delete(key(i))
+				}
+				between = deleteBetween(3)
 			},
-			{
-				PreConfig: func() {
+			Config:          restoreConfig{Pair: pair, Prefix: "live/"}.String(),
+			ConfigVariables: vars,
+			ExpectError:     errorText("inconsistent final plan"),
+		},
+		{
+			PreConfig: func() {
+				if between.Hits() != 1 {
+					t.Fatalf("the deletion between plan and apply ran %d times, want 1", between.Hits())
+				}
+				between.Remove()
+				between = deleteBetween(4)
+				accEnv.Proxy.ResetCounts()
+			},
+			Config:          restoreConfig{Pair: pair, Prefix: "live/", PlanTimestamp: true}.String(),
+			ConfigVariables: vars,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					// k0-k3 deleted when the plan was made; key 4 is deleted after it.
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(4)),
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_keys"),
+						knownvalue.ListExact(stringChecks([]string{key(0), key(1), key(2), key(3)}))),
+				},
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(restoreAddr, "pending_count", "4"),
+				resource.TestCheckResourceAttr(restoreAddr, "restored_count", "5"),
+				resource.TestCheckNoResourceAttr(restoreAddr, "plan_timestamp"),
+				checkObjects(m, want),
+				checkCalls(map[string]int{"CopyObject": 5}),
+				check(func(t testingT) {
 					if between.Hits() != 1 {
 						t.Fatalf("the deletion between plan and apply ran %d times, want 1", between.Hits())
 					}
-					between.Remove()
-					between = deleteBetween(4)
-					accEnv.Proxy.ResetCounts()
-				},
-				Config:          restoreConfig{Pair: pair, Prefix: "live/", PlanTimestamp: true}.String(),
-				ConfigVariables: vars,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						// k0-k3 deleted when the plan was made; key 4 is deleted after it.
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(4)),
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_keys"),
-							knownvalue.ListExact(stringChecks([]string{key(0), key(1), key(2), key(3)}))),
-					},
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr(restoreAddr, "pending_count", "4"),
-					resource.TestCheckResourceAttr(restoreAddr, "restored_count", "5"),
-					resource.TestCheckNoResourceAttr(restoreAddr, "plan_timestamp"),
-					checkObjects(m, want),
-					checkCalls(map[string]int{"CopyObject": 5}),
-					check(func(t testingT) {
-						if between.Hits() != 1 {
-							t.Fatalf("the deletion between plan and apply ran %d times, want 1", between.Hits())
-						}
-					}),
-				),
-			},
-			{
-				// A later plan, with a new plantimestamp(), changes nothing: the argument is never stored.
-				PreConfig:          func() { between.Remove() },
-				Config:             restoreConfig{Pair: pair, Prefix: "live/", PlanTimestamp: true}.String(),
-				ConfigVariables:    vars,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: false,
-			},
+				}),
+			),
+		},
+		{
+			// A later plan, with a new plantimestamp(), changes nothing: the argument is never stored.
+			PreConfig:          func() { between.Remove() },
+			Config:             restoreConfig{Pair: pair, Prefix: "live/", PlanTimestamp: true}.String(),
+			ConfigVariables:    vars,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: false,
 		},
 	})
 }
@@ -629,49 +614,44 @@ func TestAccMediaRestore_removeDeleteMarkers(t *testing.T) {
 	var markers []string
 	want := map[string]string{}
 	vars := asOfVars(&asOf)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
-		Steps: []resource.TestStep{
-			{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
-			{
-				PreConfig: func() {
-					for _, k := range []string{"d1", "d2", "d3", "d4", "o1", "o2"} {
-						want["avatars/"+k] = "avatar " + k
-						m.put("avatars/"+k, want["avatars/"+k])
-					}
-					asOf = markAsOf()
-					for _, k := range []string{"d1", "d2", "d3", "d4", "d4"} {
-						markers = append(markers, m.delete("avatars/"+k))
-					}
-					m.put("avatars/o1", "changed")
-					m.put("avatars/o2", "changed too")
-					before = m.versions()
-					accEnv.Proxy.ResetCounts()
-				},
-				Config:          cfg.String(),
-				ConfigVariables: vars,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(6)),
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(4)),
-					},
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkObjects(m, want),
-					checkNoVersionLost(m, &before, 2),
-					checkCalls(map[string]int{"CopyObject": 2, "DeleteObject": 5}),
-					check(func(t testingT) {
-						after := m.versions()
-						for _, id := range markers {
-							if _, ok := after[id]; ok {
-								t.Fatalf("delete marker %s is still there", id)
-							}
-						}
-					}),
-				),
+	pairTest(t, pair, []resource.TestStep{
+		{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
+		{
+			PreConfig: func() {
+				for _, k := range []string{"d1", "d2", "d3", "d4", "o1", "o2"} {
+					want["avatars/"+k] = "avatar " + k
+					m.put("avatars/"+k, want["avatars/"+k])
+				}
+				asOf = markAsOf()
+				for _, k := range []string{"d1", "d2", "d3", "d4", "d4"} {
+					markers = append(markers, m.delete("avatars/"+k))
+				}
+				m.put("avatars/o1", "changed")
+				m.put("avatars/o2", "changed too")
+				before = m.versions()
+				accEnv.Proxy.ResetCounts()
 			},
+			Config:          cfg.String(),
+			ConfigVariables: vars,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(6)),
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(4)),
+				},
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkObjects(m, want),
+				checkNoVersionLost(m, &before, 2),
+				checkCalls(map[string]int{"CopyObject": 2, "DeleteObject": 5}),
+				check(func(t testingT) {
+					after := m.versions()
+					for _, id := range markers {
+						if _, ok := after[id]; ok {
+							t.Fatalf("delete marker %s is still there", id)
+						}
+					}
+				}),
+			),
 		},
 	})
 }
@@ -688,37 +668,32 @@ func TestAccMediaRestore_mfaDelete(t *testing.T) {
 	code := validMFACode()
 	vars := asOfVars(&asOf)
 	vars["mfa_code"] = config.StringVariable(code)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
-		Steps: []resource.TestStep{
-			{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars, Check: checkMFADelete(pair.Media, true)},
-			{
-				PreConfig: func() {
-					for _, k := range []string{"a", "b", "c"} {
-						want["docs/"+k] = "doc " + k
-						m.put("docs/"+k, want["docs/"+k])
-					}
-					asOf = markAsOf()
-					m.delete("docs/a")
-					m.delete("docs/b")
-					m.put("docs/c", "vandalised")
-					before = m.versions()
-				},
-				Config:          restoreConfig{Pair: pair, Method: "remove_delete_markers"}.String(),
-				ConfigVariables: vars,
-				PlanOnly:        true,
-				ExpectError:     errorText(`remove_delete_markers is refused under MFA Delete`),
+	pairTest(t, pair, []resource.TestStep{
+		{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars, Check: checkMFADelete(pair.Media, true)},
+		{
+			PreConfig: func() {
+				for _, k := range []string{"a", "b", "c"} {
+					want["docs/"+k] = "doc " + k
+					m.put("docs/"+k, want["docs/"+k])
+				}
+				asOf = markAsOf()
+				m.delete("docs/a")
+				m.delete("docs/b")
+				m.put("docs/c", "vandalised")
+				before = m.versions()
 			},
-			{
-				Config:          restoreConfig{Pair: pair}.String(),
-				ConfigVariables: vars,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(3))},
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(checkObjects(m, want), checkNoVersionLost(m, &before, 3)),
+			Config:          restoreConfig{Pair: pair, Method: "remove_delete_markers"}.String(),
+			ConfigVariables: vars,
+			PlanOnly:        true,
+			ExpectError:     errorText(`remove_delete_markers is refused under MFA Delete`),
+		},
+		{
+			Config:          restoreConfig{Pair: pair}.String(),
+			ConfigVariables: vars,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(3))},
 			},
+			Check: resource.ComposeAggregateTestCheckFunc(checkObjects(m, want), checkNoVersionLost(m, &before, 3)),
 		},
 	})
 }
@@ -732,56 +707,51 @@ func TestAccMediaRestore_deleteCreatedAfter(t *testing.T) {
 	var asOf string
 	var before map[string]recovery.Version
 	vars := asOfVars(&asOf)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
-		Steps: []resource.TestStep{
-			{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
-			{
-				PreConfig: func() {
-					m.put("tmp/kept", "kept")
-					asOf = markAsOf()
-					m.put("tmp/junk-1", "junk")
-					m.put("tmp/junk-2", "junk")
-					before = m.versions()
-					accEnv.Proxy.ResetCounts()
-				},
-				Config:          cfg.String(),
-				ConfigVariables: vars,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_keys"), knownvalue.ListExact(stringChecks([]string{"tmp/junk-1", "tmp/junk-2"}))),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("created_after_count"), knownvalue.Int64Exact(2)),
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("restored_count"), knownvalue.Int64Exact(2)),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkObjects(m, map[string]string{"tmp/kept": "kept", "tmp/junk-1": "<NoSuchKey>", "tmp/junk-2": "<NoSuchKey>"}),
-					checkNoVersionLost(m, &before, 0),
-					checkCalls(map[string]int{"DeleteObject": 2}),
-				),
+	pairTest(t, pair, []resource.TestStep{
+		{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
+		{
+			PreConfig: func() {
+				m.put("tmp/kept", "kept")
+				asOf = markAsOf()
+				m.put("tmp/junk-1", "junk")
+				m.put("tmp/junk-2", "junk")
+				before = m.versions()
+				accEnv.Proxy.ResetCounts()
 			},
-			{
-				// Changing an argument plans a new restore, with its own dry run: the junk is hidden already,
-				// so there is nothing left to do.
-				PreConfig:       resetCounts,
-				Config:          restoreConfig{Pair: pair, Prefix: "tmp/"}.String(),
-				ConfigVariables: vars,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionDestroyBeforeCreate),
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(0)),
-						plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_keys"), knownvalue.ListSizeExact(0)),
-					},
+			Config:          cfg.String(),
+			ConfigVariables: vars,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_keys"), knownvalue.ListExact(stringChecks([]string{"tmp/junk-1", "tmp/junk-2"}))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("restored_count"), knownvalue.Int64Exact(0)),
-				},
-				Check: checkCalls(nil),
 			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("created_after_count"), knownvalue.Int64Exact(2)),
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("restored_count"), knownvalue.Int64Exact(2)),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkObjects(m, map[string]string{"tmp/kept": "kept", "tmp/junk-1": "<NoSuchKey>", "tmp/junk-2": "<NoSuchKey>"}),
+				checkNoVersionLost(m, &before, 0),
+				checkCalls(map[string]int{"DeleteObject": 2}),
+			),
+		},
+		{
+			// Changing an argument plans a new restore, with its own dry run: the junk is hidden already,
+			// so there is nothing left to do.
+			PreConfig:       resetCounts,
+			Config:          restoreConfig{Pair: pair, Prefix: "tmp/"}.String(),
+			ConfigVariables: vars,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(0)),
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_keys"), knownvalue.ListSizeExact(0)),
+				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("restored_count"), knownvalue.Int64Exact(0)),
+			},
+			Check: checkCalls(nil),
 		},
 	})
 }
@@ -811,67 +781,62 @@ func TestAccMediaChanges_basic(t *testing.T) {
 		}
 		return nil
 	})
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkBucketsGone(pair.Media, pair.Static),
-		Steps: []resource.TestStep{
-			{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
-			{
-				PreConfig: func() {
-					for _, k := range []string{"a", "b", "c", "d"} {
-						ids[k] = m.put("files/"+k, "content of "+k)
-					}
-					asOf = markAsOf()
-					ids["a-marker"] = m.delete("files/a")
-					ids["b2"] = m.put("files/b", "b changed, then deleted")
-					ids["b-marker"] = m.delete("files/b")
-					ids["c2"] = m.put("files/c", "c overwritten")
-					ids["e"] = m.put("files/e", "created after")
-					ids["g"] = m.put("files/g", "created and deleted after")
-					m.delete("files/g")
-				},
-				Config:          cfg.String(),
-				ConfigVariables: vars,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("key_count"), knownvalue.Int64Exact(6)),
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(3)),
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten_count"), knownvalue.Int64Exact(1)),
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("created_count"), knownvalue.Int64Exact(1)),
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("truncated"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted"), knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{
-							"key": knownvalue.StringExact("files/a"), "version_id": id("a"), "delete_marker_version_id": id("a-marker"),
-							"existed_at_since": knownvalue.Bool(true), "size": knownvalue.Int64Exact(int64(len("content of a"))), "deleted_at": afterAsOf,
-						}),
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{
-							// The content that was deleted is the later version.
-							"key": knownvalue.StringExact("files/b"), "version_id": id("b2"), "delete_marker_version_id": id("b-marker"),
-							"existed_at_since": knownvalue.Bool(true),
-						}),
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{
-							"key": knownvalue.StringExact("files/g"), "version_id": id("g"), "existed_at_since": knownvalue.Bool(false),
-						}),
-					})),
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten"), knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{
-							"key": knownvalue.StringExact("files/c"), "version_id": id("c"), "current_version_id": id("c2"),
-							"current_last_modified": afterAsOf, "current_size": knownvalue.Int64Exact(int64(len("c overwritten"))),
-						}),
-					})),
-				},
+	pairTest(t, pair, []resource.TestStep{
+		{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
+		{
+			PreConfig: func() {
+				for _, k := range []string{"a", "b", "c", "d"} {
+					ids[k] = m.put("files/"+k, "content of "+k)
+				}
+				asOf = markAsOf()
+				ids["a-marker"] = m.delete("files/a")
+				ids["b2"] = m.put("files/b", "b changed, then deleted")
+				ids["b-marker"] = m.delete("files/b")
+				ids["c2"] = m.put("files/c", "c overwritten")
+				ids["e"] = m.put("files/e", "created after")
+				ids["g"] = m.put("files/g", "created and deleted after")
+				m.delete("files/g")
 			},
-			{
-				Config:          bounded.String(),
-				ConfigVariables: vars,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(3)),
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("truncated"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted"), knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{"key": knownvalue.StringExact("files/a")}),
-					})),
-					statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten"), knownvalue.ListSizeExact(1)),
-				},
+			Config:          cfg.String(),
+			ConfigVariables: vars,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("key_count"), knownvalue.Int64Exact(6)),
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten_count"), knownvalue.Int64Exact(1)),
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("created_count"), knownvalue.Int64Exact(1)),
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("truncated"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"key": knownvalue.StringExact("files/a"), "version_id": id("a"), "delete_marker_version_id": id("a-marker"),
+						"existed_at_since": knownvalue.Bool(true), "size": knownvalue.Int64Exact(int64(len("content of a"))), "deleted_at": afterAsOf,
+					}),
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						// The content that was deleted is the later version.
+						"key": knownvalue.StringExact("files/b"), "version_id": id("b2"), "delete_marker_version_id": id("b-marker"),
+						"existed_at_since": knownvalue.Bool(true),
+					}),
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"key": knownvalue.StringExact("files/g"), "version_id": id("g"), "existed_at_since": knownvalue.Bool(false),
+					}),
+				})),
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"key": knownvalue.StringExact("files/c"), "version_id": id("c"), "current_version_id": id("c2"),
+						"current_last_modified": afterAsOf, "current_size": knownvalue.Int64Exact(int64(len("c overwritten"))),
+					}),
+				})),
+			},
+		},
+		{
+			Config:          bounded.String(),
+			ConfigVariables: vars,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("truncated"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"key": knownvalue.StringExact("files/a")}),
+				})),
+				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten"), knownvalue.ListSizeExact(1)),
 			},
 		},
 	})
