@@ -141,3 +141,29 @@ func (b *Bench) Send(method, target string, header http.Header, body io.Reader) 
 	_ = xml.Unmarshal(got, &e) // not an error document: no code
 	return Reply{Status: resp.StatusCode, Header: resp.Header, Body: got, Code: e.Code}, nil
 }
+
+// ExpectForwarded checks that the request reached the upstream, once, and its answer came back with
+// status; it then forgets what both ends saw.
+func (b *Bench) ExpectForwarded(t testing.TB, got Reply, status int) {
+	t.Helper()
+	if got.Status != status {
+		t.Errorf("answer %d %s (%s), want %d from the upstream", got.Status, got.Code, got.Body, status)
+	}
+	if n := len(b.UpstreamSaw()); n != 1 {
+		t.Errorf("the upstream saw %d requests, want 1", n)
+	}
+	b.Reset()
+}
+
+// ExpectAnswered checks that the layer answered status itself and nothing reached the upstream; it then
+// forgets what both ends saw.
+func (b *Bench) ExpectAnswered(t testing.TB, got Reply, status int) {
+	t.Helper()
+	if got.Status != status {
+		t.Errorf("answer %d %s (%s), want %d from the layer", got.Status, got.Code, got.Body, status)
+	}
+	if n := len(b.UpstreamSaw()); n != 0 {
+		t.Errorf("the upstream saw %d requests, want none", n)
+	}
+	b.Reset()
+}

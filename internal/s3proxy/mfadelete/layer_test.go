@@ -67,7 +67,7 @@ func TestEnablingNeedsValidMFA(t *testing.T) {
 
 	t.Run("valid", func(t *testing.T) {
 		got := putVersioning(h, t, "pm-media", "Enabled", "Enabled", h.validMFA())
-		h.expectForwarded(t, got, 200)
+		h.ExpectForwarded(t, got, 200)
 		if !h.layer.Enabled("pm-media") {
 			t.Error("MFA Delete not enabled after the upstream accepted")
 		}
@@ -90,8 +90,8 @@ func TestVersioningWithoutMFADeleteEnabled(t *testing.T) {
 	h := newHarness(t)
 
 	// Changing Status, or saying Disabled, on a bucket without MFA Delete needs no header.
-	h.expectForwarded(t, putVersioning(h, t, "pm-a", "Suspended", "", ""), 200)
-	h.expectForwarded(t, putVersioning(h, t, "pm-a", "Enabled", "Disabled", ""), 200)
+	h.ExpectForwarded(t, putVersioning(h, t, "pm-a", "Suspended", "", ""), 200)
+	h.ExpectForwarded(t, putVersioning(h, t, "pm-a", "Enabled", "Disabled", ""), 200)
 	if h.layer.Enabled("pm-a") {
 		t.Error("MfaDelete Disabled enabled MFA Delete")
 	}
@@ -121,16 +121,16 @@ func TestOnceEnabledEveryVersioningChangeNeedsMFA(t *testing.T) {
 	}
 
 	// Without MfaDelete the state stays as it is.
-	h.expectForwarded(t, putVersioning(h, t, "pm-a", "Suspended", "", h.validMFA()), 200)
+	h.ExpectForwarded(t, putVersioning(h, t, "pm-a", "Suspended", "", h.validMFA()), 200)
 	if !h.layer.Enabled("pm-a") {
 		t.Fatal("a versioning change without MfaDelete disabled MFA Delete")
 	}
-	h.expectForwarded(t, putVersioning(h, t, "pm-a", "Enabled", "Disabled", h.validMFA()), 200)
+	h.ExpectForwarded(t, putVersioning(h, t, "pm-a", "Enabled", "Disabled", h.validMFA()), 200)
 	if h.layer.Enabled("pm-a") {
 		t.Fatal("MfaDelete Disabled with a valid code did not disable MFA Delete")
 	}
 	// Disabled again: no header needed any more.
-	h.expectForwarded(t, putVersioning(h, t, "pm-a", "Suspended", "", ""), 200)
+	h.ExpectForwarded(t, putVersioning(h, t, "pm-a", "Suspended", "", ""), 200)
 }
 
 func TestStateRecordedOnlyWhenTheUpstreamAccepts(t *testing.T) {
@@ -139,8 +139,8 @@ func TestStateRecordedOnlyWhenTheUpstreamAccepts(t *testing.T) {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `<Error><Code>NoSuchBucket</Code></Error>`)
 	})
-	h.expectForwarded(t, putVersioning(h, t, "pm-gone", "Enabled", "Enabled", h.validMFA()), 404)
-	h.expectForwarded(t, h.do(t, http.MethodPut, "/pm-gone?lifecycle", "", lifecycleBody), 404)
+	h.ExpectForwarded(t, putVersioning(h, t, "pm-gone", "Enabled", "Enabled", h.validMFA()), 404)
+	h.ExpectForwarded(t, h.do(t, http.MethodPut, "/pm-gone?lifecycle", "", lifecycleBody), 404)
 	h.SetAnswer(nil)
 	if h.layer.Enabled("pm-gone") {
 		t.Error("MFA Delete enabled although the upstream refused")
@@ -149,11 +149,11 @@ func TestStateRecordedOnlyWhenTheUpstreamAccepts(t *testing.T) {
 		t.Errorf("GetBucketVersioning reports MfaDelete %s for a bucket never configured", *got)
 	}
 	// No lifecycle was recorded either, so MFA Delete can be enabled.
-	h.expectForwarded(t, putVersioning(h, t, "pm-gone", "Enabled", "Enabled", h.validMFA()), 200)
+	h.ExpectForwarded(t, putVersioning(h, t, "pm-gone", "Enabled", "Enabled", h.validMFA()), 200)
 
 	// A failing disable keeps MFA Delete enabled.
 	h.SetAnswer(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
-	h.expectForwarded(t, putVersioning(h, t, "pm-gone", "Enabled", "Disabled", h.validMFA()), 500)
+	h.ExpectForwarded(t, putVersioning(h, t, "pm-gone", "Enabled", "Disabled", h.validMFA()), 500)
 	if !h.layer.Enabled("pm-gone") {
 		t.Error("MFA Delete disabled although the upstream failed")
 	}
@@ -174,18 +174,18 @@ func TestDeleteObjectVersionNeedsMFAOnceEnabled(t *testing.T) {
 	h := newHarness(t)
 
 	// Without MFA Delete, versions are deleted freely.
-	h.expectForwarded(t, h.do(t, http.MethodDelete, "/pm-a/k?versionId=v1", "", ""), 204)
+	h.ExpectForwarded(t, h.do(t, http.MethodDelete, "/pm-a/k?versionId=v1", "", ""), 204)
 
 	h.layer.SetEnabled("pm-a", true)
 	for _, target := range []string{"/pm-a/k?versionId=v1", "/pm-a/dir/k?versionId=null", "/pm-a/k?versionId="} {
 		h.expectRefused(t, h.do(t, http.MethodDelete, target, "", ""), 403, "AccessDenied")
 		h.expectRefused(t, h.do(t, http.MethodDelete, target, "123456", ""), 400, "InvalidArgument")
 		h.expectRefused(t, h.do(t, http.MethodDelete, target, testSerial+" "+Code(testSecret, testStart.Add(-time.Hour)), ""), 403, "AccessDenied")
-		h.expectForwarded(t, h.do(t, http.MethodDelete, target, h.validMFA(), ""), 204)
+		h.ExpectForwarded(t, h.do(t, http.MethodDelete, target, h.validMFA(), ""), 204)
 	}
 	// A delete marker needs no MFA; neither does another bucket.
-	h.expectForwarded(t, h.do(t, http.MethodDelete, "/pm-a/k", "", ""), 204)
-	h.expectForwarded(t, h.do(t, http.MethodDelete, "/pm-b/k?versionId=v1", "", ""), 204)
+	h.ExpectForwarded(t, h.do(t, http.MethodDelete, "/pm-a/k", "", ""), 204)
+	h.ExpectForwarded(t, h.do(t, http.MethodDelete, "/pm-b/k?versionId=v1", "", ""), 204)
 	if n := h.layer.Refusals(); n != 9 {
 		t.Errorf("Refusals %d, want 9", n)
 	}
@@ -196,9 +196,9 @@ func TestDeleteObjectsWithVersionsNeedsMFAOnceEnabled(t *testing.T) {
 	versions := layertest.DeleteBody([2]string{"a", "-"}, [2]string{"b", "v2"})
 	markers := layertest.DeleteBody([2]string{"a", "-"}, [2]string{"b", "-"})
 
-	h.expectForwarded(t, h.do(t, http.MethodPost, "/pm-a?delete", "", versions), 200)
+	h.ExpectForwarded(t, h.do(t, http.MethodPost, "/pm-a?delete", "", versions), 200)
 	// Without MFA Delete the layer does not even look at the body.
-	h.expectForwarded(t, h.do(t, http.MethodPost, "/pm-a?delete", "", "not xml"), 200)
+	h.ExpectForwarded(t, h.do(t, http.MethodPost, "/pm-a?delete", "", "not xml"), 200)
 
 	h.layer.SetEnabled("pm-a", true)
 	h.expectRefused(t, h.do(t, http.MethodPost, "/pm-a?delete", "", versions), 403, "AccessDenied")
@@ -206,8 +206,8 @@ func TestDeleteObjectsWithVersionsNeedsMFAOnceEnabled(t *testing.T) {
 	h.expectRefused(t, h.do(t, http.MethodPost, "/pm-a?delete", "arn:other "+Code(testSecret, testStart), versions), 403, "AccessDenied")
 	h.expectRefused(t, h.do(t, http.MethodPost, "/pm-a?delete", "", layertest.DeleteBody([2]string{"a", ""})), 403, "AccessDenied")
 	h.expectRefused(t, h.do(t, http.MethodPost, "/pm-a?delete", h.validMFA(), "not xml"), 400, "MalformedXML")
-	h.expectForwarded(t, h.do(t, http.MethodPost, "/pm-a?delete", h.validMFA(), versions), 200)
-	h.expectForwarded(t, h.do(t, http.MethodPost, "/pm-a?delete", "", markers), 200)
+	h.ExpectForwarded(t, h.do(t, http.MethodPost, "/pm-a?delete", h.validMFA(), versions), 200)
+	h.ExpectForwarded(t, h.do(t, http.MethodPost, "/pm-a?delete", "", markers), 200)
 	if n := h.layer.Refusals(); n != 5 {
 		t.Errorf("Refusals %d, want 5", n)
 	}
@@ -216,7 +216,7 @@ func TestDeleteObjectsWithVersionsNeedsMFAOnceEnabled(t *testing.T) {
 func TestMFADeleteAndLifecycleExcludeEachOther(t *testing.T) {
 	h := newHarness(t)
 
-	h.expectForwarded(t, h.do(t, http.MethodPut, "/pm-a?lifecycle", "", lifecycleBody), 200)
+	h.ExpectForwarded(t, h.do(t, http.MethodPut, "/pm-a?lifecycle", "", lifecycleBody), 200)
 	// MFA is checked before the bucket's state, as authentication comes first.
 	h.expectRefused(t, putVersioning(h, t, "pm-a", "Enabled", "Enabled", ""), 403, "AccessDenied")
 	got := putVersioning(h, t, "pm-a", "Enabled", "Enabled", h.validMFA())
@@ -225,23 +225,23 @@ func TestMFADeleteAndLifecycleExcludeEachOther(t *testing.T) {
 		t.Errorf("message %s does not name the lifecycle configuration", got.Body)
 	}
 	// Saying Disabled is no conflict.
-	h.expectForwarded(t, putVersioning(h, t, "pm-a", "Enabled", "Disabled", ""), 200)
+	h.ExpectForwarded(t, putVersioning(h, t, "pm-a", "Enabled", "Disabled", ""), 200)
 
-	h.expectForwarded(t, h.do(t, http.MethodDelete, "/pm-a?lifecycle", "", ""), 204)
-	h.expectForwarded(t, putVersioning(h, t, "pm-a", "Enabled", "Enabled", h.validMFA()), 200)
+	h.ExpectForwarded(t, h.do(t, http.MethodDelete, "/pm-a?lifecycle", "", ""), 204)
+	h.ExpectForwarded(t, putVersioning(h, t, "pm-a", "Enabled", "Enabled", h.validMFA()), 200)
 	got = h.do(t, http.MethodPut, "/pm-a?lifecycle", h.validMFA(), lifecycleBody)
 	h.expectRefused(t, got, 409, "InvalidBucketState")
 	if !strings.Contains(string(got.Body), "MFA Delete") {
 		t.Errorf("message %s does not name MFA Delete", got.Body)
 	}
 	// Deleting a lifecycle configuration is never refused.
-	h.expectForwarded(t, h.do(t, http.MethodDelete, "/pm-a?lifecycle", "", ""), 204)
+	h.ExpectForwarded(t, h.do(t, http.MethodDelete, "/pm-a?lifecycle", "", ""), 204)
 
 	// Out of band.
 	h.layer.SetHasLifecycle("pm-b", true)
 	h.expectRefused(t, putVersioning(h, t, "pm-b", "Enabled", "Enabled", h.validMFA()), 409, "InvalidBucketState")
 	h.layer.SetHasLifecycle("pm-b", false)
-	h.expectForwarded(t, putVersioning(h, t, "pm-b", "Enabled", "Enabled", h.validMFA()), 200)
+	h.ExpectForwarded(t, putVersioning(h, t, "pm-b", "Enabled", "Enabled", h.validMFA()), 200)
 }
 
 func TestDeleteBucketForgetsItsState(t *testing.T) {
@@ -253,21 +253,21 @@ func TestDeleteBucketForgetsItsState(t *testing.T) {
 		w.WriteHeader(http.StatusConflict)
 		_, _ = io.WriteString(w, `<Error><Code>BucketNotEmpty</Code></Error>`)
 	})
-	h.expectForwarded(t, h.do(t, http.MethodDelete, "/pm-a", "", ""), 409)
+	h.ExpectForwarded(t, h.do(t, http.MethodDelete, "/pm-a", "", ""), 409)
 	if !h.layer.Enabled("pm-a") {
 		t.Fatal("a failed DeleteBucket forgot MFA Delete")
 	}
 
 	h.SetAnswer(nil)
-	h.expectForwarded(t, h.do(t, http.MethodDelete, "/pm-a", "", ""), 204)
+	h.ExpectForwarded(t, h.do(t, http.MethodDelete, "/pm-a", "", ""), 204)
 	if h.layer.Enabled("pm-a") {
 		t.Error("a deleted bucket kept MFA Delete")
 	}
 	if got := getMfaDelete(t, h, "pm-a"); got != nil {
 		t.Errorf("a recreated bucket reports MfaDelete %s", *got)
 	}
-	h.expectForwarded(t, h.do(t, http.MethodDelete, "/pm-a/k?versionId=v1", "", ""), 204)
-	h.expectForwarded(t, h.do(t, http.MethodPut, "/pm-a?lifecycle", "", lifecycleBody), 200)
+	h.ExpectForwarded(t, h.do(t, http.MethodDelete, "/pm-a/k?versionId=v1", "", ""), 204)
+	h.ExpectForwarded(t, h.do(t, http.MethodPut, "/pm-a?lifecycle", "", lifecycleBody), 200)
 }
 
 // TestForwardedRequestsAreUnchanged checks what the client's SigV4 signature covers: the upstream gets

@@ -22,7 +22,7 @@ func TestGuardPolicyIsStoredAndServed(t *testing.T) {
 	h.putGuard(t, "pm-media")
 
 	got := h.do(t, appKey, http.MethodGet, "/pm-media?policy", "")
-	h.expectAnswered(t, got, http.StatusOK)
+	h.ExpectAnswered(t, got, http.StatusOK)
 	if string(got.Body) != guardPolicy("pm-media") {
 		t.Errorf("GetBucketPolicy answered %s, want the stored document %s", got.Body, guardPolicy("pm-media"))
 	}
@@ -35,7 +35,7 @@ func TestGuardPolicyIsStoredAndServed(t *testing.T) {
 
 	// Another bucket's policy is the server's business.
 	got = h.do(t, appKey, http.MethodGet, "/pm-other?policy", "")
-	h.expectForwarded(t, got, http.StatusNotFound)
+	h.ExpectForwarded(t, got, http.StatusNotFound)
 	if _, ok := h.layer.Policy("pm-other"); ok {
 		t.Error("a policy stored for a bucket that was never given one")
 	}
@@ -45,7 +45,7 @@ func TestOtherPoliciesAreForwarded(t *testing.T) {
 	h := newHarness(t)
 
 	t.Run("unparsable", func(t *testing.T) {
-		h.expectForwarded(t, h.do(t, adminKey, http.MethodPut, "/pm-media?policy", "{not json"), http.StatusNoContent)
+		h.ExpectForwarded(t, h.do(t, adminKey, http.MethodPut, "/pm-media?policy", "{not json"), http.StatusNoContent)
 	})
 
 	h.putGuard(t, "pm-media")
@@ -55,20 +55,20 @@ func TestOtherPoliciesAreForwarded(t *testing.T) {
 		})
 		defer h.SetAnswer(nil)
 		got := h.do(t, adminKey, http.MethodPut, "/pm-media?policy", plainPolicy("pm-media"))
-		h.expectForwarded(t, got, http.StatusBadRequest)
+		h.ExpectForwarded(t, got, http.StatusBadRequest)
 		if _, ok := h.layer.Policy("pm-media"); !ok {
 			t.Error("the stored policy was forgotten though the server refused its replacement")
 		}
 	})
 	t.Run("the server accepts: the stored policy goes", func(t *testing.T) {
 		got := h.do(t, adminKey, http.MethodPut, "/pm-media?policy", plainPolicy("pm-media"))
-		h.expectForwarded(t, got, http.StatusNoContent)
+		h.ExpectForwarded(t, got, http.StatusNoContent)
 		if _, ok := h.layer.Policy("pm-media"); ok {
 			t.Error("the stored policy is still there after the server accepted a new one")
 		}
-		h.expectForwarded(t, h.do(t, adminKey, http.MethodGet, "/pm-media?policy", ""), http.StatusNotFound)
+		h.ExpectForwarded(t, h.do(t, adminKey, http.MethodGet, "/pm-media?policy", ""), http.StatusNotFound)
 		// Nothing is guarded any more.
-		h.expectForwarded(t, h.do(t, appKey, http.MethodDelete, "/pm-media/a.jpg?versionId=v1", ""), http.StatusNoContent)
+		h.ExpectForwarded(t, h.do(t, appKey, http.MethodDelete, "/pm-media/a.jpg?versionId=v1", ""), http.StatusNoContent)
 	})
 }
 
@@ -93,7 +93,7 @@ func TestDeleteBucketPolicyForgetsTheStoredOne(t *testing.T) {
 			h.putGuard(t, "pm-media")
 			h.SetAnswer(tc.upstream)
 			got := h.do(t, adminKey, http.MethodDelete, "/pm-media?policy", "")
-			h.expectForwarded(t, got, tc.status)
+			h.ExpectForwarded(t, got, tc.status)
 			if tc.status == http.StatusNoContent && len(got.Body) != 0 {
 				t.Errorf("204 with a body: %s", got.Body)
 			}
@@ -107,7 +107,7 @@ func TestDeleteBucketPolicyForgetsTheStoredOne(t *testing.T) {
 		h := newHarness(t)
 		h.SetAnswer(notFound)
 		got := h.do(t, adminKey, http.MethodDelete, "/pm-media?policy", "")
-		h.expectForwarded(t, got, http.StatusNotFound)
+		h.ExpectForwarded(t, got, http.StatusNotFound)
 		if got.Code != "NoSuchBucketPolicy" {
 			t.Errorf("code %s, want NoSuchBucketPolicy", got.Code)
 		}
@@ -120,12 +120,12 @@ func TestDeleteBucketForgetsTheStoredPolicy(t *testing.T) {
 	h.SetAnswer(func(w http.ResponseWriter, r *http.Request) {
 		s3proxy.WriteError(w, r, http.StatusConflict, "BucketNotEmpty", "The bucket you tried to delete is not empty")
 	})
-	h.expectForwarded(t, h.do(t, adminKey, http.MethodDelete, "/pm-media", ""), http.StatusConflict)
+	h.ExpectForwarded(t, h.do(t, adminKey, http.MethodDelete, "/pm-media", ""), http.StatusConflict)
 	if _, ok := h.layer.Policy("pm-media"); !ok {
 		t.Fatal("the policy was forgotten though the bucket was not deleted")
 	}
 	h.SetAnswer(nil)
-	h.expectForwarded(t, h.do(t, adminKey, http.MethodDelete, "/pm-media", ""), http.StatusNoContent)
+	h.ExpectForwarded(t, h.do(t, adminKey, http.MethodDelete, "/pm-media", ""), http.StatusNoContent)
 	if _, ok := h.layer.Policy("pm-media"); ok {
 		t.Error("the policy outlived its bucket")
 	}
@@ -182,7 +182,7 @@ func TestGuardEnforcement(t *testing.T) {
 		t.Run(name+" by the app passes", func(t *testing.T) {
 			h := newHarness(t)
 			h.putGuard(t, "pm-media")
-			h.expectForwarded(t, h.do(t, appKey, req.method, req.target, req.body), okStatus(req.method))
+			h.ExpectForwarded(t, h.do(t, appKey, req.method, req.target, req.body), okStatus(req.method))
 		})
 	}
 
@@ -194,7 +194,7 @@ func TestGuardEnforcement(t *testing.T) {
 				key + "%2F20260301%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=00"
 		}
 		h.expectDenied(t, h.do(t, noKey, http.MethodDelete, target(appKey), ""))
-		h.expectForwarded(t, h.do(t, noKey, http.MethodDelete, target(adminKey), ""), http.StatusNoContent)
+		h.ExpectForwarded(t, h.do(t, noKey, http.MethodDelete, target(adminKey), ""), http.StatusNoContent)
 	})
 }
 
@@ -229,10 +229,10 @@ func TestDeleteObjectsIsCheckedPerObject(t *testing.T) {
 	if got.Code != "MalformedXML" {
 		t.Errorf("malformed list: %d %s, want MalformedXML", got.Status, got.Code)
 	}
-	h.expectAnswered(t, got, http.StatusBadRequest)
+	h.ExpectAnswered(t, got, http.StatusBadRequest)
 
 	// Without a stored policy the body is not even read.
-	h.expectForwarded(t, h.do(t, appKey, http.MethodPost, "/pm-other?delete", "<Delete><Object>"), http.StatusOK)
+	h.ExpectForwarded(t, h.do(t, appKey, http.MethodPost, "/pm-other?delete", "<Delete><Object>"), http.StatusOK)
 }
 
 // TestForwardedBodiesAreUnchanged: what the layer reads it puts back byte for byte, with the client's
@@ -274,7 +274,7 @@ func TestWildcardsAndCase(t *testing.T) {
 		"CIKEY":   "arn:aws:iam::123456789012:user/ci-deploy",
 		"APPSKEY": "arn:aws:iam::000000000000:user/apps",
 	})
-	h.expectAnswered(t, h.do(t, adminKey, http.MethodPut, "/pm-media?policy", doc), http.StatusNoContent)
+	h.ExpectAnswered(t, h.do(t, adminKey, http.MethodPut, "/pm-media?policy", doc), http.StatusNoContent)
 	for _, tc := range []struct {
 		key, target string
 		denied      bool
@@ -290,7 +290,7 @@ func TestWildcardsAndCase(t *testing.T) {
 		if tc.denied {
 			h.expectDenied(t, got)
 		} else {
-			h.expectForwarded(t, got, http.StatusNoContent)
+			h.ExpectForwarded(t, got, http.StatusNoContent)
 		}
 	}
 }
@@ -314,12 +314,12 @@ func TestUnsupportedConditionsDoNotDeny(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			doc := `{"Version":"2012-10-17","Statement":[` + statement(tc.condition) + `]}`
-			h.expectAnswered(t, h.do(t, adminKey, http.MethodPut, "/pm-media?policy", doc), http.StatusNoContent)
+			h.ExpectAnswered(t, h.do(t, adminKey, http.MethodPut, "/pm-media?policy", doc), http.StatusNoContent)
 			got := h.do(t, appKey, http.MethodPut, "/pm-media/a.jpg", "x")
 			if tc.denied {
 				h.expectDenied(t, got)
 			} else {
-				h.expectForwarded(t, got, http.StatusOK)
+				h.ExpectForwarded(t, got, http.StatusOK)
 			}
 		})
 	}
