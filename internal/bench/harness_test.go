@@ -154,7 +154,6 @@ func eachBuild(b *testing.B, fn func(b *testing.B, name string)) {
 			fn(b, bld.name)
 		})
 	}
-	os.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", current)
 }
 
 func requireHarness(tb testing.TB) {
