@@ -434,15 +434,9 @@ func (r *mediaRestoreResource) confirm(ctx context.Context, spec restoreSpec, di
 }
 
 // Read changes nothing: the resource records a restore that was done, and S3 holds nothing that could
-// drift from it. Reading the bucket here would only cost a listing on every refresh.
-func (r *mediaRestoreResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state mediaRestoreModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
+// drift from it. Reading the bucket here would only cost a listing on every refresh, and resp.State
+// already holds the state as it was, so there is not even a copy to make.
+func (r *mediaRestoreResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
 // Update is never reached with a change (every argument replaces the resource); it keeps the record.
 func (r *mediaRestoreResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
