@@ -146,24 +146,23 @@ func (b *Bench) Send(method, target string, header http.Header, body io.Reader) 
 // status; it then forgets what both ends saw.
 func (b *Bench) ExpectForwarded(t testing.TB, got Reply, status int) {
 	t.Helper()
-	if got.Status != status {
-		t.Errorf("answer %d %s (%s), want %d from the upstream", got.Status, got.Code, got.Body, status)
-	}
-	if n := len(b.UpstreamSaw()); n != 1 {
-		t.Errorf("the upstream saw %d requests, want 1", n)
-	}
-	b.Reset()
+	b.expect(t, got, status, 1, "from the upstream")
 }
 
 // ExpectAnswered checks that the layer answered status itself and nothing reached the upstream; it then
 // forgets what both ends saw.
 func (b *Bench) ExpectAnswered(t testing.TB, got Reply, status int) {
 	t.Helper()
+	b.expect(t, got, status, 0, "from the layer")
+}
+
+func (b *Bench) expect(t testing.TB, got Reply, status, upstream int, from string) {
+	t.Helper()
 	if got.Status != status {
-		t.Errorf("answer %d %s (%s), want %d from the layer", got.Status, got.Code, got.Body, status)
+		t.Errorf("answer %d %s (%s), want %d %s", got.Status, got.Code, got.Body, status, from)
 	}
-	if n := len(b.UpstreamSaw()); n != 0 {
-		t.Errorf("the upstream saw %d requests, want none", n)
+	if n := len(b.UpstreamSaw()); n != upstream {
+		t.Errorf("the upstream saw %d requests, want %d", n, upstream)
 	}
 	b.Reset()
 }
