@@ -30,7 +30,7 @@ say "Building the provider (version $version)"
 plugin_dir="$work/mirror/registry.terraform.io/$namespace/protectedmedia/$version/linux_amd64"
 mkdir -p "$plugin_dir"
 (cd "$root" && go build -ldflags "-X main.version=$version" -o "$plugin_dir/terraform-provider-protectedmedia_v$version" .)
-(cd "$root" && go build -o "$work/demos3" ./internal/demos3 && go build -o "$work/locals3" ./internal/locals3/cmd/locals3)
+(cd "$root" && go build -o "$work/demos3" ./internal/testsupport/demos3 && go build -o "$work/locals3" ./internal/testsupport/locals3/cmd/locals3)
 note "laid out as an offline provider mirror in .demo/mirror"
 
 say "Making sure the local S3 server (SeaweedFS) is built"

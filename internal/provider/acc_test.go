@@ -1,7 +1,7 @@
 package provider
 
 // The acceptance harness: TestMain starts a real SeaweedFS over HTTPS and the S3 test proxy in front of
-// it (internal/testenv), and points the provider at the proxy through the standard AWS environment
+// it (internal/testsupport/testenv), and points the provider at the proxy through the standard AWS environment
 // variables, exactly as a user would point it at an S3-compatible endpoint.
 
 import (
@@ -18,11 +18,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/locals3"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/mfadelete"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/policyguard"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testenv"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/mfadelete"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/policyguard"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/testenv"
 )
 
 // testBucketPrefix marks every bucket the tests create.

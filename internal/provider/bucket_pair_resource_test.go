@@ -23,7 +23,7 @@ import (
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
 
 const pairAddr = "protectedmedia_bucket_pair.test"

@@ -33,7 +33,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/locals3"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
 )
 
 // djangoPython is Debian's interpreter: the packages install into its dist-packages, and a python3 earlier

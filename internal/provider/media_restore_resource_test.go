@@ -29,7 +29,7 @@ import (
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
 
 const (

@@ -20,8 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/locals3"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
 )
 
 func TestCopySource(t *testing.T) {

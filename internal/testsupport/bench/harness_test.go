@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testenv"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/testenv"
 )
 
 // harness is set up once by TestMain: a running server and proxy, the provider built behind provwrap, and
@@ -83,11 +83,11 @@ func buildProvider(dir string) error {
 	realProvider := filepath.Join(dir, "real-provider")
 	pkg := "github.com/protectedmedia/terraform-provider-protectedmedia"
 	if os.Getenv("PROTECTEDMEDIA_CPUPROFILE_DIR") != "" {
-		pkg += "/internal/bench/profprov" // the same provider, writing a CPU profile per process
+		pkg += "/internal/testsupport/bench/profprov" // the same provider, writing a CPU profile per process
 	}
 	for _, b := range [][]string{
 		{"build", "-o", realProvider, pkg},
-		{"build", "-o", filepath.Join(bin, "terraform-provider-protectedmedia"), "github.com/protectedmedia/terraform-provider-protectedmedia/internal/bench/provwrap"},
+		{"build", "-o", filepath.Join(bin, "terraform-provider-protectedmedia"), "github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/bench/provwrap"},
 	} {
 		if out, err := exec.Command("go", b...).CombinedOutput(); err != nil {
 			return fmt.Errorf("go %s: %v\n%s", strings.Join(b, " "), err, out)

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/layertest"
 )
 
 const versioningBody = `<VersioningConfiguration xmlns="` + layertest.S3NS + `"><Status>Suspended</Status></VersioningConfiguration>`

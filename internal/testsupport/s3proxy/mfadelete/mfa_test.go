@@ -46,7 +46,7 @@ func TestClockTolerance(t *testing.T) {
 	h.layer.SetEnabled("pm-a", true)
 	stepStart := time.Unix(testStart.Unix()/30*30, 0)
 	for _, now := range []time.Time{testStart, stepStart, stepStart.Add(29 * time.Second)} {
-		h.clock.set(now)
+		h.clock.Set(now)
 		for _, tc := range []struct {
 			codeAt time.Time
 			ok     bool

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/layertest"
 )
 
 func TestEnablingNeedsValidMFA(t *testing.T) {

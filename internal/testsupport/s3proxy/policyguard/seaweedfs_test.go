@@ -15,11 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/locals3"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testenv"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/layertest"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/testenv"
 )
 
 // seaweedTimeout bounds the whole test: a cold start takes seconds, each request milliseconds.

@@ -19,10 +19,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/locals3"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/layertest"
 )
 
 // weedEnv names the SeaweedFS binary, as for the provider's acceptance tests.

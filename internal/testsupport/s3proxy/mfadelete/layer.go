@@ -31,7 +31,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
 
 // Layer adds AWS's MFA Delete semantics; safe for concurrent use.

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/layertest"
 )
 
 // The test identities, named as SeaweedFS names them.

@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
 
 // A test puts the proxy between the SDK and the S3 server, points the SDK's endpoint at the proxy, and

@@ -1,7 +1,7 @@
 // Command locals3 runs a local SeaweedFS S3 server over HTTPS for the demo and manual testing, writes
 // the client environment to a file, and stops the server on SIGINT or SIGTERM.
 //
-//	go run ./internal/locals3/cmd/locals3 -binary "$(scripts/ensure-seaweedfs.sh)" -env-file .locals3.env
+//	go run ./internal/testsupport/locals3/cmd/locals3 -binary "$(scripts/ensure-seaweedfs.sh)" -env-file .locals3.env
 //	. .locals3.env && aws s3 ls
 package main
 
@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/locals3"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
 )
 
 func main() {

@@ -4,8 +4,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/layertest"
 )
 
 func TestGlobMatch(t *testing.T) {

@@ -6,9 +6,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/fakeclock"
 )
 
 func TestFaultErrorResponse(t *testing.T) {
@@ -217,8 +218,8 @@ func TestFaultSkipAndBefore(t *testing.T) {
 }
 
 func TestFaultFor(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	h := newHarness(t, nil, WithClock(clock.now))
+	clock := fakeclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	h := newHarness(t, nil, WithClock(clock.Now))
 	in := h.proxy.Inject(Fault{Status: http.StatusServiceUnavailable, Code: "SlowDown", For: time.Minute})
 
 	status := func() int {
@@ -228,11 +229,11 @@ func TestFaultFor(t *testing.T) {
 	if s := status(); s != 503 {
 		t.Errorf("at once: %d, want 503", s)
 	}
-	clock.advance(59 * time.Second)
+	clock.Advance(59 * time.Second)
 	if s := status(); s != 503 {
 		t.Errorf("after 59s: %d, want 503", s)
 	}
-	clock.advance(time.Second)
+	clock.Advance(time.Second)
 	if s := status(); s != 200 {
 		t.Errorf("after 60s: %d, want 200", s)
 	}
@@ -343,21 +344,4 @@ func TestNewRejectsTargetWithoutHost(t *testing.T) {
 			New(target, nil)
 		}()
 	}
-}
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
 
 // emptyPlan is the wall time of planning an empty configuration with each build, measured first in the

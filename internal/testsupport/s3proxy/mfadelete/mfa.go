@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
 
 // TOTP parameters of an AWS virtual MFA device (RFC 6238 defaults): HMAC-SHA1, 30-second steps, 6 digits.

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
 
 // iamActions names the IAM action of the operations whose action is not "s3:" + the operation name,

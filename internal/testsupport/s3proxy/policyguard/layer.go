@@ -40,7 +40,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
 
 // Layer adds the guard statements of bucket policies; safe for concurrent use.

@@ -4,12 +4,12 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy/layertest"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/fakeclock"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/layertest"
 )
 
 // The test device. The secret is RFC 6238's SHA-1 test key.
@@ -20,36 +20,18 @@ var testSecret = []byte("12345678901234567890")
 // testStart is 15 seconds into a TOTP step, so codes one step either side are clearly one step away.
 var testStart = time.Date(2026, 3, 1, 12, 0, 15, 0, time.UTC)
 
-// fakeClock is a settable clock for the layer.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // harness is a client talking to an s3proxy.Proxy with the layer, in front of an upstream that records
 // every request and answers as S3 would for the operation, unless a test sets its own answer.
 type harness struct {
 	*layertest.Bench
 	layer *Layer
-	clock *fakeClock
+	clock *fakeclock.Clock
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	h := &harness{clock: &fakeClock{t: testStart}}
-	h.layer = New(testSerial, testSecret, h.clock.now)
+	h := &harness{clock: fakeclock.New(testStart)}
+	h.layer = New(testSerial, testSecret, h.clock.Now)
 	h.Bench = layertest.New(t, h.layer.Semantics(), answerAsS3)
 	return h
 }
@@ -68,7 +50,7 @@ func answerAsS3(w http.ResponseWriter, r *http.Request) {
 
 // validMFA is a header value the layer accepts now.
 func (h *harness) validMFA() string {
-	return testSerial + " " + Code(testSecret, h.clock.now())
+	return testSerial + " " + Code(testSecret, h.clock.Now())
 }
 
 // reply is an answer the client received.

@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
 
 // setupConcurrency is how many requests the benchmark's own setup (writing, deleting, overwriting the

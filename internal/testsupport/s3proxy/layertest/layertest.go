@@ -14,7 +14,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
 
 // Seen is what a server saw of one request. The front records headers only; the upstream also the body.
