@@ -222,22 +222,6 @@ func TagsEqual(a, b map[string]string) bool {
 	return maps.Equal(a, b)
 }
 
-// NeedsMFA reports whether repairing drifts on a bucket is a write S3 guards with an MFA code: a change
-// of MFA Delete itself, or any versioning change while MFA Delete is on.
-func NeedsMFA(observed *Settings, drifts []Drift) bool {
-	for _, d := range drifts {
-		switch d.Setting {
-		case SettingMFADelete:
-			return true
-		case SettingVersioning:
-			if observed != nil && observed.MFADelete {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func onOff(b bool) string {
 	if b {
 		return "enabled"

@@ -448,34 +448,6 @@ func boolPtr(b *bool) string {
 	return fmt.Sprint(*b)
 }
 
-func TestNeedsMFA(t *testing.T) {
-	d := func(s Setting) Drift { return Drift{Role: Media, Bucket: mediaBucket, Setting: s} }
-	mfaOn := &Settings{Versioning: VersioningEnabled, MFADelete: true}
-	mfaOff := &Settings{Versioning: VersioningEnabled}
-	tests := []struct {
-		name     string
-		observed *Settings
-		drifts   []Drift
-		want     bool
-	}{
-		{"no drift", mfaOn, nil, false},
-		{"MFA delete drifts", mfaOff, []Drift{d(SettingMFADelete)}, true},
-		{"MFA delete drifts after others", mfaOff, []Drift{d(SettingTags), d(SettingMFADelete)}, true},
-		{"versioning while MFA delete is on", mfaOn, []Drift{d(SettingVersioning)}, true},
-		{"versioning while MFA delete is off", mfaOff, []Drift{d(SettingVersioning)}, false},
-		{"other settings while MFA delete is on", mfaOn, []Drift{d(SettingPolicy), d(SettingTags), d(SettingPublicAccessBlock)}, false},
-		{"bucket absent", nil, []Drift{d(SettingExistence)}, false},
-		{"versioning, nothing observed", nil, []Drift{d(SettingVersioning)}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := NeedsMFA(tt.observed, tt.drifts); got != tt.want {
-				t.Errorf("NeedsMFA = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestVersioningAcceptable(t *testing.T) {
 	tests := []struct {
 		desired, observed string

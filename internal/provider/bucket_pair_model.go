@@ -76,7 +76,8 @@ type pairSpec struct {
 	GuardExempt      []string
 }
 
-// toSpec reads the desired pair from a plan or state. Callers only use it once the names are known.
+// toSpec reads the desired pair from a plan or state: null and unknown tags, guard and retention arguments
+// all mean "none". Callers only use it once the names are known.
 func toSpec(ctx context.Context, m bucketPairModel, region string) (pairSpec, diag.Diagnostics) {
 	s := pairSpec{
 		Media:            m.MediaBucket.ValueString(),
@@ -94,15 +95,53 @@ func toSpec(ctx context.Context, m bucketPairModel, region string) (pairSpec, di
 	if !m.Tags.IsNull() && !m.Tags.IsUnknown() {
 		diags = m.Tags.ElementsAs(ctx, &s.Tags, false)
 	}
-	if !m.GuardExemptPrincipals.IsNull() && !m.GuardExemptPrincipals.IsUnknown() {
-		diags.Append(m.GuardExemptPrincipals.ElementsAs(ctx, &s.GuardExempt, false)...)
-	}
+	var d diag.Diagnostics
+	s.GuardExempt, d = stringSet(ctx, m.GuardExemptPrincipals)
+	diags.Append(d...)
 	return s, diags
 }
 
-func (s pairSpec) desired() (media, static bucketstate.Desired) {
-	return bucketstate.MediaDesired(s.Media, bucketstate.ARN(s.Region, s.Media), s.MFADelete, s.Tags, s.Retention, s.GuardExempt),
-		bucketstate.StaticDesired(s.Static, bucketstate.ARN(s.Region, s.Static), s.StaticPublicRead, s.Tags, s.Retention)
+// stringSet is a set of strings as a slice; nil when the set is null or unknown.
+func stringSet(ctx context.Context, set types.Set) ([]string, diag.Diagnostics) {
+	if set.IsNull() || set.IsUnknown() {
+		return nil, nil
+	}
+	var out []string
+	diags := set.ElementsAs(ctx, &out, false)
+	return out, diags
+}
+
+// pair is what the S3 layer's pair operations take: the desired settings of both buckets.
+func (s pairSpec) pair() s3api.PairSpec {
+	return s3api.PairSpec{
+		Region: s.Region,
+		Media:  bucketstate.MediaDesired(s.Media, bucketstate.ARN(s.Region, s.Media), s.MFADelete, s.Tags, s.Retention, s.GuardExempt),
+		Static: bucketstate.StaticDesired(s.Static, bucketstate.ARN(s.Region, s.Static), s.StaticPublicRead, s.Tags, s.Retention),
+	}
+}
+
+// setPlanned fills in a plan what follows from the configuration and the provider, and what a repair will
+// make of versioning. An existing pair keeps its region (buckets never move); drift is planned away.
+func (m *bucketPairModel) setPlanned(c *s3api.Client, creating bool, state bucketPairModel) diag.Diagnostics {
+	sameBuckets := !creating && state.MediaBucket.Equal(m.MediaBucket) && state.StaticBucket.Equal(m.StaticBucket)
+	region := c.Region
+	if sameBuckets && !state.Region.IsNull() {
+		region = state.Region.ValueString()
+	}
+	diags := m.setDerived(c, region, m.StaticPublicRead.ValueBool())
+
+	m.MediaVersioning = types.StringValue(bucketstate.VersioningEnabled)
+	m.StaticVersioning = types.StringValue(bucketstate.VersioningDisabled)
+	if sameBuckets && !state.StaticVersioning.IsNull() {
+		// A static bucket never versioned stays so; one versioned out of band is suspended, as close to
+		// unversioned as S3 allows.
+		m.StaticVersioning = state.StaticVersioning
+		if state.StaticVersioning.ValueString() == bucketstate.VersioningEnabled {
+			m.StaticVersioning = types.StringValue(bucketstate.VersioningSuspended)
+		}
+	}
+	m.Drift = types.ListValueMust(types.StringType, nil)
+	return diags
 }
 
 // setDerived fills every attribute that follows from the names and the provider configuration alone. The
@@ -150,7 +189,8 @@ func djangoConfigFor(c *s3api.Client, media, static, region string, publicRead b
 // made outside Terraform show up as planned changes to those arguments. The drift list compares S3 with
 // what Terraform last applied (the prior values of m); right after an import there is no such thing, and
 // the buckets' own values stand in.
-func (m *bucketPairModel) setObserved(ctx context.Context, region string, media, static *bucketstate.Settings) diag.Diagnostics {
+func (m *bucketPairModel) setObserved(ctx context.Context, region string, observed s3api.PairObserved) diag.Diagnostics {
+	media, static := observed.Media, observed.Static
 	imported := m.Drift.IsNull()
 	prior, diags := toSpec(ctx, *m, region)
 
@@ -190,9 +230,7 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, media,
 		want, d = toSpec(ctx, *m, region)
 		diags.Append(d...)
 	}
-	wantMedia, wantStatic := want.desired()
-	drift := append(bucketstate.Diff(wantMedia, media), bucketstate.Diff(wantStatic, static)...)
-	list, d := types.ListValueFrom(ctx, types.StringType, bucketstate.Strings(drift))
+	list, d := types.ListValueFrom(ctx, types.StringType, bucketstate.Strings(want.pair().Drift(observed)))
 	diags.Append(d...)
 	m.Drift = list
 	return diags

@@ -300,21 +300,3 @@ func fieldArgument(field string) string {
 	}
 	return field
 }
-
-// quotedList lists values for an error message: "a", "b", "c".
-func quotedList(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = fmt.Sprintf("%q", v)
-	}
-	return strings.Join(q, ", ")
-}
-
-// markdownList lists values for documentation: `"a"`, `"b"`, `"c"`.
-func markdownList(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = fmt.Sprintf("`%q`", v)
-	}
-	return strings.Join(q, ", ")
-}

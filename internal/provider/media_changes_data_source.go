@@ -179,7 +179,7 @@ func (d *mediaChangesDataSource) Read(ctx context.Context, req datasource.ReadRe
 		return
 	case err != nil:
 		resp.Diagnostics.AddAttributeError(path.Root("bucket"), "Cannot read the bucket's versioning",
-			restoreErrorDetail(d.client, err, fmt.Sprintf("Listing changes needs s3:GetBucketVersioning and s3:ListBucketVersions on bucket %q.", bucket)))
+			errorDetail(d.client, err, fmt.Sprintf("Listing changes needs s3:GetBucketVersioning and s3:ListBucketVersions on bucket %q.", bucket)))
 		return
 	case v.Status != bucketstate.VersioningEnabled:
 		resp.Diagnostics.AddAttributeWarning(path.Root("bucket"), "Bucket versioning is not enabled",
@@ -189,7 +189,7 @@ func (d *mediaChangesDataSource) Read(ctx context.Context, req datasource.ReadRe
 	changes, err := s3api.FindChanges(ctx, d.client.S3, bucket, prefix, since, limit)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("bucket"), "Cannot list the bucket's versions",
-			restoreErrorDetail(d.client, err, fmt.Sprintf("Listing changes needs s3:ListBucketVersions on bucket %q.", bucket)))
+			errorDetail(d.client, err, fmt.Sprintf("Listing changes needs s3:ListBucketVersions on bucket %q.", bucket)))
 		return
 	}
 	m.setChanges(changes)

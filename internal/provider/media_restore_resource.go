@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -123,7 +122,7 @@ func (r *mediaRestoreResource) Schema(_ context.Context, _ resource.SchemaReques
 				Optional: true,
 				Computed: true,
 				Default:  stringdefault.StaticString(recovery.Methods[0]),
-				MarkdownDescription: "How deleted objects come back: " + restoreMethodList(recovery.Methods) + ". `copy` (the " +
+				MarkdownDescription: "How deleted objects come back: " + choiceList(recovery.Methods) + ". `copy` (the " +
 					"default) copies the version current at `as_of` on top as a new current version: the delete marker " +
 					"or unwanted version stays in the history below it, and it works on buckets with MFA Delete. " +
 					"`remove_delete_markers` removes the delete markers laid after `as_of` when they are the only " +
@@ -457,23 +456,7 @@ func (r *mediaRestoreResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 func (r *mediaRestoreResource) detail(err error, advice string) string {
-	return restoreErrorDetail(r.client, err, advice)
-}
-
-// restoreErrorDetail builds a diagnostic detail: what to do, the error, and where the requests went.
-func restoreErrorDetail(c *s3api.Client, err error, advice string) string {
-	var b strings.Builder
-	if advice != "" {
-		b.WriteString(advice)
-		b.WriteString("\n\n")
-	}
-	var gone *s3api.VersionNotFoundError
-	if errors.As(err, &gone) {
-		b.WriteString("The version was listed a moment ago and is gone now: something is permanently deleting " +
-			"versions in this bucket (a lifecycle rule expiring noncurrent versions, or a user). Check that first.\n\n")
-	}
-	fmt.Fprintf(&b, "Error: %v\n\nS3 client: %s", s3api.Explain(err), c.Describe())
-	return b.String()
+	return errorDetail(r.client, err, advice)
 }
 
 // addBlockedWarning names the objects S3 would refuse to copy, with why.
@@ -502,18 +485,6 @@ func restoreLogFields(base, extra map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-// restoreMethodList renders allowed values for a description: `a`, `b` or `c`.
-func restoreMethodList(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = "`" + v + "`"
-	}
-	if len(q) < 2 {
-		return strings.Join(q, "")
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
 
 // rfc3339Validator rejects times Go's RFC 3339 parser does not accept, at validate time.

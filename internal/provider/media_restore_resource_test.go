@@ -142,7 +142,7 @@ func TestRFC3339Validator(t *testing.T) {
 }
 
 func TestRestoreMethodList(t *testing.T) {
-	if got := restoreMethodList(recovery.Methods); got != "`copy` or `remove_delete_markers`" {
+	if got := choiceList(recovery.Methods); got != "`copy` or `remove_delete_markers`" {
 		t.Fatalf("%q", got)
 	}
 }

@@ -5,6 +5,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/smithy-go/logging"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -30,11 +31,18 @@ var (
 
 // New returns the provider factory that main and the tests serve.
 func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &protectedMediaProvider{version: version} }
+	return newWithClock(version, time.Now)
+}
+
+// newWithClock is New with the clock resources check times against (as_of is in the past); tests pass a
+// fake one.
+func newWithClock(version string, now func() time.Time) func() provider.Provider {
+	return func() provider.Provider { return &protectedMediaProvider{version: version, now: now} }
 }
 
 type protectedMediaProvider struct {
 	version string
+	now     func() time.Time
 }
 
 type providerModel struct {
@@ -56,6 +64,10 @@ type providerData struct {
 	// mfa is the provider-level device serial and code: the only code a destroy can use, since destroy
 	// sees no resource configuration.
 	mfa s3api.MFA
+	// callerARN names the principal the credentials belong to, asking STS at most once.
+	callerARN func() (string, error)
+	// now is the provider's clock.
+	now func() time.Time
 }
 
 func (p *protectedMediaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -161,7 +173,12 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 		resp.Diagnostics.AddError("Cannot configure the S3 client", err.Error())
 		return
 	}
-	data := &providerData{client: client, mfa: s3api.MFA{Serial: cfg.MFASerial.ValueString(), Code: cfg.MFACode.ValueString()}}
+	data := &providerData{
+		client:    client,
+		mfa:       s3api.MFA{Serial: cfg.MFASerial.ValueString(), Code: cfg.MFACode.ValueString()},
+		callerARN: func() (string, error) { return s3api.FindCallerARN(client) },
+		now:       p.now,
+	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

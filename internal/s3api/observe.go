@@ -54,13 +54,3 @@ func ObserveBucket(ctx context.Context, c *s3.Client, bucket string) (*bucketsta
 	}
 	return nil, nil
 }
-
-// ObservePair reads both buckets of a pair concurrently.
-func ObservePair(ctx context.Context, c *s3.Client, media, static string) (m, st *bucketstate.Settings, err error) {
-	var wg sync.WaitGroup
-	var mErr, sErr error
-	wg.Go(func() { m, mErr = ObserveBucket(ctx, c, media) })
-	wg.Go(func() { st, sErr = ObserveBucket(ctx, c, static) })
-	wg.Wait()
-	return m, st, errors.Join(mErr, sErr)
-}

@@ -1,0 +1,148 @@
+package provider
+
+// Plan-time checks of the bucket pair: configuration rules Terraform can check before any request, and the
+// plan itself: derived values, the repair of drift, and whether apply will need an MFA code or would lock
+// Terraform out with the guard policy.
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+)
+
+func (r *bucketPairResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var mfaDelete types.Bool
+	var retention types.Int64
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("mfa_delete"), &mfaDelete)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("noncurrent_version_retention_days"), &retention)...)
+	if mfaDelete.ValueBool() && !retention.IsNull() && !retention.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("noncurrent_version_retention_days"), "Retention conflicts with MFA Delete",
+			bucketstate.ErrRetentionWithMFADelete.Error()+". Choose one:\n"+
+				"  - keep mfa_delete = true and remove noncurrent_version_retention_days: old versions are kept forever, "+
+				"and only the root user with the MFA device can delete them;\n"+
+				"  - keep the retention and set mfa_delete = false, protecting the versions with least-privilege "+
+				"credentials for the app instead (see app_policy_json).")
+	}
+	var media, static types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("media_bucket"), &media)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("static_bucket"), &static)...)
+	if resp.Diagnostics.HasError() || media.IsUnknown() || static.IsUnknown() || media.IsNull() || static.IsNull() {
+		return
+	}
+	if media.ValueString() == static.ValueString() {
+		resp.Diagnostics.AddAttributeError(path.Root("static_bucket"), "Media and static buckets must differ",
+			fmt.Sprintf("media_bucket and static_bucket are both %q. Static files must live in their own, unversioned "+
+				"bucket; choose another name for static_bucket (for example %q).", media.ValueString(), media.ValueString()+"-static"))
+	}
+}
+
+// ModifyPlan fills in everything that follows from the configuration, so it is known at plan time, and
+// plans the repair of any drift the last refresh found.
+func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil {
+		return // destroy, or the provider is not configured yet (validate)
+	}
+	creating := req.State.Raw.IsNull()
+	// Every plan of an unchanged pair proposes exactly its refreshed state. Such a plan is read once and
+	// written back only if something below changes it: the framework's reflection over the whole model,
+	// both ways, was most of this method's cost, and every pair pays it in every plan.
+	unchanged := !creating && req.Plan.Raw.Equal(req.State.Raw)
+	var plan, state bucketPairModel
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if unchanged {
+		plan = state
+	} else {
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	}
+	if resp.Diagnostics.HasError() || plan.MediaBucket.IsUnknown() || plan.StaticBucket.IsUnknown() || plan.StaticPublicRead.IsUnknown() {
+		return
+	}
+
+	resp.Diagnostics.Append(plan.setPlanned(r.client, creating, state)...)
+
+	// Only a plan that writes the media bucket's policy can lock anyone out; drift-detection plans of an
+	// unchanged pair neither need the check nor pay its STS call.
+	if creating || !state.GuardExemptPrincipals.Equal(plan.GuardExemptPrincipals) || len(state.Drift.Elements()) > 0 {
+		exempt, d := stringSet(ctx, plan.GuardExemptPrincipals)
+		resp.Diagnostics.Append(d...)
+		if exempt != nil {
+			caller, err := r.callerARN()
+			resp.Diagnostics.Append(guardLockout(exempt, caller, err)...)
+		}
+	}
+
+	if what, guarded := plannedMFAWrite(creating, state, plan); guarded {
+		mfa, d := r.mfaFor(ctx, req.Config, plan)
+		resp.Diagnostics.Append(d...)
+		switch {
+		case mfa.Serial == "":
+			resp.Diagnostics.Append(mfaSerialMissing(what))
+		case mfa.Code == "":
+			resp.Diagnostics.Append(mfaCodeForApply(what))
+		}
+	}
+	if unchanged && plan.equal(state) {
+		return // resp.Plan is req.Plan, which is the state
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// plannedMFAWrite says whether applying the plan makes a write S3 guards with MFA Delete, and which. An
+// mfa_delete not known yet may change: a new pair does not count it, an existing one counts it as a change.
+func plannedMFAWrite(creating bool, state, plan bucketPairModel) (what string, guarded bool) {
+	want := plan.MFADelete.ValueBool()
+	if plan.MFADelete.IsUnknown() && !creating {
+		want = !state.MFADelete.ValueBool()
+	}
+	return bucketstate.PlannedMFAWrite(creating, state.MFADelete.ValueBool(), want, state.MediaVersioning.ValueString())
+}
+
+// configGetter is the part of tfsdk.Config (and tfsdk.Plan) mfaFor needs.
+type configGetter interface {
+	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}
+
+// mfaFor returns the device serial and one-time code for the media bucket's guarded writes: the resource's
+// own, else the provider's. The code comes from the configuration, the only place a write-only value lives.
+func (r *bucketPairResource) mfaFor(ctx context.Context, config configGetter, m bucketPairModel) (s3api.MFA, diag.Diagnostics) {
+	mfa := r.providerMFA
+	if v := m.MFASerial.ValueString(); v != "" {
+		mfa.Serial = v
+	}
+	var code types.String
+	diags := config.GetAttribute(ctx, path.Root("mfa_code"), &code)
+	if v := code.ValueString(); v != "" {
+		mfa.Code = v
+	}
+	return mfa, diags
+}
+
+// guardLockout fails the plan when the guard would deny caller, the principal running Terraform, the writes
+// it needs (the bucket policy itself, versioning, lifecycle), and warns when callerErr says who that is cannot
+// be told.
+func guardLockout(exempt []string, caller string, callerErr error) diag.Diagnostics {
+	var diags diag.Diagnostics
+	switch {
+	case callerErr != nil:
+		diags.AddAttributeWarning(path.Root("guard_exempt_principals"), "Cannot check the guard against the caller",
+			fmt.Sprintf("%v.\n\nMake sure the principal running Terraform is in guard_exempt_principals: otherwise, once "+
+				"applied, the guard denies it the bucket policy and versioning writes, and only the account's root user "+
+				"can remove the policy.", callerErr))
+	case !bucketpolicy.Exempts(exempt, caller):
+		diags.AddAttributeError(path.Root("guard_exempt_principals"), "The guard would lock Terraform out",
+			fmt.Sprintf("Terraform runs as %s, which is not in guard_exempt_principals. Once applied, the guard would deny "+
+				"it the media bucket's policy, versioning and lifecycle writes, so the next apply could not repair or "+
+				"change anything. Add its role or user ARN (for a role session, the role's ARN) to the list.", caller))
+	}
+	return diags
+}

@@ -1,0 +1,365 @@
+package s3api
+
+// Pair operations: create, repair and destroy a media and static bucket pair, and wait until S3 reports
+// what was written. Like Restore, each takes what the configuration wants and returns what S3 reports, so
+// the write order, the MFA ordering, the lifecycle rollback and the read-back live here, testable against a
+// real server without Terraform. Failures come back as the typed errors in pair_errors.go.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+)
+
+// Converging: S3 applies bucket configuration eventually, and AWS documents that versioning changes in
+// particular can take a while to show everywhere. A write counts as done only when several reads in a row
+// report it, as the AWS provider's waiters require: one matching read may have hit an up-to-date replica
+// while the next still answers the old value. The reads are spaced by poll's backoff.
+const (
+	// DefaultConvergeTimeout bounds the read-back after writes.
+	DefaultConvergeTimeout = 2 * time.Minute
+	// DefaultConvergeReads is how many reads in a row must report every written setting.
+	DefaultConvergeReads = 3
+)
+
+// PairSpec is what the configuration wants of both buckets.
+type PairSpec struct {
+	// Region is where new buckets are created.
+	Region        string
+	Media, Static bucketstate.Desired
+}
+
+// PairObserved is both buckets as S3 reports them; a nil side is a bucket that does not exist.
+type PairObserved struct {
+	Media, Static *bucketstate.Settings
+}
+
+// Drift lists every owned setting of both buckets that differs from spec, media first.
+func (spec PairSpec) Drift(o PairObserved) []bucketstate.Drift {
+	return append(bucketstate.Diff(spec.Media, o.Media), bucketstate.Diff(spec.Static, o.Static)...)
+}
+
+// Logger receives the steps of a pair operation a user may want in a log. The S3 layer knows nothing of
+// Terraform; the provider passes tflog through it.
+type Logger interface {
+	Info(msg string, fields map[string]any)
+	Warn(msg string, fields map[string]any)
+}
+
+// PairOptions are what every pair operation shares.
+type PairOptions struct {
+	// MFA is the device serial and one-time code for the media bucket's guarded writes. It is sent only
+	// with the requests S3 guards, and only when the operation needs it.
+	MFA MFA
+	// Log receives the operation's steps; nil drops them.
+	Log Logger
+	// Converge bounds the read-back after writes; its zero fields take the defaults.
+	Converge Converge
+}
+
+func (o PairOptions) info(msg string, fields map[string]any) {
+	if o.Log != nil {
+		o.Log.Info(msg, fields)
+	}
+}
+
+func (o PairOptions) warn(msg string, fields map[string]any) {
+	if o.Log != nil {
+		o.Log.Warn(msg, fields)
+	}
+}
+
+// Converge says when S3 counts as reporting what was written.
+type Converge struct {
+	// Timeout bounds the whole wait (DefaultConvergeTimeout when 0).
+	Timeout time.Duration
+	// Reads in a row must all match (DefaultConvergeReads when 0).
+	Reads int
+}
+
+func (c Converge) withDefaults() Converge {
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultConvergeTimeout
+	}
+	if c.Reads <= 0 {
+		c.Reads = DefaultConvergeReads
+	}
+	return c
+}
+
+// ObservePair reads both buckets of a pair concurrently.
+func ObservePair(ctx context.Context, c *s3.Client, media, static string) (PairObserved, error) {
+	var o PairObserved
+	var wg sync.WaitGroup
+	var mErr, sErr error
+	wg.Go(func() { o.Media, mErr = ObserveBucket(ctx, c, media) })
+	wg.Go(func() { o.Static, sErr = ObserveBucket(ctx, c, static) })
+	wg.Wait()
+	return o, errors.Join(mErr, sErr)
+}
+
+// CreatePair creates both buckets and writes every setting spec owns, then waits until S3 reports them.
+//
+// Nothing is created when a code is needed and missing (*MFACodeRequiredError) or a name already exists
+// (one *NameTakenError per name, joined). A failure after a bucket exists is a *PartialCreateError naming
+// what was created; writes S3 accepted but does not report in time are a *NotConvergedError.
+func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions) (PairObserved, error) {
+	mfa := MFA{}
+	if wantsMFADelete(spec.Media) {
+		if !o.MFA.Complete() {
+			return PairObserved{}, &MFACodeRequiredError{Op: OpCreate, Bucket: spec.Media.Bucket, Change: "create a media bucket with MFA Delete"}
+		}
+		mfa = o.MFA
+	}
+	// Refuse before creating anything: a name already taken, by anyone, is never adopted silently.
+	if err := checkNamesFree(ctx, c, spec); err != nil {
+		return PairObserved{}, err
+	}
+
+	var created []string
+	for _, want := range []bucketstate.Desired{spec.Media, spec.Static} {
+		err := CreateBucket(ctx, c, want.Bucket, spec.Region)
+		if err == nil {
+			err = WaitBucketVisible(ctx, c, want.Bucket)
+		}
+		if err != nil {
+			return PairObserved{}, partial(created, fmt.Sprintf("creating the %s bucket", want.Role), err)
+		}
+		created = append(created, want.Bucket)
+		o.info("created bucket", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
+	}
+
+	// A new bucket has no configuration: write everything the pair owns. The static bucket's versioning
+	// stays untouched (never versioned is what it should be), which the diff against a fresh bucket says.
+	err := both(
+		func() error { return applyFresh(ctx, c, spec.Media, mfa) },
+		func() error { return applyFresh(ctx, c, spec.Static, MFA{}) },
+	)
+	if err != nil {
+		return PairObserved{}, partial(created, "configuring the new buckets", err)
+	}
+	return WaitPairConverged(ctx, c, spec, o.Converge)
+}
+
+// RepairPair puts every owned setting of both buckets back as spec wants it, recreating a bucket deleted
+// out of band, then waits until S3 reports it. It repairs from a fresh read, never from an older refresh.
+//
+// A write S3 guards with MFA Delete (turning MFA Delete on or off, or versioning while it is on) needs
+// o.MFA: without it nothing is changed (*MFACodeRequiredError). That write goes first and alone, so a
+// refused code leaves both buckets as they were; when it fails after the lifecycle configuration was removed
+// to make way for MFA Delete, the configuration is put back.
+func RepairPair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions) (PairObserved, error) {
+	observed, err := ObservePair(ctx, c, spec.Media.Bucket, spec.Static.Bucket)
+	if err != nil {
+		return PairObserved{}, err
+	}
+	mediaDrift := bucketstate.Diff(spec.Media, observed.Media)
+	guarded := bucketstate.NeedsMFA(observed.Media, mediaDrift)
+	mfa := MFA{} // the code goes only where S3 asks for it
+	if guarded {
+		if !o.MFA.Complete() {
+			return PairObserved{}, &MFACodeRequiredError{Op: OpUpdate, Bucket: spec.Media.Bucket,
+				Change: "change " + joinSettings(bucketstate.SettingsOf(mediaDrift)) + " of the media bucket " + spec.Media.Bucket +
+					", which has MFA Delete on or is getting it"}
+		}
+		mfa = o.MFA
+	}
+
+	repairMedia := func() error {
+		err := repairBucket(ctx, c, spec, spec.Media, observed.Media, mfa, o)
+		if err == nil || !guarded || observed.Media == nil || observed.Media.Lifecycle.Empty() || !spec.Media.Lifecycle.Empty() {
+			return err
+		}
+		// Enabling MFA Delete removed the lifecycle configuration first (S3 refuses both at once); the
+		// guarded write then failed, so put the bucket back as it was.
+		restore := spec.Media
+		restore.Lifecycle = observed.Media.Lifecycle
+		if rErr := Apply(ctx, c, restore, []bucketstate.Setting{bucketstate.SettingLifecycle}, MFA{}); rErr != nil {
+			return errors.Join(err, fmt.Errorf("restoring the lifecycle configuration removed for MFA Delete: %w", rErr))
+		}
+		o.warn("restored the media bucket's lifecycle configuration after the MFA Delete write failed", map[string]any{"bucket": spec.Media.Bucket})
+		return err
+	}
+	repairStatic := func() error { return repairBucket(ctx, c, spec, spec.Static, observed.Static, MFA{}, o) }
+	if guarded {
+		// Apply writes versioning before anything else: the guarded write is the first request.
+		if err = repairMedia(); err == nil {
+			err = repairStatic()
+		}
+	} else {
+		err = both(repairMedia, repairStatic)
+	}
+	if err != nil {
+		return PairObserved{}, err
+	}
+	return WaitPairConverged(ctx, c, spec, o.Converge)
+}
+
+// repairBucket rewrites the drifted settings of one bucket, creating it first when it is gone.
+func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want bucketstate.Desired, observed *bucketstate.Settings, mfa MFA, o PairOptions) error {
+	if observed == nil {
+		if err := CreateBucket(ctx, c, want.Bucket, spec.Region); err != nil {
+			return err
+		}
+		if err := WaitBucketVisible(ctx, c, want.Bucket); err != nil {
+			return err
+		}
+		o.warn("recreated a bucket deleted outside Terraform", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
+		return applyFresh(ctx, c, want, mfa)
+	}
+	drift := bucketstate.Diff(want, observed)
+	for _, d := range drift {
+		o.info("repairing drift", map[string]any{"drift": d.String()})
+	}
+	return Apply(ctx, c, want, bucketstate.SettingsOf(drift), mfa)
+}
+
+// applyFresh writes onto a bucket created moments ago whatever differs from a bucket's defaults.
+func applyFresh(ctx context.Context, c *s3.Client, want bucketstate.Desired, mfa MFA) error {
+	fresh := &bucketstate.Settings{Versioning: bucketstate.VersioningDisabled}
+	return ApplyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, fresh)), mfa)
+}
+
+// WaitPairConverged reads both buckets until conv.Reads reads in a row report no drift from spec, and
+// returns the last read. When that does not happen within conv.Timeout, it returns a *NotConvergedError
+// with what was still different and the last read, so the caller can record what is real.
+func WaitPairConverged(ctx context.Context, c *s3.Client, spec PairSpec, conv Converge) (PairObserved, error) {
+	return converge(ctx, spec, conv, func() (PairObserved, error) {
+		return ObservePair(ctx, c, spec.Media.Bucket, spec.Static.Bucket)
+	})
+}
+
+func converge(ctx context.Context, spec PairSpec, conv Converge, observe func() (PairObserved, error)) (PairObserved, error) {
+	conv = conv.withDefaults()
+	var last PairObserved
+	var left []bucketstate.Drift
+	matched := 0
+	err := poll(ctx, conv.Timeout, func() (bool, error) {
+		o, err := observe()
+		if err != nil {
+			return false, err
+		}
+		last, left = o, spec.Drift(o)
+		if len(left) > 0 {
+			matched = 0
+			return false, nil
+		}
+		matched++
+		return matched >= conv.Reads, nil
+	})
+	if err != nil {
+		return last, &NotConvergedError{Left: left, Observed: last, Err: err}
+	}
+	return last, nil
+}
+
+// DestroyReport says what a destroy removed.
+type DestroyReport struct {
+	// StaticVersions and MediaVersions count the versions and delete markers deleted from each bucket.
+	StaticVersions, MediaVersions int
+	// MediaGone is set when the media bucket no longer existed before the destroy.
+	MediaGone bool
+}
+
+// DestroyPair deletes both buckets. The media side is settled before anything is deleted: a media bucket
+// holding anything is refused (*MediaNotEmptyError) unless forceDestroy, and one with MFA Delete needs
+// o.MFA (*MFACodeRequiredError); either way nothing at all is deleted. A failure after the static bucket is
+// gone is a *DestroyError saying so. A bucket already gone counts as deleted.
+func DestroyPair(ctx context.Context, c *s3.Client, media, static string, forceDestroy bool, o PairOptions) (*DestroyReport, error) {
+	r := &DestroyReport{}
+	contents, err := CountContents(ctx, c, media)
+	r.MediaGone = IsNotFound(err)
+	if err != nil && !r.MediaGone {
+		return r, &DestroyError{Step: StepCheckMedia, Err: err}
+	}
+	mediaMFA := MFA{}
+	if !r.MediaGone && !contents.Empty() {
+		if !forceDestroy {
+			return r, &MediaNotEmptyError{Bucket: media, Static: static, Contents: contents}
+		}
+		v, err := FindVersioning(ctx, c, media)
+		if err != nil {
+			return r, &DestroyError{Step: StepCheckMedia, Err: err}
+		}
+		if v.MFADelete {
+			if !o.MFA.Complete() {
+				return r, &MFACodeRequiredError{Op: OpDelete, Bucket: media, Change: "permanently delete every version in the media bucket " + media}
+			}
+			mediaMFA = o.MFA
+		}
+	}
+
+	r.StaticVersions, err = emptyAndDelete(ctx, c, static, MFA{})
+	if err != nil {
+		return r, &DestroyError{Step: StepDeleteStatic, Err: err}
+	}
+	o.info("deleted static bucket", map[string]any{"bucket": static, "versions_deleted": r.StaticVersions})
+	if r.MediaGone {
+		return r, nil
+	}
+	if contents.Empty() {
+		// Counted empty a moment ago: no need to list it again.
+		if err := DeleteBucket(ctx, c, media); err != nil {
+			return r, &DestroyError{Step: StepDeleteMedia, Deleted: []string{static}, Err: err}
+		}
+		return r, nil
+	}
+	o.warn("media_force_destroy: permanently deleting every version in the media bucket",
+		map[string]any{"bucket": media, "versions": contents.Versions, "delete_markers": contents.DeleteMarkers})
+	if r.MediaVersions, err = emptyAndDelete(ctx, c, media, mediaMFA); err != nil {
+		return r, &DestroyError{Step: StepDeleteMedia, Deleted: []string{static}, Err: err}
+	}
+	return r, nil
+}
+
+// emptyAndDelete removes every version and then the bucket; a bucket already gone counts as deleted.
+func emptyAndDelete(ctx context.Context, c *s3.Client, bucket string, mfa MFA) (int, error) {
+	n, err := EmptyBucket(ctx, c, bucket, mfa)
+	if err != nil && !IsNotFound(err) {
+		return n, err
+	}
+	return n, DeleteBucket(ctx, c, bucket)
+}
+
+// checkNamesFree asks about both names at once.
+func checkNamesFree(ctx context.Context, c *s3.Client, spec PairSpec) error {
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, want := range []bucketstate.Desired{spec.Media, spec.Static} {
+		wg.Go(func() {
+			switch e, err := FindExistence(ctx, c, want.Bucket); {
+			case err != nil:
+				errs[i] = &NameCheckError{Role: want.Role, Bucket: want.Bucket, Err: err}
+			case e != Absent:
+				errs[i] = &NameCheckError{Role: want.Role, Bucket: want.Bucket, Existence: e}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// both runs the media and static work at once and reports both failures.
+func both(media, static func() error) error {
+	var wg sync.WaitGroup
+	var mErr, sErr error
+	wg.Go(func() { mErr = media() })
+	wg.Go(func() { sErr = static() })
+	wg.Wait()
+	return errors.Join(mErr, sErr)
+}
+
+func wantsMFADelete(d bucketstate.Desired) bool { return d.MFADelete != nil && *d.MFADelete }
+
+func partial(created []string, step string, err error) error {
+	if len(created) == 0 {
+		return err
+	}
+	return &PartialCreateError{Created: created, Step: step, Err: err}
+}
