@@ -1,0 +1,412 @@
+package s3api_test
+
+// The pair operations against a real SeaweedFS, through the test proxy with AWS's MFA Delete semantics in
+// front: what the provider's Create, Update and Delete do, without Terraform. Skipped unless
+// PROTECTEDMEDIA_WEED names a weed binary (make test sets it).
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/mfadelete"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/testenv"
+)
+
+const (
+	pairMFASerial = "arn:aws:iam::123456789012:mfa/root-account-mfa-device"
+	pairRegion    = "us-east-1"
+)
+
+var (
+	pairMFASecret = []byte("protectedmedia-pair-test-secret")
+	// The layer checks codes against this frozen time, so a code stays valid however slow the run.
+	pairMFATime = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+)
+
+// pairBench is SeaweedFS behind the proxy with the MFA Delete layer, a client through the proxy (as the
+// provider's) and one straight to SeaweedFS (for setting up and checking).
+type pairBench struct {
+	env    *testenv.Env
+	layer  *mfadelete.Layer
+	client *s3.Client
+}
+
+func startPairBench(t *testing.T) *pairBench {
+	t.Helper()
+	if os.Getenv(testenv.WeedEnv) == "" {
+		t.Skip(testenv.WeedEnv + " is not set; set it to a weed binary (scripts/ensure-seaweedfs.sh prints one)")
+	}
+	s3api.IsolateAWS(t)
+	ctx := context.Background()
+	layer := mfadelete.New(pairMFASerial, pairMFASecret, func() time.Time { return pairMFATime })
+	env, err := testenv.Start(ctx, s3proxy.WithSemantics(layer.Semantics()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Stop)
+	c, err := s3api.New(ctx, s3api.Config{Endpoint: env.ProxyURL, AccessKey: env.Server.AccessKey, SecretKey: env.Server.SecretKey, CABundle: env.Server.CAFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &pairBench{env: env, layer: layer, client: c.S3}
+}
+
+func (b *pairBench) validMFA() s3api.MFA {
+	return s3api.MFA{Serial: pairMFASerial, Code: mfadelete.Code(pairMFASecret, pairMFATime)}
+}
+
+func (b *pairBench) wrongMFA() s3api.MFA {
+	valid := b.validMFA().Code
+	for d := 10 * time.Minute; ; d += time.Minute {
+		if c := mfadelete.Code(pairMFASecret, pairMFATime.Add(d)); c != valid {
+			return s3api.MFA{Serial: pairMFASerial, Code: c}
+		}
+	}
+}
+
+// newSpec is a fresh pair with the provider's defaults.
+func newSpec(t *testing.T) s3api.PairSpec {
+	t.Helper()
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	suffix := hex.EncodeToString(b)
+	return specOf("pm-pair-media-"+suffix, "pm-pair-static-"+suffix, false, bucketstate.Retention{AbortIncompleteDays: 7})
+}
+
+func specOf(media, static string, mfaDelete bool, r bucketstate.Retention) s3api.PairSpec {
+	return s3api.PairSpec{
+		Region: pairRegion,
+		Media:  bucketstate.MediaDesired(media, bucketstate.ARN(pairRegion, media), mfaDelete, map[string]string{"app": "test"}, r, nil),
+		Static: bucketstate.StaticDesired(static, bucketstate.ARN(pairRegion, static), false, map[string]string{"app": "test"}, r),
+	}
+}
+
+// drift reads the pair straight from SeaweedFS (past the proxy and its layer, except MFA Delete, which
+// only the layer knows) and lists what differs from spec.
+func (b *pairBench) drift(t *testing.T, spec s3api.PairSpec) []string {
+	t.Helper()
+	o, err := s3api.ObservePair(context.Background(), b.env.Direct, spec.Media.Bucket, spec.Static.Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Media != nil {
+		o.Media.MFADelete = b.layer.Enabled(spec.Media.Bucket)
+	}
+	return bucketstate.Strings(spec.Drift(o))
+}
+
+func (b *pairBench) exists(t *testing.T, bucket string) bool {
+	t.Helper()
+	e, err := s3api.FindExistence(context.Background(), b.env.Direct, bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e == s3api.OwnedByCaller
+}
+
+func (b *pairBench) put(t *testing.T, bucket, key, body string) {
+	t.Helper()
+	if _, err := b.env.Direct.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: strings.NewReader(body)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// logLines collects what an operation logs.
+type logLines []string
+
+func (l *logLines) Info(msg string, _ map[string]any) { *l = append(*l, "info: "+msg) }
+func (l *logLines) Warn(msg string, _ map[string]any) { *l = append(*l, "warn: "+msg) }
+
+func TestPairOperationsAgainstSeaweedFS(t *testing.T) {
+	b := startPairBench(t)
+	t.Run("create", b.testCreate)
+	t.Run("create refuses an existing name", b.testCreateExistingName)
+	t.Run("create stops part way", b.testCreatePartial)
+	t.Run("create with MFA Delete needs a code", b.testCreateMFA)
+	t.Run("repair", b.testRepair)
+	t.Run("MFA Delete goes first and alone", b.testRepairMFAFirst)
+	t.Run("destroy", b.testDestroy)
+	t.Run("destroy under MFA Delete", b.testDestroyMFA)
+}
+
+func (b *pairBench) testCreate(t *testing.T) {
+	ctx := context.Background()
+	spec := newSpec(t)
+	var log logLines
+	b.env.Proxy.ResetCounts()
+	observed, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := spec.Drift(observed); len(left) > 0 {
+		t.Fatalf("the returned read shows drift: %v", bucketstate.Strings(left))
+	}
+	if left := b.drift(t, spec); len(left) > 0 {
+		t.Fatalf("the buckets differ from the spec: %v", left)
+	}
+	if observed.Static.Versioning != bucketstate.VersioningDisabled {
+		t.Errorf("static versioning %q: a new static bucket is never versioned", observed.Static.Versioning)
+	}
+	// Converged means several reads in a row: every setting was read DefaultConvergeReads times per bucket.
+	if got := b.env.Proxy.Count("GetBucketVersioning"); got != 2*s3api.DefaultConvergeReads {
+		t.Errorf("GetBucketVersioning sent %d times while converging, want %d (reads in a row x 2 buckets)", got, 2*s3api.DefaultConvergeReads)
+	}
+	if want := []string{"info: created bucket", "info: created bucket"}; !slices.Equal(log, want) {
+		t.Errorf("log %q, want %q", log, want)
+	}
+	destroy(t, b, spec)
+}
+
+func (b *pairBench) testCreateExistingName(t *testing.T) {
+	ctx := context.Background()
+	spec := newSpec(t)
+	if _, err := b.env.Direct.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(spec.Static.Bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{})
+	var nameErr *s3api.NameCheckError
+	if !errors.As(err, &nameErr) || nameErr.Role != bucketstate.Static || nameErr.Existence != s3api.OwnedByCaller {
+		t.Fatalf("create over an existing static bucket: %v, want a *NameCheckError for static, owned by the caller", err)
+	}
+	var partial *s3api.PartialCreateError
+	if errors.As(err, &partial) || b.exists(t, spec.Media.Bucket) {
+		t.Fatal("the media bucket was created although the static name was taken")
+	}
+	if _, err := b.env.Direct.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(spec.Static.Bucket)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (b *pairBench) testCreatePartial(t *testing.T) {
+	ctx := context.Background()
+	spec := newSpec(t)
+	fault := b.env.Proxy.Inject(s3proxy.Fault{Operation: "CreateBucket", Bucket: spec.Static.Bucket, Status: http.StatusForbidden, Code: "AccessDenied"})
+	_, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{})
+	fault.Remove()
+	var partial *s3api.PartialCreateError
+	if !errors.As(err, &partial) || !slices.Equal(partial.Created, []string{spec.Media.Bucket}) || partial.Step != "creating the static bucket" {
+		t.Fatalf("create with the static bucket refused: %v, want a *PartialCreateError naming the media bucket", err)
+	}
+	if fault.Hits() != 1 || !b.exists(t, spec.Media.Bucket) || b.exists(t, spec.Static.Bucket) {
+		t.Fatalf("fault hits %d; media exists %t, static exists %t", fault.Hits(), b.exists(t, spec.Media.Bucket), b.exists(t, spec.Static.Bucket))
+	}
+	// Repair finishes the job: it creates the missing bucket and configures both.
+	if _, err := s3api.RepairPair(ctx, b.client, spec, s3api.PairOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if left := b.drift(t, spec); len(left) > 0 {
+		t.Fatalf("after repair: %v", left)
+	}
+	destroy(t, b, spec)
+}
+
+func (b *pairBench) testCreateMFA(t *testing.T) {
+	ctx := context.Background()
+	spec := newSpec(t)
+	spec = specOf(spec.Media.Bucket, spec.Static.Bucket, true, bucketstate.Retention{AbortIncompleteDays: 7})
+	_, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{MFA: s3api.MFA{Serial: pairMFASerial}})
+	var mfaErr *s3api.MFACodeRequiredError
+	if !errors.As(err, &mfaErr) || mfaErr.Op != s3api.OpCreate {
+		t.Fatalf("create with MFA Delete and no code: %v, want *MFACodeRequiredError", err)
+	}
+	if b.exists(t, spec.Media.Bucket) || b.exists(t, spec.Static.Bucket) {
+		t.Fatal("a bucket was created although the code was missing")
+	}
+	if _, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
+		t.Fatal(err)
+	}
+	if !b.layer.Enabled(spec.Media.Bucket) || b.layer.Enabled(spec.Static.Bucket) {
+		t.Fatal("MFA Delete must be on for media only")
+	}
+	if left := b.drift(t, spec); len(left) > 0 {
+		t.Fatalf("after create: %v", left)
+	}
+	destroyMFA(t, b, spec)
+}
+
+func (b *pairBench) testRepair(t *testing.T) {
+	ctx := context.Background()
+	spec := newSpec(t)
+	if _, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Out of band: media versioning suspended, static encryption removed and static tags changed.
+	d := b.env.Direct
+	_, err := d.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(spec.Media.Bucket),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}})
+	if err == nil {
+		_, err = d.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: aws.String(spec.Static.Bucket)})
+	}
+	if err == nil {
+		_, err = d.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(spec.Static.Bucket),
+			Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("app"), Value: aws.String("other")}}}})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(b.drift(t, spec)); got != 3 {
+		t.Fatalf("set-up made %d drifts, want 3: %v", got, b.drift(t, spec))
+	}
+	var log logLines
+	observed, err := s3api.RepairPair(ctx, b.client, spec, s3api.PairOptions{Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := b.drift(t, spec); len(left) > 0 || len(spec.Drift(observed)) > 0 {
+		t.Fatalf("after repair: %v", left)
+	}
+	if n := len(slices.DeleteFunc(log, func(l string) bool { return l != "info: repairing drift" })); n != 3 {
+		t.Errorf("logged %d repairs, want one per drift (3): %q", n, log)
+	}
+
+	// A bucket deleted out of band is created again.
+	destroyBucket(t, b, spec.Static.Bucket)
+	log = nil
+	if _, err := s3api.RepairPair(ctx, b.client, spec, s3api.PairOptions{Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if left := b.drift(t, spec); len(left) > 0 {
+		t.Fatalf("after recreating the static bucket: %v", left)
+	}
+	if !slices.Contains(log, "warn: recreated a bucket deleted outside Terraform") {
+		t.Errorf("the re-creation was not logged as a warning: %q", log)
+	}
+	destroy(t, b, spec)
+}
+
+// Turning MFA Delete on needs the bucket's lifecycle configuration gone first; when the guarded write is
+// refused, the lifecycle configuration comes back and the static bucket is left as it was.
+func (b *pairBench) testRepairMFAFirst(t *testing.T) {
+	ctx := context.Background()
+	plain := newSpec(t)
+	withRetention := specOf(plain.Media.Bucket, plain.Static.Bucket, false, bucketstate.Retention{NoncurrentDays: 30, AbortIncompleteDays: 7})
+	if _, err := s3api.CreatePair(ctx, b.client, withRetention, s3api.PairOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	withMFA := specOf(plain.Media.Bucket, plain.Static.Bucket, true, bucketstate.Retention{AbortIncompleteDays: 7})
+	withMFA.Static.Tags = map[string]string{"app": "changed"} // a static change in the same apply
+
+	_, err := s3api.RepairPair(ctx, b.client, withMFA, s3api.PairOptions{})
+	var mfaErr *s3api.MFACodeRequiredError
+	if !errors.As(err, &mfaErr) || mfaErr.Op != s3api.OpUpdate || !strings.Contains(mfaErr.Change, "MFA Delete") {
+		t.Fatalf("turning MFA Delete on without a code: %v, want *MFACodeRequiredError", err)
+	}
+	if left := b.drift(t, withRetention); len(left) > 0 {
+		t.Fatalf("a refused repair changed the buckets: %v", left)
+	}
+
+	_, err = s3api.RepairPair(ctx, b.client, withMFA, s3api.PairOptions{MFA: b.wrongMFA()})
+	if err == nil {
+		t.Fatal("a wrong code was accepted")
+	}
+	if left := b.drift(t, withRetention); len(left) > 0 {
+		t.Fatalf("after the refused code the pair is not as it was (lifecycle put back, static untouched): %v", left)
+	}
+
+	if _, err := s3api.RepairPair(ctx, b.client, withMFA, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
+		t.Fatal(err)
+	}
+	if left := b.drift(t, withMFA); len(left) > 0 {
+		t.Fatalf("after the valid code: %v", left)
+	}
+	destroyMFA(t, b, withMFA)
+}
+
+func (b *pairBench) testDestroy(t *testing.T) {
+	ctx := context.Background()
+	spec := newSpec(t)
+	if _, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b.put(t, spec.Media.Bucket, "uploads/a.jpg", "1")
+	b.put(t, spec.Media.Bucket, "uploads/a.jpg", "2")
+	b.put(t, spec.Static.Bucket, "css/site.css", "body{}")
+
+	_, err := s3api.DestroyPair(ctx, b.client, spec.Media.Bucket, spec.Static.Bucket, false, s3api.PairOptions{})
+	var notEmpty *s3api.MediaNotEmptyError
+	if !errors.As(err, &notEmpty) || notEmpty.Contents != (s3api.Contents{Objects: 1, Versions: 2}) {
+		t.Fatalf("destroy of a non-empty media bucket: %v, want *MediaNotEmptyError with 1 object, 2 versions", err)
+	}
+	if !b.exists(t, spec.Media.Bucket) || !b.exists(t, spec.Static.Bucket) {
+		t.Fatal("a refused destroy deleted a bucket")
+	}
+
+	r, err := s3api.DestroyPair(ctx, b.client, spec.Media.Bucket, spec.Static.Bucket, true, s3api.PairOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.MediaVersions != 2 || r.StaticVersions != 1 || b.exists(t, spec.Media.Bucket) || b.exists(t, spec.Static.Bucket) {
+		t.Fatalf("force destroy: report %+v; media exists %t, static exists %t", r, b.exists(t, spec.Media.Bucket), b.exists(t, spec.Static.Bucket))
+	}
+	// Destroying what is already gone succeeds.
+	if r, err := s3api.DestroyPair(ctx, b.client, spec.Media.Bucket, spec.Static.Bucket, false, s3api.PairOptions{}); err != nil || !r.MediaGone {
+		t.Fatalf("destroy of a gone pair: %+v, %v", r, err)
+	}
+}
+
+func (b *pairBench) testDestroyMFA(t *testing.T) {
+	ctx := context.Background()
+	plain := newSpec(t)
+	spec := specOf(plain.Media.Bucket, plain.Static.Bucket, true, bucketstate.Retention{AbortIncompleteDays: 7})
+	if _, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
+		t.Fatal(err)
+	}
+	b.put(t, spec.Media.Bucket, "uploads/a.jpg", "1")
+	b.put(t, spec.Static.Bucket, "css/site.css", "body{}")
+	_, err := s3api.DestroyPair(ctx, b.client, spec.Media.Bucket, spec.Static.Bucket, true, s3api.PairOptions{})
+	var mfaErr *s3api.MFACodeRequiredError
+	if !errors.As(err, &mfaErr) || mfaErr.Op != s3api.OpDelete {
+		t.Fatalf("force destroy under MFA Delete without a code: %v, want *MFACodeRequiredError", err)
+	}
+	if !b.exists(t, spec.Static.Bucket) {
+		t.Fatal("the static bucket was deleted although the media side was refused")
+	}
+	if _, err := s3api.DestroyPair(ctx, b.client, spec.Media.Bucket, spec.Static.Bucket, true, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
+		t.Fatal(err)
+	}
+	if b.exists(t, spec.Media.Bucket) || b.exists(t, spec.Static.Bucket) {
+		t.Fatal("buckets left after force destroy with a code")
+	}
+}
+
+func destroy(t *testing.T, b *pairBench, spec s3api.PairSpec) {
+	t.Helper()
+	if _, err := s3api.DestroyPair(context.Background(), b.client, spec.Media.Bucket, spec.Static.Bucket, true, s3api.PairOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func destroyMFA(t *testing.T, b *pairBench, spec s3api.PairSpec) {
+	t.Helper()
+	if _, err := s3api.DestroyPair(context.Background(), b.client, spec.Media.Bucket, spec.Static.Bucket, true, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func destroyBucket(t *testing.T, b *pairBench, bucket string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s3api.EmptyBucket(ctx, b.env.Direct, bucket, s3api.MFA{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s3api.DeleteBucket(ctx, b.env.Direct, bucket); err != nil {
+		t.Fatal(err)
+	}
+}
