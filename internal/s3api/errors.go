@@ -69,27 +69,27 @@ func Explain(err error) error {
 	return err
 }
 
-// MFAError is a write S3 refused for want of a valid MFA code, or because MFA Delete conflicts with the
+// mfaError is a write S3 refused for want of a valid MFA code, or because MFA Delete conflicts with the
 // bucket's state. Its text says what to do; the code itself never appears in it.
-type MFAError struct {
+type mfaError struct {
 	Reason string
 	Err    error
 }
 
-func (e *MFAError) Error() string { return e.Reason + ": " + e.Err.Error() }
-func (e *MFAError) Unwrap() error { return e.Err }
+func (e *mfaError) Error() string { return e.Reason + ": " + e.Err.Error() }
+func (e *mfaError) Unwrap() error { return e.Err }
 
 // describeMFAError explains the S3 errors that MFA-guarded writes produce.
 func describeMFAError(err error) error {
 	switch errorCode(err) {
 	case codeAccessDenied:
-		return &MFAError{Reason: "S3 refused the write: MFA Delete requires a valid one-time code from the bucket " +
+		return &mfaError{Reason: "S3 refused the write: MFA Delete requires a valid one-time code from the bucket " +
 			"owner's MFA device, and the code was missing, wrong or expired, or the caller is not the bucket owner " +
 			"(only the root user can change MFA Delete)", Err: err}
 	case codeInvalidArgument:
-		return &MFAError{Reason: "S3 rejected the MFA value: it must be the device serial (ARN) and a 6-digit code", Err: err}
+		return &mfaError{Reason: "S3 rejected the MFA value: it must be the device serial (ARN) and a 6-digit code", Err: err}
 	case codeInvalidBucketState:
-		return &MFAError{Reason: "S3 refuses MFA Delete on a bucket with a lifecycle configuration (and a lifecycle " +
+		return &mfaError{Reason: "S3 refuses MFA Delete on a bucket with a lifecycle configuration (and a lifecycle " +
 			"configuration on a bucket with MFA Delete): remove the media bucket's lifecycle configuration, or keep " +
 			"mfa_delete = false", Err: err}
 	}

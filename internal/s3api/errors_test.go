@@ -125,7 +125,7 @@ func TestDescribeMFAError(t *testing.T) {
 	tests := []struct {
 		name   string
 		err    error
-		mfa    bool   // want an *MFAError
+		mfa    bool   // want an *mfaError
 		reason string // a substring of its reason
 	}{
 		{"access denied", apiError(codeAccessDenied), true, "valid one-time code"},
@@ -140,7 +140,7 @@ func TestDescribeMFAError(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := describeMFAError(tt.err)
-			var mfaErr *MFAError
+			var mfaErr *mfaError
 			if !tt.mfa {
 				if got != tt.err {
 					t.Errorf("describeMFAError(%v) = %v, want the error passed through unchanged", tt.err, got)
@@ -148,16 +148,16 @@ func TestDescribeMFAError(t *testing.T) {
 				return
 			}
 			if !errors.As(got, &mfaErr) {
-				t.Fatalf("describeMFAError(%v) = %T %v, want *MFAError", tt.err, got, got)
+				t.Fatalf("describeMFAError(%v) = %T %v, want *mfaError", tt.err, got, got)
 			}
 			if !strings.Contains(mfaErr.Reason, tt.reason) || !strings.Contains(got.Error(), tt.reason) {
-				t.Errorf("MFAError %q does not say %q", got, tt.reason)
+				t.Errorf("mfaError %q does not say %q", got, tt.reason)
 			}
 			if !errors.Is(got, tt.err) || errorCode(got) != errorCode(tt.err) {
-				t.Errorf("MFAError does not wrap the original error %v", tt.err)
+				t.Errorf("mfaError does not wrap the original error %v", tt.err)
 			}
 			if !strings.Contains(got.Error(), tt.err.Error()) {
-				t.Errorf("MFAError %q does not include the original error %q", got, tt.err)
+				t.Errorf("mfaError %q does not include the original error %q", got, tt.err)
 			}
 		})
 	}

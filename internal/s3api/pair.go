@@ -124,9 +124,9 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 
 	var created []string
 	for _, want := range []bucketstate.Desired{spec.Media, spec.Static} {
-		err := CreateBucket(ctx, c, want.Bucket, spec.Region)
+		err := createBucket(ctx, c, want.Bucket, spec.Region)
 		if err == nil {
-			err = WaitBucketVisible(ctx, c, want.Bucket)
+			err = waitBucketVisible(ctx, c, want.Bucket)
 		}
 		if err != nil {
 			return PairObserved{}, partial(created, fmt.Sprintf("creating the %s bucket", want.Role), err)
@@ -180,7 +180,7 @@ func RepairPair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 		// guarded write then failed, so put the bucket back as it was.
 		restore := spec.Media
 		restore.Lifecycle = observed.Media.Lifecycle
-		if rErr := Apply(ctx, c, restore, []bucketstate.Setting{bucketstate.SettingLifecycle}, MFA{}); rErr != nil {
+		if rErr := applySettings(ctx, c, restore, []bucketstate.Setting{bucketstate.SettingLifecycle}, MFA{}); rErr != nil {
 			return errors.Join(err, fmt.Errorf("restoring the lifecycle configuration removed for MFA Delete: %w", rErr))
 		}
 		o.warn("restored the media bucket's lifecycle configuration after the MFA Delete write failed", map[string]any{"bucket": spec.Media.Bucket})
@@ -188,7 +188,7 @@ func RepairPair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 	}
 	repairStatic := func() error { return repairBucket(ctx, c, spec, spec.Static, observed.Static, MFA{}, o) }
 	if guarded {
-		// Apply writes versioning before anything else: the guarded write is the first request.
+		// applySettings writes versioning before anything else: the guarded write is the first request.
 		if err = repairMedia(); err == nil {
 			err = repairStatic()
 		}
@@ -204,10 +204,10 @@ func RepairPair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 // repairBucket rewrites the drifted settings of one bucket, creating it first when it is gone.
 func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want bucketstate.Desired, observed *bucketstate.Settings, mfa MFA, o PairOptions) error {
 	if observed == nil {
-		if err := CreateBucket(ctx, c, want.Bucket, spec.Region); err != nil {
+		if err := createBucket(ctx, c, want.Bucket, spec.Region); err != nil {
 			return err
 		}
-		if err := WaitBucketVisible(ctx, c, want.Bucket); err != nil {
+		if err := waitBucketVisible(ctx, c, want.Bucket); err != nil {
 			return err
 		}
 		o.warn("recreated a bucket deleted outside Terraform", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
@@ -217,13 +217,13 @@ func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want buckets
 	for _, d := range drift {
 		o.info("repairing drift", map[string]any{"drift": d.String()})
 	}
-	return Apply(ctx, c, want, bucketstate.SettingsOf(drift), mfa)
+	return applySettings(ctx, c, want, bucketstate.SettingsOf(drift), mfa)
 }
 
 // applyFresh writes onto a bucket created moments ago whatever differs from a bucket's defaults.
 func applyFresh(ctx context.Context, c *s3.Client, want bucketstate.Desired, mfa MFA) error {
 	fresh := &bucketstate.Settings{Versioning: bucketstate.VersioningDisabled}
-	return ApplyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, fresh)), mfa)
+	return applyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, fresh)), mfa)
 }
 
 // WaitPairConverged reads both buckets until conv.Reads reads in a row report no drift from spec, and

@@ -12,9 +12,9 @@ import (
 // Waits for S3's eventual consistency are bounded by these and by the caller's context; they poll with a
 // backoff that starts small so a consistent server answers at the first or second look.
 const (
-	// BucketVisibleTimeout bounds waiting for a new bucket to answer HeadBucket; AWS documents that a
+	// bucketVisibleTimeout bounds waiting for a new bucket to answer HeadBucket; AWS documents that a
 	// new bucket may take a moment to be visible everywhere.
-	BucketVisibleTimeout = 2 * time.Minute
+	bucketVisibleTimeout = 2 * time.Minute
 	firstPoll            = 50 * time.Millisecond
 	maxPoll              = 2 * time.Second
 )
@@ -42,9 +42,9 @@ func poll(ctx context.Context, timeout time.Duration, check func() (bool, error)
 	}
 }
 
-// WaitBucketVisible waits until a just-created bucket answers HeadBucket.
-func WaitBucketVisible(ctx context.Context, c *s3.Client, bucket string) error {
-	err := poll(ctx, BucketVisibleTimeout, func() (bool, error) {
+// waitBucketVisible waits until a just-created bucket answers HeadBucket.
+func waitBucketVisible(ctx context.Context, c *s3.Client, bucket string) error {
+	err := poll(ctx, bucketVisibleTimeout, func() (bool, error) {
 		e, err := FindExistence(ctx, c, bucket)
 		return e == OwnedByCaller, err
 	})
@@ -52,9 +52,4 @@ func WaitBucketVisible(ctx context.Context, c *s3.Client, bucket string) error {
 		return fmt.Errorf("waiting for new bucket %q to become visible: %w", bucket, err)
 	}
 	return nil
-}
-
-// Poll is poll for callers outside the package that wait on their own condition (a repair read back).
-func Poll(ctx context.Context, timeout time.Duration, check func() (bool, error)) error {
-	return poll(ctx, timeout, check)
 }

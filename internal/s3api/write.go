@@ -13,9 +13,9 @@ import (
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 )
 
-// CreateBucket creates a bucket in region. Callers check FindExistence first: in us-east-1 S3 answers
+// createBucket creates a bucket in region. Callers check FindExistence first: in us-east-1 S3 answers
 // success when the caller already owns the bucket, which would silently adopt it.
-func CreateBucket(ctx context.Context, c *s3.Client, bucket, region string) error {
+func createBucket(ctx context.Context, c *s3.Client, bucket, region string) error {
 	in := &s3.CreateBucketInput{
 		Bucket:          aws.String(bucket),
 		ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced,
@@ -49,9 +49,6 @@ var writeOrder = []bucketstate.Setting{
 	bucketstate.SettingLifecycle,
 }
 
-// AllSettings is every owned setting, in write order: what a new bucket gets.
-func AllSettings() []bucketstate.Setting { return slices.Clone(writeOrder) }
-
 // MFA is the x-amz-mfa value, "<device serial> <code>", for the writes S3 guards with MFA Delete. The
 // zero value sends no header.
 type MFA struct {
@@ -65,19 +62,19 @@ func (m MFA) header() *string {
 	return aws.String(m.Serial + " " + m.Code)
 }
 
-// Apply writes the named settings of want onto its bucket, in an order S3 accepts. mfa goes with the
+// applySettings writes the named settings of want onto its bucket, in an order S3 accepts. mfa goes with the
 // versioning write, the only one of them S3 guards with MFA Delete.
-func Apply(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA) error {
-	return apply(ctx, c, want, settings, mfa, func(write func() error) error { return write() })
+func applySettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA) error {
+	return writeSettings(ctx, c, want, settings, mfa, func(write func() error) error { return write() })
 }
 
-// ApplyNew is Apply for a bucket created moments ago. S3 is eventually consistent right after
+// applyNew is applySettings for a bucket created moments ago. S3 is eventually consistent right after
 // CreateBucket: a configuration write can still answer NoSuchBucket after HeadBucket found the bucket
-// (seen on AWS and on SeaweedFS), so each write is retried on NoSuchBucket, bounded by BucketVisibleTimeout.
-func ApplyNew(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA) error {
-	return apply(ctx, c, want, settings, mfa, func(write func() error) error {
+// (seen on AWS and on SeaweedFS), so each write is retried on NoSuchBucket, bounded by bucketVisibleTimeout.
+func applyNew(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA) error {
+	return writeSettings(ctx, c, want, settings, mfa, func(write func() error) error {
 		var last error
-		err := poll(ctx, BucketVisibleTimeout, func() (bool, error) {
+		err := poll(ctx, bucketVisibleTimeout, func() (bool, error) {
 			last = write()
 			if hasCode(last, codeNoSuchBucket) {
 				return false, nil
@@ -91,7 +88,7 @@ func ApplyNew(ctx context.Context, c *s3.Client, want bucketstate.Desired, setti
 	})
 }
 
-func apply(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, attempt func(func() error) error) error {
+func writeSettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, attempt func(func() error) error) error {
 	order := writeOrder
 	if want.MFADelete != nil && *want.MFADelete && slices.Contains(settings, bucketstate.SettingLifecycle) {
 		// S3 refuses MFA Delete while a lifecycle configuration exists: remove that first.
