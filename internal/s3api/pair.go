@@ -46,7 +46,8 @@ func (spec PairSpec) Drift(o PairObserved) []bucketstate.Drift {
 }
 
 // Logger receives the steps of a pair operation a user may want in a log. The S3 layer knows nothing of
-// Terraform; the provider passes tflog through it.
+// Terraform; the provider passes tflog through it. Both buckets are worked on at once, so a Logger must be
+// safe for concurrent use.
 type Logger interface {
 	Info(msg string, fields map[string]any)
 	Warn(msg string, fields map[string]any)

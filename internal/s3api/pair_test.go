@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,11 +129,26 @@ func (b *pairBench) put(t *testing.T, bucket, key, body string) {
 	}
 }
 
-// logLines collects what an operation logs.
-type logLines []string
+// logLines collects what an operation logs; the operations log from both buckets' goroutines at once.
+type logLines struct {
+	mu    sync.Mutex
+	lines []string
+}
 
-func (l *logLines) Info(msg string, _ map[string]any) { *l = append(*l, "info: "+msg) }
-func (l *logLines) Warn(msg string, _ map[string]any) { *l = append(*l, "warn: "+msg) }
+func (l *logLines) Info(msg string, _ map[string]any) { l.add("info: " + msg) }
+func (l *logLines) Warn(msg string, _ map[string]any) { l.add("warn: " + msg) }
+
+func (l *logLines) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, line)
+}
+
+func (l *logLines) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.lines)
+}
 
 func TestPairOperationsAgainstSeaweedFS(t *testing.T) {
 	b := startPairBench(t)
@@ -168,8 +184,8 @@ func (b *pairBench) testCreate(t *testing.T) {
 	if got := b.env.Proxy.Count("GetBucketVersioning"); got != 2*s3api.DefaultConvergeReads {
 		t.Errorf("GetBucketVersioning sent %d times while converging, want %d (reads in a row x 2 buckets)", got, 2*s3api.DefaultConvergeReads)
 	}
-	if want := []string{"info: created bucket", "info: created bucket"}; !slices.Equal(log, want) {
-		t.Errorf("log %q, want %q", log, want)
+	if want := []string{"info: created bucket", "info: created bucket"}; !slices.Equal(log.all(), want) {
+		t.Errorf("log %q, want %q", log.all(), want)
 	}
 	destroy(t, b, spec)
 }
@@ -272,21 +288,21 @@ func (b *pairBench) testRepair(t *testing.T) {
 	if left := b.drift(t, spec); len(left) > 0 || len(spec.Drift(observed)) > 0 {
 		t.Fatalf("after repair: %v", left)
 	}
-	if n := len(slices.DeleteFunc(log, func(l string) bool { return l != "info: repairing drift" })); n != 3 {
-		t.Errorf("logged %d repairs, want one per drift (3): %q", n, log)
+	if n := len(slices.DeleteFunc(log.all(), func(l string) bool { return l != "info: repairing drift" })); n != 3 {
+		t.Errorf("logged %d repairs, want one per drift (3): %q", n, log.all())
 	}
 
 	// A bucket deleted out of band is created again.
 	destroyBucket(t, b, spec.Static.Bucket)
-	log = nil
+	log = logLines{}
 	if _, err := s3api.RepairPair(ctx, b.client, spec, s3api.PairOptions{Log: &log}); err != nil {
 		t.Fatal(err)
 	}
 	if left := b.drift(t, spec); len(left) > 0 {
 		t.Fatalf("after recreating the static bucket: %v", left)
 	}
-	if !slices.Contains(log, "warn: recreated a bucket deleted outside Terraform") {
-		t.Errorf("the re-creation was not logged as a warning: %q", log)
+	if !slices.Contains(log.all(), "warn: recreated a bucket deleted outside Terraform") {
+		t.Errorf("the re-creation was not logged as a warning: %q", log.all())
 	}
 	destroy(t, b, spec)
 }
