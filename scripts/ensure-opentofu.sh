@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the OpenTofu CLI used by `make test-tofu`, once per pinned version, and prints the path of the cached
-# binary on stdout. Progress goes to stderr: a cold build takes ~10 minutes on 2 cores.
+# binary on stdout. Progress goes to stderr: a cold build takes many minutes.
 set -euo pipefail
 # shellcheck source=lib/module-binary.sh
 source "$(dirname "$0")/lib/module-binary.sh"

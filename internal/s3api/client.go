@@ -40,16 +40,16 @@ const dialTimeout = 5 * time.Second
 var retryableCodes = map[string]struct{}{"OperationAborted": {}}
 
 // maxIdleConnsPerHost keeps enough connections open for a whole refresh wave: Terraform refreshes 10
-// resources at once by default and each pair reads its 12 settings concurrently, so ~120 requests are in
-// flight. The SDK's default of 10 idle connections would close most of them after every wave, paying a new
-// TCP and TLS handshake for nearly every call.
+// resources at once by default and each pair reads the 7 owned settings of both its buckets concurrently
+// (ObserveBucket), so ~140 requests are in flight. The SDK's default of 10 idle connections would close
+// most of them after every wave, paying a new TCP and TLS handshake for nearly every call.
 const maxIdleConnsPerHost = 128
 
 // maxConnsPerHost caps concurrent connections. Each new connection costs a TLS handshake (the hybrid
-// post-quantum key exchange and certificate checks were a fifth of the provider's CPU in a profiled plan),
-// and every plan is a new provider process with an empty pool. 32 still carries a 10-pair refresh wave in a
-// few round trips: in `make bench`, 10 pairs went from 3.1x to 2.2x an empty plan, with 20 ms per call
-// costing ~35 ms more.
+// post-quantum key exchange and certificate checks stand out in a CPU profile of a plan), and every plan is
+// a new provider process with an empty pool. 32 still carries a 10-pair refresh wave in a few round trips:
+// the handshakes it saves make a plan faster overall, while the requests it holds back cost a plan only a
+// little more wall time when every S3 call is a slow round trip.
 const maxConnsPerHost = 32
 
 // credentialTimeout bounds resolving credentials at configure time (SSO and web identity make calls).

@@ -16,13 +16,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
 )
 
-// DefaultRestoreConcurrency is how many keys a restore works on at once. S3 accepts thousands of writes
-// per second per prefix; 32 requests in flight keep a restore of 10,000 objects to a minute or so at
-// AWS latencies while staying far below the idle-connection pool (maxIdleConnsPerHost) and any throttling.
+// DefaultRestoreConcurrency is how many keys a restore works on at once. A restore mostly waits on round
+// trips, so it keeps many requests in flight: enough that a large restore is not bound by one round trip
+// after another at AWS latencies, while staying far below S3's thousands of writes per second per prefix
+// (and any throttling) and the idle-connection pool (maxIdleConnsPerHost).
 const DefaultRestoreConcurrency = 32
 
 // maxObjectTags is S3's limit of tags on one object version.
@@ -335,94 +337,65 @@ func FindChanges(ctx context.Context, c *s3.Client, bucket, prefix string, since
 // all its versions, and calls visit for it, up to concurrency (0 = DefaultRestoreConcurrency) keys at once,
 // while the listing goes on; a full pool holds the listing back. Before visit, an overwritten key that may
 // be a completed restore whose copy got a new ETag is checked for its restore tag. visit must be safe for
-// concurrent use. The first error from the listing or from visit stops new work; it is returned after the
-// keys in flight are done. A non-zero seenAt classifies each key from the entries it had then (a key with
-// none is skipped).
+// concurrent use and honour its context. The first error from the listing or from visit stops new work;
+// it is returned after the keys in flight are done. A non-zero seenAt classifies each key from the entries
+// it had then (a key with none is skipped).
 func walkKeys(ctx context.Context, c *s3.Client, bucket, prefix string, asOf, seenAt time.Time, concurrency int, visit func(context.Context, recovery.KeyState) error) error {
+	list := func(ctx context.Context, start func(recovery.KeyState) error) error {
+		var scanner recovery.Scanner
+		emit := func(_ string, entries []recovery.Version) error {
+			if !seenAt.IsZero() {
+				if entries = recovery.SeenAt(seenAt, entries); len(entries) == 0 {
+					return nil
+				}
+			}
+			return start(recovery.Classify(asOf, entries))
+		}
+		if err := ListVersions(ctx, c, bucket, prefix, func(page []recovery.Version) error { return scanner.Page(page, emit) }); err != nil {
+			return err
+		}
+		return scanner.Flush(emit)
+	}
+	return forEachListed(ctx, concurrency, list, func(ctx context.Context, ks recovery.KeyState) error {
+		if ks.MaybeRestored() {
+			from, err := FindRestoredFrom(ctx, c, bucket, ks.Key, ks.Current.VersionID)
+			if err != nil {
+				return err
+			}
+			if from == ks.AtAsOf.VersionID {
+				ks.ConfirmRestored()
+			}
+		}
+		return visit(ctx, ks)
+	})
+}
+
+// forEachListed runs list, which hands items to start, and calls visit for each item on up to concurrency
+// (0 = DefaultRestoreConcurrency) goroutines; start waits while all of them are busy, which holds the
+// listing back. After the first error from visit (or the end of ctx) nothing new starts, start returns that
+// error and so does forEachListed, once the visits in flight have returned. Those get ctx, not the group's
+// context: a sibling's failure must not cancel a copy halfway, nor turn its result into "context canceled".
+func forEachListed[T any](ctx context.Context, concurrency int, list func(context.Context, func(T) error) error, visit func(context.Context, T) error) error {
 	if concurrency <= 0 {
 		concurrency = DefaultRestoreConcurrency
 	}
-	g := newBoundedGroup(concurrency)
-	var scanner recovery.Scanner
-	emit := func(_ string, entries []recovery.Version) error {
-		if !seenAt.IsZero() {
-			if entries = recovery.SeenAt(seenAt, entries); len(entries) == 0 {
-				return nil
-			}
+	g, gctx := errgroup.WithContext(ctx) // gctx ends at the first error: it stops the listing, never a visit
+	g.SetLimit(concurrency)
+	start := func(item T) error {
+		if gctx.Err() != nil {
+			return context.Cause(gctx) // the first error itself, or why ctx ended
 		}
-		ks := recovery.Classify(asOf, entries)
-		return g.Go(ctx, func() error {
-			if ks.MaybeRestored() {
-				from, err := FindRestoredFrom(ctx, c, bucket, ks.Key, ks.Current.VersionID)
-				if err != nil {
-					return err
-				}
-				if from == ks.AtAsOf.VersionID {
-					ks.ConfirmRestored()
-				}
+		g.Go(func() error {
+			if gctx.Err() != nil { // Go waited for a slot: the walk may have stopped meanwhile
+				return context.Cause(gctx)
 			}
-			return visit(ctx, ks)
+			return visit(ctx, item)
 		})
+		return nil
 	}
-	err := ListVersions(ctx, c, bucket, prefix, func(page []recovery.Version) error { return scanner.Page(page, emit) })
-	if err == nil {
-		err = scanner.Flush(emit)
-	}
-	werr := g.Wait()
-	if werr != nil {
+	err := list(gctx, start)
+	if werr := g.Wait(); werr != nil {
 		return werr // the first failure; err is then only the refusal to start more
 	}
 	return err
-}
-
-// boundedGroup runs functions on at most n goroutines and remembers the first error. Once a function
-// has failed, Go starts nothing more and returns that error; functions already running finish.
-type boundedGroup struct {
-	slots chan struct{}
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	err   error
-}
-
-func newBoundedGroup(n int) *boundedGroup {
-	return &boundedGroup{slots: make(chan struct{}, max(n, 1))}
-}
-
-// Go waits for a free slot (or the end of ctx) and runs fn on it.
-func (g *boundedGroup) Go(ctx context.Context, fn func() error) error {
-	if err := g.firstErr(); err != nil {
-		return err
-	}
-	select {
-	case g.slots <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if err := g.firstErr(); err != nil {
-		<-g.slots
-		return err
-	}
-	g.wg.Go(func() {
-		defer func() { <-g.slots }()
-		if err := fn(); err != nil {
-			g.mu.Lock()
-			if g.err == nil {
-				g.err = err
-			}
-			g.mu.Unlock()
-		}
-	})
-	return nil
-}
-
-// Wait waits for every function started and returns the first error.
-func (g *boundedGroup) Wait() error {
-	g.wg.Wait()
-	return g.firstErr()
-}
-
-func (g *boundedGroup) firstErr() error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.err
 }

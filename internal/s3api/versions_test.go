@@ -65,11 +65,37 @@ func TestFromListing(t *testing.T) {
 	}
 }
 
-func TestBoundedGroupBoundsConcurrency(t *testing.T) {
-	g := newBoundedGroup(4)
-	var running, peak atomic.Int32
-	for range 40 {
-		if err := g.Go(context.Background(), func() error {
+// listInts is a listing for forEachListed that hands it 0, 1, ... n-1 and records how many start took
+// and the error that stopped it, if any.
+type listInts struct {
+	n       int
+	started atomic.Int32  // items start took
+	refusal error         // what start returned when it refused an item
+	done    chan struct{} // closed when the listing returns
+}
+
+func newListInts(n int) *listInts { return &listInts{n: n, done: make(chan struct{})} }
+
+func (l *listInts) list(_ context.Context, start func(int) error) error {
+	defer close(l.done)
+	for i := range l.n {
+		if err := start(i); err != nil {
+			l.refusal = err
+			return err
+		}
+		l.started.Add(1)
+	}
+	return nil
+}
+
+func TestForEachListedBoundsConcurrency(t *testing.T) {
+	const limit, items = 4, 40
+	l := newListInts(items)
+	release := make(chan struct{})
+	var running, peak, visited atomic.Int32
+	errc := make(chan error, 1)
+	go func() {
+		errc <- forEachListed(context.Background(), limit, l.list, func(ctx context.Context, _ int) error {
 			n := running.Add(1)
 			for {
 				p := peak.Load()
@@ -77,64 +103,135 @@ func TestBoundedGroupBoundsConcurrency(t *testing.T) {
 					break
 				}
 			}
-			time.Sleep(2 * time.Millisecond)
-			running.Add(-1)
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := g.Wait(); err != nil {
-		t.Fatal(err)
-	}
-	if p := peak.Load(); p > 4 || p < 2 {
-		t.Fatalf("peak concurrency %d, want 2..4", p)
-	}
-}
-
-func TestBoundedGroupStopsAtFirstError(t *testing.T) {
-	g := newBoundedGroup(2)
-	boom := errors.New("boom")
-	var started atomic.Int32
-	var refused error
-	for i := range 100 {
-		err := g.Go(context.Background(), func() error {
-			started.Add(1)
-			if i == 3 {
-				return boom
-			}
+			<-release
 			time.Sleep(time.Millisecond)
-			return nil
+			running.Add(-1)
+			visited.Add(1)
+			return ctx.Err() // a successful walk never cancels a visit's context
 		})
-		if err != nil {
-			refused = err
-			break
-		}
-	}
-	if err := g.Wait(); !errors.Is(err, boom) {
-		t.Fatalf("Wait = %v, want boom", err)
-	}
-	if !errors.Is(refused, boom) || started.Load() >= 100 {
-		t.Fatalf("kept starting after the failure: started %d, refusal %v", started.Load(), refused)
-	}
-}
+	}()
 
-func TestBoundedGroupHonoursContext(t *testing.T) {
-	g := newBoundedGroup(1)
-	release := make(chan struct{})
-	must := func(err error) {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(g.Go(context.Background(), func() error { <-release; return nil }))
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := g.Go(ctx, func() error { return nil }); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Go with a full pool and a cancelled context = %v", err)
+	// A full pool holds the listing back: with every visit waiting, start takes limit items and no more.
+	waitFor(t, func() bool { return running.Load() == limit })
+	time.Sleep(20 * time.Millisecond) // room for a listing that wrongly runs ahead
+	if got := l.started.Load(); got != limit {
+		t.Fatalf("the listing got %d items past a full pool of %d", got, limit)
 	}
 	close(release)
-	must(g.Wait())
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if v := visited.Load(); v != items {
+		t.Fatalf("visited %d of %d items", v, items)
+	}
+	if p := peak.Load(); p != limit {
+		t.Fatalf("peak concurrency %d, want %d", p, limit)
+	}
+}
+
+func TestForEachListedStopsAtFirstError(t *testing.T) {
+	boom := errors.New("boom")
+	l := newListInts(100)
+	var visitedAfter atomic.Int32 // visits of items after the failing one
+	var inFlight error            // what the sibling in flight saw
+	err := forEachListed(context.Background(), 2, l.list, func(ctx context.Context, i int) error {
+		switch {
+		case i == 2:
+			// In flight when item 3 fails: it must be let finish, with its context intact.
+			<-l.done
+			time.Sleep(5 * time.Millisecond)
+			inFlight = ctx.Err()
+			return nil
+		case i == 3:
+			return boom
+		case i > 3:
+			visitedAfter.Add(1)
+		}
+		time.Sleep(time.Millisecond)
+		return nil
+	})
+	if err != boom { // the very error visit returned, not a "context canceled" wrapping it
+		t.Fatalf("forEachListed = %v, want boom", err)
+	}
+	if !errors.Is(l.refusal, boom) {
+		t.Fatalf("the listing was stopped by %v, want boom", l.refusal)
+	}
+	if n := visitedAfter.Load(); n != 0 || l.started.Load() >= 100 {
+		t.Fatalf("kept starting after the failure: %d items visited after it, %d started", n, l.started.Load())
+	}
+	if inFlight != nil {
+		t.Fatalf("the visit in flight saw its context end (%v): a sibling's failure cancelled it", inFlight)
+	}
+}
+
+func TestForEachListedHonoursContext(t *testing.T) {
+	t.Run("visits that end with the context", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		l := newListInts(1000)
+		var visited atomic.Int32
+		errc := make(chan error, 1)
+		go func() {
+			errc <- forEachListed(ctx, 2, l.list, func(ctx context.Context, _ int) error {
+				visited.Add(1)
+				<-ctx.Done()
+				return ctx.Err()
+			})
+		}()
+		waitFor(t, func() bool { return visited.Load() == 2 })
+		cancel()
+		select {
+		case err := <-errc:
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("forEachListed after cancel = %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("forEachListed still running after its context was cancelled")
+		}
+		if v := visited.Load(); v != 2 {
+			t.Fatalf("%d visits, want the 2 started before the cancel", v)
+		}
+		if !errors.Is(l.refusal, context.Canceled) {
+			t.Fatalf("the listing was stopped by %v, want context.Canceled", l.refusal)
+		}
+	})
+	t.Run("a full pool of visits that ignore it", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		l := newListInts(1000)
+		release := make(chan struct{})
+		var visited atomic.Int32
+		errc := make(chan error, 1)
+		go func() {
+			errc <- forEachListed(ctx, 1, l.list, func(context.Context, int) error {
+				visited.Add(1)
+				<-release
+				return nil
+			})
+		}()
+		waitFor(t, func() bool { return visited.Load() == 1 })
+		cancel()
+		time.Sleep(20 * time.Millisecond)
+		close(release)
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Fatalf("forEachListed after cancel = %v", err)
+		}
+		if v := visited.Load(); v != 1 {
+			t.Fatalf("%d visits, want only the one started before the cancel", v)
+		}
+		if !errors.Is(l.refusal, context.Canceled) {
+			t.Fatalf("the listing was stopped by %v, want context.Canceled", l.refusal)
+		}
+	})
+}
+
+// waitFor polls cond until it holds, failing the test after 10 seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+	}
 }
 
 // --- against a real SeaweedFS (skipped unless PROTECTEDMEDIA_WEED names a weed binary) ---
