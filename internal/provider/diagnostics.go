@@ -1,7 +1,8 @@
 package provider
 
 // Every error and warning text the resources show, written once: the detail builder, the MFA guidance, the
-// mapping from the S3 layer's typed errors to diagnostics, and the list and plural formatting they use.
+// mapping from the S3 layer's typed errors to diagnostics, the restore's and the time arguments' messages,
+// and the list and plural formatting they use.
 
 import (
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 )
 
@@ -186,6 +188,34 @@ func destroyPairFailed(c *s3api.Client, media, static string, err error) diag.Di
 		diags.AddError("Cannot destroy the bucket pair", errorDetail(c, err, "Nothing was deleted."))
 	}
 	return diags
+}
+
+// addBlockedWarning names the objects S3 would refuse to copy in a restore, with why.
+func addBlockedWarning(diags *diag.Diagnostics, t *recovery.Tally, what string) {
+	if t.BlockedCount == 0 {
+		return
+	}
+	var lines []string
+	for _, a := range t.Blocked.Items() {
+		lines = append(lines, fmt.Sprintf("  - %s (version %s): %s", a.Key, a.Source.VersionID, a.Blocked))
+	}
+	more := ""
+	if n := t.BlockedCount - len(lines); n > 0 {
+		more = fmt.Sprintf("\n  ... and %d more", n)
+	}
+	diags.AddWarning("Some objects cannot be restored by copy",
+		fmt.Sprintf("%s %s, because S3 refuses to copy them:\n%s%s", plural(t.BlockedCount, "object"), what, strings.Join(lines, "\n"), more))
+}
+
+// invalidRFC3339 is the validation error of a time argument (see rfc3339Value), naming the attribute.
+func invalidRFC3339(p path.Path, got string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, "Invalid time", fmt.Sprintf("%s: %s", p, rfc3339Detail(got)))
+}
+
+// rfc3339Detail says that got is not a time and how to write one.
+func rfc3339Detail(got string) string {
+	return fmt.Sprintf("%q is not an RFC 3339 time. Write the date, a \"T\", the time and a zone: "+
+		"\"2026-11-28T09:30:00Z\" (UTC) or \"2026-11-28T10:30:00+01:00\".", got)
 }
 
 // plural says "1 object" or "3 objects".

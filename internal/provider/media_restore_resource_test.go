@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -29,6 +29,7 @@ import (
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/fakeclock"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
 
@@ -37,113 +38,19 @@ const (
 	changesAddr = "data.protectedmedia_media_changes.test"
 )
 
-// --- unit tests: conversions and validation, no server ---
+// --- unit tests: no server (the conversions are in media_restore_model_test.go) ---
 
-func TestToRestoreSpec(t *testing.T) {
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	base := mediaRestoreModel{
-		Bucket: types.StringValue("example-media"), Prefix: types.StringValue("uploads/"),
-		AsOf: types.StringValue("2026-11-28T10:30:00+01:00"), Method: types.StringValue("remove_delete_markers"),
-		DeleteCreatedAfter: types.BoolValue(true),
+// Configure hands the resource the provider's clock; the constructor sets none.
+func TestMediaRestoreConfigureTakesTheProviderClock(t *testing.T) {
+	at := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	r := NewMediaRestoreResource().(*mediaRestoreResource)
+	if r.now != nil {
+		t.Fatal("the constructor set a clock: only the provider's may be used")
 	}
-	spec, known, diags := toRestoreSpec(base, now)
-	if !known || diags.HasError() {
-		t.Fatalf("known %t, diags %v", known, diags)
-	}
-	want := restoreSpec{Bucket: "example-media", Prefix: "uploads/", AsOf: time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC),
-		Options: recovery.Options{Method: recovery.MethodRemoveDeleteMarkers, DeleteCreatedAfter: true}}
-	if !spec.AsOf.Equal(want.AsOf) || spec.Bucket != want.Bucket || spec.Prefix != want.Prefix || spec.Options != want.Options {
-		t.Fatalf("spec %+v, want %+v", spec, want)
-	}
-	if got := restoreID(base); got != "example-media/uploads/@2026-11-28T10:30:00+01:00" {
-		t.Fatalf("id %q", got)
-	}
-
-	unknown := base
-	unknown.Bucket = types.StringUnknown()
-	if _, known, diags := toRestoreSpec(unknown, now); known || diags.HasError() {
-		t.Fatalf("unknown bucket: known %t, diags %v", known, diags)
-	}
-
-	defaulted := base
-	defaulted.Method, defaulted.DeleteCreatedAfter, defaulted.Prefix = types.StringNull(), types.BoolNull(), types.StringNull()
-	if spec, _, _ := toRestoreSpec(defaulted, now); spec.Options.Method != recovery.MethodCopy || spec.Options.DeleteCreatedAfter || spec.Prefix != "" {
-		t.Fatalf("defaults: %+v", spec)
-	}
-
-	future := base
-	future.AsOf = types.StringValue("2026-11-28T12:00:01Z")
-	if _, known, diags := toRestoreSpec(future, now); known || !diags.HasError() || !strings.Contains(diags[0].Detail(), "after the current time") {
-		t.Fatalf("future as_of: known %t, diags %v", known, diags)
-	}
-	if _, known, diags := toRestoreSpec(future, time.Time{}); !known || diags.HasError() {
-		t.Fatalf("without a clock (apply) the future check is skipped: %v", diags)
-	}
-	exactlyNow := base
-	exactlyNow.AsOf = types.StringValue("2026-11-28T12:00:00Z")
-	if _, known, _ := toRestoreSpec(exactlyNow, now); !known {
-		t.Fatal("as_of equal to now must be accepted")
-	}
-
-	bad := base
-	bad.AsOf = types.StringValue("2026-11-28 10:30")
-	if _, known, diags := toRestoreSpec(bad, now); known || !diags.HasError() {
-		t.Fatalf("bad as_of: %v", diags)
-	}
-}
-
-func TestRestoreSetTally(t *testing.T) {
-	tally := recovery.NewTally(2)
-	tally.Deleted, tally.Overwritten, tally.Pending = 3, 1, 4
-	for _, k := range []string{"b", "a", "c"} {
-		tally.PendingKeys.Add(k)
-	}
-	var m mediaRestoreModel
-	m.setTally(tally)
-	if m.DeletedCount.ValueInt64() != 3 || m.OverwrittenCount.ValueInt64() != 1 || m.PendingCount.ValueInt64() != 4 {
-		t.Fatalf("counts %+v", m)
-	}
-	if !m.PendingKeys.Equal(types.ListValueMust(types.StringType, []attr.Value{types.StringValue("a"), types.StringValue("b")})) {
-		t.Fatalf("pending keys %v", m.PendingKeys)
-	}
-	if got := keyList(nil); got.IsNull() || len(got.Elements()) != 0 {
-		t.Fatalf("no keys must be an empty list, got %v", got)
-	}
-}
-
-func TestRFC3339Validator(t *testing.T) {
-	for value, ok := range map[string]bool{
-		"2026-11-28T09:30:00Z":        true,
-		"2026-11-28T10:30:00+01:00":   true,
-		"2026-11-28T09:30:00.250Z":    true,
-		"2026-11-28":                  false,
-		"2026-11-28T09:30:00":         false, // no zone
-		"28/11/2026 09:30":            false,
-		"2026-11-28 09:30:00Z":        false,
-		"yesterday":                   false,
-		"2026-13-28T09:30:00Z":        false,
-		"2026-11-28T09:30:00+0100":    false,
-		"  2026-11-28T09:30:00Z  ":    false,
-		"2026-11-28T24:30:00Z":        false,
-		"2026-02-30T09:30:00Z":        false,
-		"2026-11-28T09:30:00.999999Z": true,
-	} {
-		resp := &validator.StringResponse{}
-		rfc3339Validator{}.ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringValue(value)}, resp)
-		if resp.Diagnostics.HasError() == ok {
-			t.Errorf("%q: error %t, want %t", value, resp.Diagnostics.HasError(), !ok)
-		}
-	}
-	resp := &validator.StringResponse{}
-	rfc3339Validator{}.ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringUnknown()}, resp)
-	if resp.Diagnostics.HasError() {
-		t.Error("an unknown value is not an error")
-	}
-}
-
-func TestRestoreMethodList(t *testing.T) {
-	if got := choiceList(recovery.Methods); got != "`copy` or `remove_delete_markers`" {
-		t.Fatalf("%q", got)
+	resp := &fwresource.ConfigureResponse{}
+	r.Configure(context.Background(), fwresource.ConfigureRequest{ProviderData: &providerData{now: fakeclock.New(at).Now}}, resp)
+	if resp.Diagnostics.HasError() || r.now == nil || !r.now().Equal(at) {
+		t.Fatalf("diagnostics %v; clock set %t", resp.Diagnostics, r.now != nil)
 	}
 }
 
@@ -892,5 +799,36 @@ func TestAccMediaRestore_invalidConfig(t *testing.T) {
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps:                    steps,
+	})
+}
+
+// "In the past" is the provider's clock, handed to the resource in Configure: with the clock stopped in 2020,
+// an as_of in 2021 (long past by the wall clock) is refused as being in the future, with the time and the
+// suggestion taken from that clock; once the clock moves past it, the same configuration plans.
+func TestAccMediaRestore_clock(t *testing.T) {
+	clock := fakeclock.New(time.Date(2020, 6, 1, 12, 0, 0, 0, time.UTC))
+	config := fmt.Sprintf("resource \"protectedmedia_media_restore\" \"test\" {\n  bucket = %q\n  as_of  = \"2021-01-01T00:00:00Z\"\n}\n",
+		bucketName(t, "clock"))
+	resource.Test(t, resource.TestCase{
+		PreCheck: func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"protectedmedia": providerserver.NewProtocol6WithError(newWithClock("test", clock.Now)()),
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:   config,
+				PlanOnly: true,
+				ExpectError: errorText(`as_of = "2021-01-01T00:00:00Z" is after the current time, 2020-06-01T12:00:00Z. A ` +
+					`restore puts objects back as they were at a past moment: set as_of to a time before the first ` +
+					`unwanted change, for example 2020-06-01T11:00:00Z.`),
+			},
+			{
+				// The bucket does not exist: a warning, and the restore is planned with its counts unknown.
+				PreConfig:          func() { clock.Set(time.Date(2021, 1, 1, 0, 0, 1, 0, time.UTC)) },
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
 	})
 }

@@ -1,0 +1,97 @@
+package provider
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
+)
+
+// mediaRestoreModel is the resource's Terraform data.
+type mediaRestoreModel struct {
+	ID                 types.String `tfsdk:"id"`
+	Bucket             types.String `tfsdk:"bucket"`
+	Prefix             types.String `tfsdk:"prefix"`
+	AsOf               rfc3339Value `tfsdk:"as_of"`
+	Method             types.String `tfsdk:"method"`
+	DeleteCreatedAfter types.Bool   `tfsdk:"delete_created_after"`
+	// PlanTimestamp is write-only: only the configuration has it.
+	PlanTimestamp     rfc3339Value `tfsdk:"plan_timestamp"`
+	DeletedCount      types.Int64  `tfsdk:"deleted_count"`
+	OverwrittenCount  types.Int64  `tfsdk:"overwritten_count"`
+	PendingCount      types.Int64  `tfsdk:"pending_count"`
+	PendingKeys       types.List   `tfsdk:"pending_keys"`
+	CreatedAfterCount types.Int64  `tfsdk:"created_after_count"`
+	RestoredCount     types.Int64  `tfsdk:"restored_count"`
+}
+
+// restoreSpec is a restore in plain Go types.
+type restoreSpec struct {
+	Bucket, Prefix string
+	AsOf           time.Time
+	Options        recovery.Options
+}
+
+// toRestoreSpec converts the configured arguments. It reports false when one of them is not known yet.
+// A null method, prefix or delete_created_after means the default. A non-zero now also checks that as_of is
+// in the past (at plan time; by apply it still is).
+func toRestoreSpec(m mediaRestoreModel, now time.Time) (restoreSpec, bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	for _, v := range []interface{ IsUnknown() bool }{m.Bucket, m.Prefix, m.AsOf, m.Method, m.DeleteCreatedAfter} {
+		if v.IsUnknown() {
+			return restoreSpec{}, false, nil
+		}
+	}
+	asOf, parseDiags := m.AsOf.ValueRFC3339Time() // a null as_of (it is required) fails here too
+	if parseDiags.HasError() {
+		diags.AddAttributeError(path.Root("as_of"), "Invalid as_of", rfc3339Detail(m.AsOf.ValueString()))
+		return restoreSpec{}, false, diags
+	}
+	if !now.IsZero() && asOf.After(now) {
+		diags.AddAttributeError(path.Root("as_of"), "as_of is in the future",
+			fmt.Sprintf("as_of = %q is after the current time, %s. A restore puts objects back as they were at a past "+
+				"moment: set as_of to a time before the first unwanted change, for example %s.",
+				m.AsOf.ValueString(), now.UTC().Format(time.RFC3339), now.UTC().Add(-time.Hour).Truncate(time.Minute).Format(time.RFC3339)))
+		return restoreSpec{}, false, diags
+	}
+	method := m.Method.ValueString()
+	if method == "" {
+		method = string(recovery.MethodCopy)
+	}
+	return restoreSpec{
+		Bucket: m.Bucket.ValueString(),
+		Prefix: m.Prefix.ValueString(),
+		AsOf:   asOf,
+		Options: recovery.Options{
+			Method:             recovery.Method(method),
+			DeleteCreatedAfter: m.DeleteCreatedAfter.ValueBool(),
+		},
+	}, true, diags
+}
+
+// restoreID is the resource ID: what, where and as of when.
+func restoreID(m mediaRestoreModel) string {
+	return m.Bucket.ValueString() + "/" + m.Prefix.ValueString() + "@" + m.AsOf.ValueString()
+}
+
+// setTally records what a listing found: at plan time, or at apply when the plan could not list.
+func (m *mediaRestoreModel) setTally(t *recovery.Tally) {
+	m.DeletedCount = types.Int64Value(int64(t.Deleted))
+	m.OverwrittenCount = types.Int64Value(int64(t.Overwritten))
+	m.PendingCount = types.Int64Value(int64(t.Pending))
+	m.PendingKeys = keyList(t.PendingKeys.Items())
+}
+
+// keyList is a list of keys as a Terraform list; empty, never null, when there are none.
+func keyList(items []string) types.List {
+	values := make([]attr.Value, len(items))
+	for i, s := range items {
+		values[i] = types.StringValue(s)
+	}
+	return types.ListValueMust(types.StringType, values)
+}
