@@ -231,8 +231,10 @@ func TestAccBucketPair_driftIsVisibleInPlan(t *testing.T) {
 		{
 			// The plan-only step changed nothing; apply repairs.
 			PreConfig: func() {
-				if got := observe(t, cfg.Static).Encryption; got != "" {
-					t.Fatalf("plan wrote to the bucket: encryption is %q", got)
+				s, err := observeBucket(cfg.Static)
+				must(t, err)
+				if s.Encryption != "" {
+					t.Fatalf("plan wrote to the bucket: encryption is %q", s.Encryption)
 				}
 			},
 			Config: cfg.String(),
@@ -484,80 +486,62 @@ func TestAccBucketPair_invalidConfig(t *testing.T) {
 
 // --- checks through the S3 API ---
 
-func observe(t testingT, bucket string) *bucketstate.Settings {
+// observeBucket reads a bucket's owned settings straight from the server, past the proxy; a bucket that
+// does not exist is an error.
+func observeBucket(bucket string) (*bucketstate.Settings, error) {
 	s, err := s3api.ObserveBucket(context.Background(), accEnv.Direct, bucket)
 	if err != nil {
-		t.Fatalf("observing %s: %v", bucket, err)
+		return nil, fmt.Errorf("observing %s: %w", bucket, err)
 	}
 	if s == nil {
-		t.Fatalf("bucket %s does not exist", bucket)
+		return nil, fmt.Errorf("bucket %s does not exist", bucket)
 	}
-	return s
+	return s, nil
 }
 
-type testingT interface {
-	Fatalf(string, ...any)
-}
-
-// checkErr adapts Fatalf-style checks to TestCheckFunc's error return.
-type checkErr struct{ err error }
-
-func (c *checkErr) Fatalf(format string, args ...any) {
-	if c.err == nil {
-		c.err = fmt.Errorf(format, args...)
-	}
-	panic(c)
-}
-
-func check(fn func(t testingT)) resource.TestCheckFunc {
-	return func(*terraform.State) (err error) {
-		c := &checkErr{}
-		defer func() {
-			if r := recover(); r != nil {
-				if r != c {
-					panic(r)
-				}
-				err = c.err
-			}
-		}()
-		fn(c)
-		return nil
+// checkBucket is a check of one bucket's settings as the server reports them.
+func checkBucket(bucket string, check func(*bucketstate.Settings) error) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		s, err := observeBucket(bucket)
+		if err != nil {
+			return err
+		}
+		return check(s)
 	}
 }
 
 func checkMediaLocked(bucket string) resource.TestCheckFunc {
-	return check(func(t testingT) {
-		s := observe(t, bucket)
+	return checkBucket(bucket, func(s *bucketstate.Settings) error {
 		if s.Versioning != "Enabled" {
-			t.Fatalf("media %s: versioning %q, want Enabled", bucket, s.Versioning)
+			return fmt.Errorf("media %s: versioning %q, want Enabled", bucket, s.Versioning)
 		}
 		if s.PublicAccessBlock == nil || *s.PublicAccessBlock != (bucketstate.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}) {
-			t.Fatalf("media %s: public access block %+v, want all four on", bucket, s.PublicAccessBlock)
+			return fmt.Errorf("media %s: public access block %+v, want all four on", bucket, s.PublicAccessBlock)
 		}
-		checkCommon(t, bucket, s, false)
+		return commonProblem(bucket, s, false)
 	})
 }
 
 func checkStaticBucket(bucket string, publicRead bool) resource.TestCheckFunc {
-	return check(func(t testingT) {
-		s := observe(t, bucket)
+	return checkBucket(bucket, func(s *bucketstate.Settings) error {
 		if s.Versioning == "Enabled" {
-			t.Fatalf("static %s: versioning is Enabled", bucket)
+			return fmt.Errorf("static %s: versioning is Enabled", bucket)
 		}
 		want := bucketstate.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: !publicRead, RestrictPublicBuckets: !publicRead}
 		if s.PublicAccessBlock == nil || *s.PublicAccessBlock != want {
-			t.Fatalf("static %s: public access block %+v, want %+v", bucket, s.PublicAccessBlock, want)
+			return fmt.Errorf("static %s: public access block %+v, want %+v", bucket, s.PublicAccessBlock, want)
 		}
-		checkCommon(t, bucket, s, publicRead)
+		return commonProblem(bucket, s, publicRead)
 	})
 }
 
-func checkCommon(t testingT, bucket string, s *bucketstate.Settings, publicRead bool) {
+// commonProblem says what is wrong with the settings both buckets share, or nil.
+func commonProblem(bucket string, s *bucketstate.Settings, publicRead bool) error {
 	if s.Ownership != "BucketOwnerEnforced" {
-		t.Fatalf("%s: ownership %q", bucket, s.Ownership)
+		return fmt.Errorf("%s: ownership %q", bucket, s.Ownership)
 	}
 	if s.Encryption != "AES256" {
-		t.Fatalf("%s: default encryption %q, want AES256", bucket, s.Encryption)
+		return fmt.Errorf("%s: default encryption %q, want AES256", bucket, s.Encryption)
 	}
 	var doc struct {
 		Statement []struct {
@@ -567,7 +551,7 @@ func checkCommon(t testingT, bucket string, s *bucketstate.Settings, publicRead 
 		}
 	}
 	if err := json.Unmarshal([]byte(s.Policy), &doc); err != nil {
-		t.Fatalf("%s: policy %q: %v", bucket, s.Policy, err)
+		return fmt.Errorf("%s: policy %q: %w", bucket, s.Policy, err)
 	}
 	var denyInsecure, allowGet bool
 	for _, st := range doc.Statement {
@@ -579,52 +563,57 @@ func checkCommon(t testingT, bucket string, s *bucketstate.Settings, publicRead 
 		}
 	}
 	if !denyInsecure {
-		t.Fatalf("%s: policy has no deny-insecure-transport statement: %s", bucket, s.Policy)
+		return fmt.Errorf("%s: policy has no deny-insecure-transport statement: %s", bucket, s.Policy)
 	}
 	if allowGet != publicRead {
-		t.Fatalf("%s: public GetObject statement present = %t, want %t: %s", bucket, allowGet, publicRead, s.Policy)
+		return fmt.Errorf("%s: public GetObject statement present = %t, want %t: %s", bucket, allowGet, publicRead, s.Policy)
 	}
+	return nil
 }
 
 func checkVersioning(bucket, want string) resource.TestCheckFunc {
-	return check(func(t testingT) {
-		if got := observe(t, bucket).Versioning; got != want {
-			t.Fatalf("%s: versioning %q, want %q", bucket, got, want)
+	return checkBucket(bucket, func(s *bucketstate.Settings) error {
+		if s.Versioning != want {
+			return fmt.Errorf("%s: versioning %q, want %q", bucket, s.Versioning, want)
 		}
+		return nil
 	})
 }
 
 func checkTags(bucket string, want map[string]string) resource.TestCheckFunc {
-	return check(func(t testingT) {
-		if got := observe(t, bucket).Tags; !bucketstate.TagsEqual(got, want) {
-			t.Fatalf("%s: tags %v, want %v", bucket, got, want)
+	return checkBucket(bucket, func(s *bucketstate.Settings) error {
+		if !bucketstate.TagsEqual(s.Tags, want) {
+			return fmt.Errorf("%s: tags %v, want %v", bucket, s.Tags, want)
 		}
+		return nil
 	})
 }
 
 func checkContents(bucket string, want s3api.Contents) resource.TestCheckFunc {
-	return check(func(t testingT) {
+	return func(*terraform.State) error {
 		got, err := s3api.CountContents(context.Background(), accEnv.Direct, bucket)
 		if err != nil {
-			t.Fatalf("counting %s: %v", bucket, err)
+			return fmt.Errorf("counting %s: %w", bucket, err)
 		}
 		if got != want {
-			t.Fatalf("%s holds %+v, want %+v", bucket, got, want)
+			return fmt.Errorf("%s holds %+v, want %+v", bucket, got, want)
 		}
-	})
+		return nil
+	}
 }
 
 func checkAnonymousGet(bucket, key string, want int) resource.TestCheckFunc {
-	return check(func(t testingT) {
+	return func(*terraform.State) error {
 		resp, err := accEnv.Anonymous.Get(accEnv.Server.Endpoint + "/" + bucket + "/" + key)
 		if err != nil {
-			t.Fatalf("anonymous GET %s/%s: %v", bucket, key, err)
+			return fmt.Errorf("anonymous GET %s/%s: %w", bucket, key, err)
 		}
 		resp.Body.Close()
 		if resp.StatusCode != want {
-			t.Fatalf("anonymous GET %s/%s: status %d, want %d", bucket, key, resp.StatusCode, want)
+			return fmt.Errorf("anonymous GET %s/%s: status %d, want %d", bucket, key, resp.StatusCode, want)
 		}
-	})
+		return nil
+	}
 }
 
 func checkBucketsGone(buckets ...string) resource.TestCheckFunc {

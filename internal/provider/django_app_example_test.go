@@ -31,6 +31,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
@@ -86,9 +87,9 @@ func TestAccDjangoApp(t *testing.T) {
 				statecheck.ExpectKnownValue(djangoRestoreAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(1)),
 				statecheck.ExpectKnownValue(djangoRestoreAddr, tfjsonpath.New("restored_count"), knownvalue.Int64Exact(1)),
 			},
-			Check: check(func(t testingT) {
+			Check: func(*terraform.State) error {
 				if got := getObject(t, cfg.Media, djangoMediaName); !bytes.Equal(got, djangoMediaBody) {
-					t.Fatalf("restored %s: %q, want the uploaded %q", djangoMediaName, got, djangoMediaBody)
+					return fmt.Errorf("restored %s: %q, want the uploaded %q", djangoMediaName, got, djangoMediaBody)
 				}
 				// And the site sees it again, through its own storage.
 				out := app.shell(t, fmt.Sprintf(`
@@ -97,9 +98,10 @@ with default_storage.open(%q) as f:
     print(f.read().hex())
 `, djangoMediaName))
 				if got := lastLine(out); got != hex.EncodeToString(djangoMediaBody) {
-					t.Fatalf("Django reads the restored %s as %s, want %x", djangoMediaName, got, djangoMediaBody)
+					return fmt.Errorf("Django reads the restored %s as %s, want %x", djangoMediaName, got, djangoMediaBody)
 				}
-			}),
+				return nil
+			},
 		},
 	})
 }
@@ -188,7 +190,8 @@ func newDjangoApp(t *testing.T) *djangoApp {
 
 // manage runs manage.py with args and returns its standard output; a failure fails the test with both
 // outputs.
-func (a *djangoApp) manage(t testingT, args ...string) string {
+func (a *djangoApp) manage(t *testing.T, args ...string) string {
+	t.Helper()
 	if a.storages == "" {
 		t.Fatalf("manage.py %s: django_storages was not read from the state", strings.Join(args, " "))
 	}
@@ -206,7 +209,8 @@ func (a *djangoApp) manage(t testingT, args ...string) string {
 }
 
 // shell runs Python code in the configured site (manage.py shell -c).
-func (a *djangoApp) shell(t testingT, code string) string {
+func (a *djangoApp) shell(t *testing.T, code string) string {
+	t.Helper()
 	return a.manage(t, "shell", "-c", code)
 }
 
@@ -363,7 +367,8 @@ func listVersions(t *testing.T, bucket, prefix string) (versions, markers map[st
 }
 
 // getObject reads the current version of key, bypassing the proxy.
-func getObject(t testingT, bucket, key string) []byte {
+func getObject(t *testing.T, bucket, key string) []byte {
+	t.Helper()
 	resp, err := accEnv.Direct.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		t.Fatalf("GetObject %s/%s: %v", bucket, key, err)
@@ -377,7 +382,8 @@ func getObject(t testingT, bucket, key string) []byte {
 }
 
 // httpGet fetches rawURL as a browser would, trusting the test CA.
-func httpGet(t testingT, rawURL string) (int, []byte) {
+func httpGet(t *testing.T, rawURL string) (int, []byte) {
+	t.Helper()
 	resp, err := accEnv.Anonymous.Get(rawURL)
 	if err != nil {
 		t.Fatalf("GET %s: %v", rawURL, err)

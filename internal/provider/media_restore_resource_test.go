@@ -192,12 +192,12 @@ func markAsOf() string {
 // checkNoVersionLost fails unless every object version in before still exists with its content, and
 // exactly wantNew object versions were added: restores only ever add versions.
 func checkNoVersionLost(m media, before *map[string]recovery.Version, wantNew int) resource.TestCheckFunc {
-	return check(func(t testingT) {
+	return func(*terraform.State) error {
 		after := m.versions()
 		for id, v := range *before {
 			got, ok := after[id]
 			if !v.IsDeleteMarker && (!ok || got.ETag != v.ETag) {
-				t.Fatalf("object version %s of %q was lost or changed", id, v.Key)
+				return fmt.Errorf("object version %s of %q was lost or changed", id, v.Key)
 			}
 		}
 		added := 0
@@ -207,33 +207,36 @@ func checkNoVersionLost(m media, before *map[string]recovery.Version, wantNew in
 			}
 		}
 		if added != wantNew {
-			t.Fatalf("%d new object versions, want %d", added, wantNew)
+			return fmt.Errorf("%d new object versions, want %d", added, wantNew)
 		}
-	})
+		return nil
+	}
 }
 
 // checkObjects fails unless each key holds the content given ("<NoSuchKey>" for a deleted key).
 func checkObjects(m media, want map[string]string) resource.TestCheckFunc {
-	return check(func(t testingT) {
+	return func(*terraform.State) error {
 		for _, k := range slices.Sorted(maps.Keys(want)) {
 			if got := m.get(k); got != want[k] {
-				t.Fatalf("%s = %q, want %q", k, got, want[k])
+				return fmt.Errorf("%s = %q, want %q", k, got, want[k])
 			}
 		}
-	})
+		return nil
+	}
 }
 
 // checkCalls fails unless the provider made exactly the given S3 write calls since the last ResetCounts
 // (reads are not checked).
 func checkCalls(want map[string]int) resource.TestCheckFunc {
-	return check(func(t testingT) {
+	return func(*terraform.State) error {
 		got := accEnv.Proxy.Counts()
 		for _, op := range []string{"PutObject", "CopyObject", "DeleteObject", "DeleteObjects", "PutObjectTagging"} {
 			if got[op] != want[op] {
-				t.Fatalf("%s calls: %d, want %d (all calls: %v)", op, got[op], want[op], got)
+				return fmt.Errorf("%s calls: %d, want %d (all calls: %v)", op, got[op], want[op], got)
 			}
 		}
-	})
+		return nil
+	}
 }
 
 // resetCounts zeroes the proxy's request counts (accEnv is only set when the acceptance harness runs).
@@ -492,11 +495,12 @@ func TestAccMediaRestore_changedBetweenPlanAndApply(t *testing.T) {
 				resource.TestCheckNoResourceAttr(restoreAddr, "plan_timestamp"),
 				checkObjects(m, want),
 				checkCalls(map[string]int{"CopyObject": 5}),
-				check(func(t testingT) {
+				func(*terraform.State) error {
 					if between.Hits() != 1 {
-						t.Fatalf("the deletion between plan and apply ran %d times, want 1", between.Hits())
+						return fmt.Errorf("the deletion between plan and apply ran %d times, want 1", between.Hits())
 					}
-				}),
+					return nil
+				},
 			),
 		},
 		{
@@ -550,14 +554,15 @@ func TestAccMediaRestore_removeDeleteMarkers(t *testing.T) {
 				checkObjects(m, want),
 				checkNoVersionLost(m, &before, 2),
 				checkCalls(map[string]int{"CopyObject": 2, "DeleteObject": 5}),
-				check(func(t testingT) {
+				func(*terraform.State) error {
 					after := m.versions()
 					for _, id := range markers {
 						if _, ok := after[id]; ok {
-							t.Fatalf("delete marker %s is still there", id)
+							return fmt.Errorf("delete marker %s is still there", id)
 						}
 					}
-				}),
+					return nil
+				},
 			),
 		},
 	})
@@ -659,92 +664,6 @@ func TestAccMediaRestore_deleteCreatedAfter(t *testing.T) {
 				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("restored_count"), knownvalue.Int64Exact(0)),
 			},
 			Check: checkCalls(nil),
-		},
-	})
-}
-
-// The changes data source: what was deleted and overwritten since a time, with version IDs and times, and
-// bounded lists.
-func TestAccMediaChanges_basic(t *testing.T) {
-	pair := newRestorePair(t)
-	m := media{t, pair.Media}
-	var asOf string
-	ids := map[string]string{}
-	vars := asOfVars(&asOf)
-	cfg := restoreConfig{Pair: pair, Prefix: "files/", NoRestore: true, Changes: true}
-	bounded := cfg
-	bounded.MaxKeys = 1
-	id := func(name string) knownvalue.Check {
-		return knownvalue.StringFunc(func(v string) error {
-			if v == "" || v != ids[name] {
-				return fmt.Errorf("%q, want %s = %q", v, name, ids[name])
-			}
-			return nil
-		})
-	}
-	afterAsOf := knownvalue.StringFunc(func(v string) error {
-		if v <= asOf {
-			return fmt.Errorf("%s is not after as_of %s", v, asOf)
-		}
-		return nil
-	})
-	pairTest(t, pair, []resource.TestStep{
-		{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
-		{
-			PreConfig: func() {
-				for _, k := range []string{"a", "b", "c", "d"} {
-					ids[k] = m.put("files/"+k, "content of "+k)
-				}
-				asOf = markAsOf()
-				ids["a-marker"] = m.delete("files/a")
-				ids["b2"] = m.put("files/b", "b changed, then deleted")
-				ids["b-marker"] = m.delete("files/b")
-				ids["c2"] = m.put("files/c", "c overwritten")
-				ids["e"] = m.put("files/e", "created after")
-				ids["g"] = m.put("files/g", "created and deleted after")
-				m.delete("files/g")
-			},
-			Config:          cfg.String(),
-			ConfigVariables: vars,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("key_count"), knownvalue.Int64Exact(6)),
-				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(3)),
-				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten_count"), knownvalue.Int64Exact(1)),
-				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("created_count"), knownvalue.Int64Exact(1)),
-				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("truncated"), knownvalue.Bool(false)),
-				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted"), knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.ObjectPartial(map[string]knownvalue.Check{
-						"key": knownvalue.StringExact("files/a"), "version_id": id("a"), "delete_marker_version_id": id("a-marker"),
-						"existed_at_since": knownvalue.Bool(true), "size": knownvalue.Int64Exact(int64(len("content of a"))), "deleted_at": afterAsOf,
-					}),
-					knownvalue.ObjectPartial(map[string]knownvalue.Check{
-						// The content that was deleted is the later version.
-						"key": knownvalue.StringExact("files/b"), "version_id": id("b2"), "delete_marker_version_id": id("b-marker"),
-						"existed_at_since": knownvalue.Bool(true),
-					}),
-					knownvalue.ObjectPartial(map[string]knownvalue.Check{
-						"key": knownvalue.StringExact("files/g"), "version_id": id("g"), "existed_at_since": knownvalue.Bool(false),
-					}),
-				})),
-				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten"), knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.ObjectPartial(map[string]knownvalue.Check{
-						"key": knownvalue.StringExact("files/c"), "version_id": id("c"), "current_version_id": id("c2"),
-						"current_last_modified": afterAsOf, "current_size": knownvalue.Int64Exact(int64(len("c overwritten"))),
-					}),
-				})),
-			},
-		},
-		{
-			Config:          bounded.String(),
-			ConfigVariables: vars,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted_count"), knownvalue.Int64Exact(3)),
-				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("truncated"), knownvalue.Bool(true)),
-				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("deleted"), knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.ObjectPartial(map[string]knownvalue.Check{"key": knownvalue.StringExact("files/a")}),
-				})),
-				statecheck.ExpectKnownValue(changesAddr, tfjsonpath.New("overwritten"), knownvalue.ListSizeExact(1)),
-			},
 		},
 	})
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
@@ -159,13 +161,14 @@ variable "token" {
 			ConfigStateChecks: []statecheck.StateCheck{stateCheck(func(s *tfjson.State) error { return noSecrets("the state", s) })},
 			Check: resource.ComposeAggregateTestCheckFunc(
 				checkMediaLocked(cfg.Media),
-				check(func(t testingT) {
+				func(*terraform.State) error {
 					mu.Lock()
 					defer mu.Unlock()
 					if len(tokens) != 1 || tokens[sessionToken] == 0 {
-						t.Fatalf("requests for the media bucket by session token: %v; want every one with the configured token", tokens)
+						return fmt.Errorf("requests for the media bucket by session token: %v; want every one with the configured token", tokens)
 					}
-				}),
+					return nil
+				},
 			),
 		}},
 	})
