@@ -11,15 +11,20 @@ import (
 const Unknown = "Unknown"
 
 // Operation identifies an S3 API request. Name is the AWS API operation name, the one the AWS SDK reports
-// for the call (GetBucketVersioning, PutObject, DeleteBucketLifecycle, ...), or Unknown.
+// for the call (GetBucketVersioning, PutObject, DeleteBucketLifecycle, ...), or Unknown. S3 Control's
+// account-level public access block operations, which the SDK reports as GetPublicAccessBlock,
+// PutPublicAccessBlock and DeletePublicAccessBlock like the bucket-level ones, are named after their IAM
+// actions instead (GetAccountPublicAccessBlock, ...), so that counts and layers tell the two apart.
 type Operation struct {
 	Name   string
-	Bucket string // "" for service-level requests (ListBuckets)
+	Bucket string // "" for service-level requests (ListBuckets) and S3 Control requests
 	Key    string // decoded object key; "" for bucket- and service-level requests
 }
 
-// Classify names the S3 operation of a path-style request from its method, path and query sub-resources.
-// It reads no body and changes nothing, so it is safe on a request that is about to be forwarded.
+// Classify names the S3 operation of a path-style request from its method, path and query sub-resources,
+// and the S3 Control requests it knows (see Operation) from their path and x-amz-account-id header,
+// whatever the Host. It reads no body and changes nothing, so it is safe on a request that is about to be
+// forwarded.
 func Classify(r *http.Request) Operation {
 	return Classifier{}.Classify(r)
 }
@@ -35,6 +40,9 @@ type Classifier struct {
 
 // Classify names the S3 operation of r.
 func (c Classifier) Classify(r *http.Request) Operation {
+	if name := controlOperation(r); name != "" {
+		return Operation{Name: name}
+	}
 	bucket, key := c.address(r)
 	op := Operation{Bucket: bucket, Key: key}
 	q := r.URL.Query()
@@ -76,6 +84,30 @@ func (c Classifier) virtualHostBucket(host string) (string, bool) {
 		return "", false
 	}
 	return bucket, true
+}
+
+// AccountPublicAccessBlockPath is the path of S3 Control's account-level public access block
+// (API_control_GetPublicAccessBlock, API_control_PutPublicAccessBlock, API_control_DeletePublicAccessBlock in
+// the Amazon S3 API Reference). The account is in the x-amz-account-id header, which S3 Control requires.
+const AccountPublicAccessBlockPath = "/v20180820/configuration/publicAccessBlock"
+
+// controlOperation names the S3 Control requests the proxy knows, or returns "". It goes by the path and the
+// x-amz-account-id header alone: SDKs pointed at a custom endpoint may or may not put the account ID in
+// front of the host, and with a base domain such a host would read as a bucket. Without the header the
+// request is an ordinary S3 one (a key under a bucket named v20180820).
+func controlOperation(r *http.Request) string {
+	if r.URL.Path != AccountPublicAccessBlockPath || r.Header.Get("X-Amz-Account-Id") == "" {
+		return ""
+	}
+	switch r.Method {
+	case http.MethodGet:
+		return "GetAccountPublicAccessBlock"
+	case http.MethodPut:
+		return "PutAccountPublicAccessBlock"
+	case http.MethodDelete:
+		return "DeleteAccountPublicAccessBlock"
+	}
+	return Unknown
 }
 
 func serviceOperation(method, path string) string {

@@ -132,3 +132,36 @@ func newRequest(t *testing.T, method, target string, header http.Header) *http.R
 	}
 	return r
 }
+
+func TestClassifyAccountPublicAccessBlock(t *testing.T) {
+	account := http.Header{"X-Amz-Account-Id": {"123456789012"}}
+	for _, c := range []Classifier{{}, {BaseDomain: "s3.test"}} {
+		tests := []struct {
+			method, target string
+			header         http.Header
+			want           Operation
+		}{
+			{"GET", "/v20180820/configuration/publicAccessBlock", account, Operation{Name: "GetAccountPublicAccessBlock"}},
+			{"PUT", "/v20180820/configuration/publicAccessBlock", account, Operation{Name: "PutAccountPublicAccessBlock"}},
+			{"DELETE", "/v20180820/configuration/publicAccessBlock", account, Operation{Name: "DeleteAccountPublicAccessBlock"}},
+			{"POST", "/v20180820/configuration/publicAccessBlock", account, Operation{Name: Unknown}},
+			// Whatever the host: an SDK with a custom endpoint may put the account ID in front of it, and with a
+			// base domain that host looks like a bucket.
+			{"GET", "https://123456789012.127.0.0.1:8443/v20180820/configuration/publicAccessBlock", account, Operation{Name: "GetAccountPublicAccessBlock"}},
+			{"GET", "https://123456789012.s3.test/v20180820/configuration/publicAccessBlock", account, Operation{Name: "GetAccountPublicAccessBlock"}},
+			{"GET", "https://123456789012.s3-control.us-east-1.amazonaws.com/v20180820/configuration/publicAccessBlock", account, Operation{Name: "GetAccountPublicAccessBlock"}},
+			// Without the account header it is an object in a bucket named v20180820; other paths are S3's.
+			{"GET", "/v20180820/configuration/publicAccessBlock", nil, Operation{Name: "GetObject", Bucket: "v20180820", Key: "configuration/publicAccessBlock"}},
+			{"GET", "/v20180820/configuration/publicAccessBlock/", account, Operation{Name: "GetObject", Bucket: "v20180820", Key: "configuration/publicAccessBlock/"}},
+			{"GET", "/pm-bucket?publicAccessBlock", account, Operation{Name: "GetPublicAccessBlock", Bucket: "pm-bucket"}},
+		}
+		for _, tt := range tests {
+			t.Run(c.BaseDomain+" "+tt.method+" "+tt.target, func(t *testing.T) {
+				r := newRequest(t, tt.method, tt.target, tt.header)
+				if got := c.Classify(r); got != tt.want {
+					t.Errorf("Classify(%s %s) = %+v, want %+v", tt.method, tt.target, got, tt.want)
+				}
+			})
+		}
+	}
+}

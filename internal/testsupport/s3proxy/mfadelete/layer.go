@@ -11,6 +11,21 @@
 //   - MFA Delete and a lifecycle configuration exclude each other: 409 InvalidBucketState either way.
 //   - GetBucketVersioning reports MfaDelete once the bucket has been configured with it.
 //
+// Codes are checked against the clock New is given, with one 30-second step of tolerance either side, so
+// a code expires as that clock moves. Two behaviours are off unless a test switches them on:
+//
+//   - SetLifecyclePropagation(d): for d after a DeleteBucketLifecycle succeeded (or
+//     SetHasLifecycle(bucket, false)), enabling MFA Delete still answers 409 InvalidBucketState; for d
+//     after MFA Delete was turned off, PutBucketLifecycleConfiguration still does. The user guide's
+//     "Setting lifecycle configuration on a bucket" says a new, updated or deleted lifecycle configuration
+//     takes a few minutes to propagate; for a disabled MFA Delete AWS documents no delay, and the window
+//     is the same by choice. The exclusion itself is in "Lifecycle and other bucket configurations"
+//     ("Lifecycle configuration on MFA-enabled buckets is not supported").
+//   - SetSingleUseCodes(true): a code the device's check accepted once is refused when presented again, as
+//     one-time passwords are meant to be (RFC 6238, section 5.2). AWS's documentation of MFA Delete says
+//     nothing about reuse; the answer is the same 403 AccessDenied as for a wrong code. A code is used up
+//     when it passes the check, even if the request is then refused for another reason.
+//
 // A refused request never reaches the server. An allowed one is forwarded unchanged: the layer reads a
 // body only to put the same bytes back, so the client's SigV4 signature stays valid.
 //
@@ -40,10 +55,13 @@ type Layer struct {
 	secret []byte
 	now    func() time.Time
 
-	mu      sync.Mutex
-	buckets map[string]bucketState
-	locks   s3proxy.BucketLocks // per bucket: requests that check state and then change it
-	refused s3proxy.Refusals
+	mu          sync.Mutex
+	buckets     map[string]bucketState
+	propagation time.Duration       // see SetLifecyclePropagation; 0 = changes apply at once
+	singleUse   bool                // see SetSingleUseCodes
+	usedSteps   map[uint64]bool     // with singleUse: the TOTP steps whose code was accepted
+	locks       s3proxy.BucketLocks // per bucket: requests that check state and then change it
+	refused     s3proxy.Refusals
 }
 
 // bucketState is what the layer knows of one bucket. The zero value is a bucket it knows nothing of.
@@ -51,6 +69,9 @@ type bucketState struct {
 	configured bool // MfaDelete was ever set: GetBucketVersioning reports it from then on
 	enabled    bool
 	lifecycle  bool // the bucket has a lifecycle configuration
+	// When the lifecycle configuration was last removed and MFA Delete last turned off, by the layer's
+	// clock, for SetLifecyclePropagation; zero = never.
+	lifecycleGoneAt, mfaOffAt time.Time
 }
 
 // New returns a layer accepting codes for the device serial, generated from secret, at the time now()
@@ -60,10 +81,11 @@ func New(serial string, secret []byte, now func() time.Time) *Layer {
 		now = time.Now
 	}
 	return &Layer{
-		serial:  serial,
-		secret:  bytes.Clone(secret),
-		now:     now,
-		buckets: make(map[string]bucketState),
+		serial:    serial,
+		secret:    bytes.Clone(secret),
+		now:       now,
+		buckets:   make(map[string]bucketState),
+		usedSteps: make(map[uint64]bool),
 	}
 }
 
@@ -79,14 +101,54 @@ func (l *Layer) Enabled(bucket string) bool {
 }
 
 // SetEnabled sets MFA Delete on bucket as if a PutBucketVersioning with MfaDelete had succeeded out of
-// band: from then on GetBucketVersioning reports it, Enabled or Disabled.
+// band: from then on GetBucketVersioning reports it, Enabled or Disabled. Turning it off starts the
+// lifecycle propagation window (SetLifecyclePropagation).
 func (l *Layer) SetEnabled(bucket string, on bool) {
-	l.update(bucket, func(s *bucketState) { s.configured, s.enabled = true, on })
+	now := l.now()
+	l.update(bucket, func(s *bucketState) {
+		if s.enabled && !on {
+			s.mfaOffAt = now
+		}
+		s.configured, s.enabled = true, on
+	})
 }
 
-// SetHasLifecycle records whether bucket has a lifecycle configuration, for one made out of band.
+// SetHasLifecycle records whether bucket has a lifecycle configuration, for one made out of band. Removing
+// one starts the propagation window (SetLifecyclePropagation), as DeleteBucketLifecycle does.
 func (l *Layer) SetHasLifecycle(bucket string, has bool) {
-	l.update(bucket, func(s *bucketState) { s.lifecycle = has })
+	now := l.now()
+	l.update(bucket, func(s *bucketState) {
+		if s.lifecycle && !has {
+			s.lifecycleGoneAt = now
+		}
+		s.lifecycle = has
+	})
+}
+
+// SetLifecyclePropagation makes a removed lifecycle configuration and a disabled MFA Delete take d, by the
+// layer's clock, to stop excluding the other: see the package comment. 0, the default, applies them at
+// once.
+func (l *Layer) SetLifecyclePropagation(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.propagation = d
+}
+
+// SetSingleUseCodes makes a code accepted once refused when presented again (on), or accepted for as long
+// as the clock says it is valid (off, the default).
+func (l *Layer) SetSingleUseCodes(on bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.singleUse = on
+	clear(l.usedSteps)
+}
+
+// propagating reports whether a change made at is still inside the propagation window.
+func (l *Layer) propagating(at time.Time) bool {
+	l.mu.Lock()
+	d := l.propagation
+	l.mu.Unlock()
+	return d > 0 && !at.IsZero() && l.now().Sub(at) < d
 }
 
 // Refusals reports how many requests the layer answered with an error itself instead of forwarding them.
@@ -125,7 +187,7 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 	case "DeleteBucketLifecycle":
 		unlock := l.locks.Lock(op.Bucket)
 		defer unlock()
-		s3proxy.ForwardThen(w, r, next, func() { l.update(op.Bucket, func(s *bucketState) { s.lifecycle = false }) })
+		s3proxy.ForwardThen(w, r, next, func() { l.SetHasLifecycle(op.Bucket, false) })
 	case "DeleteBucket":
 		unlock := l.locks.Lock(op.Bucket)
 		defer unlock()
@@ -157,7 +219,8 @@ func (l *Layer) putBucketVersioning(w http.ResponseWriter, r *http.Request, buck
 			return
 		}
 	}
-	if conf.MfaDelete == mfaDeleteEnabled && s.lifecycle {
+	// While a removed lifecycle configuration propagates, AWS still sees it.
+	if conf.MfaDelete == mfaDeleteEnabled && (s.lifecycle || l.propagating(s.lifecycleGoneAt)) {
 		l.refused.Refuse(w, r, &s3proxy.Error{Status: http.StatusConflict, Code: "InvalidBucketState", Message: "MFA Delete cannot be enabled on a bucket with a lifecycle configuration."})
 		return
 	}
@@ -233,7 +296,8 @@ func (l *Layer) deleteObjects(w http.ResponseWriter, r *http.Request, bucket str
 func (l *Layer) putBucketLifecycle(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
 	unlock := l.locks.Lock(bucket)
 	defer unlock()
-	if l.Enabled(bucket) {
+	// While a disabled MFA Delete propagates, AWS still sees it enabled.
+	if s := l.state(bucket); s.enabled || l.propagating(s.mfaOffAt) {
 		l.refused.Refuse(w, r, &s3proxy.Error{Status: http.StatusConflict, Code: "InvalidBucketState", Message: "A lifecycle configuration cannot be set on a bucket with MFA Delete enabled."})
 		return
 	}

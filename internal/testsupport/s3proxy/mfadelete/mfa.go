@@ -46,10 +46,35 @@ func (l *Layer) authenticate(h http.Header) *s3proxy.Error {
 	if !ok || serial == "" || !isCode(code) {
 		return errMFAFormat
 	}
-	if serial != l.serial || !validCode(l.secret, code, l.now()) {
+	step, ok := matchCode(l.secret, code, l.now())
+	if serial != l.serial || !ok {
+		return errMFAInvalid
+	}
+	if !l.useStep(step) {
 		return errMFAInvalid
 	}
 	return nil
+}
+
+// useStep records that the code of step was accepted, and reports false when single-use codes are on and
+// it had been already. Steps too old for any code of theirs to pass are forgotten.
+func (l *Layer) useStep(step uint64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.singleUse {
+		return true
+	}
+	if l.usedSteps[step] {
+		return false
+	}
+	l.usedSteps[step] = true
+	current := counter(l.now())
+	for s := range l.usedSteps {
+		if s+totpSkew < current {
+			delete(l.usedSteps, s)
+		}
+	}
+	return true
 }
 
 // isCode reports whether s is exactly totpDigits ASCII digits.
@@ -67,16 +92,23 @@ func isCode(s string) bool {
 
 // validCode reports whether code is the TOTP code for secret at now, or up to totpSkew steps either side.
 func validCode(secret []byte, code string, now time.Time) bool {
+	_, ok := matchCode(secret, code, now)
+	return ok
+}
+
+// matchCode returns the time step whose code is code, among now's and up to totpSkew steps either side.
+func matchCode(secret []byte, code string, now time.Time) (step uint64, ok bool) {
 	current := counter(now)
 	for d := -totpSkew; d <= totpSkew; d++ {
 		if d < 0 && current < uint64(-d) {
 			continue // before the first step
 		}
-		if hmac.Equal([]byte(hotp(secret, current+uint64(d))), []byte(code)) {
-			return true
+		step := current + uint64(d)
+		if hmac.Equal([]byte(hotp(secret, step)), []byte(code)) {
+			return step, true
 		}
 	}
-	return false
+	return 0, false
 }
 
 // Code returns the valid TOTP code for secret at t.

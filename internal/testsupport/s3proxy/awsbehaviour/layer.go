@@ -1,0 +1,280 @@
+// Package awsbehaviour is test infrastructure: an s3proxy semantics layer that reproduces Amazon S3
+// behaviours a local S3 server lacks, so that a test sees what it would see on AWS. Every behaviour is off
+// until a test switches it on, and a behaviour that is off forwards every request untouched (the layer does
+// not even read its body). Time comes from the clock in Options, so windows are moved through by a fake
+// clock rather than waited for.
+//
+//  1. Bucket public access block (EnforceBlockPublicPolicy): a public PutBucketPolicy answers 403
+//     AccessDenied while the bucket's own BlockPublicPolicy is on, and for a propagation window after a
+//     PutPublicAccessBlock or DeletePublicAccessBlock turned it off; an anonymous request on a bucket with
+//     a public policy answers 403 AccessDenied while the bucket's RestrictPublicBuckets is on.
+//  2. Account public access block (SetAccountPublicAccessBlock): the account's BlockPublicPolicy refuses
+//     every public PutBucketPolicy, its RestrictPublicBuckets every anonymous request on a bucket with a
+//     public policy (403 AccessDenied both), and S3 Control's GetPublicAccessBlock
+//     (GetAccountPublicAccessBlock to s3proxy) answers the settings, or 404
+//     NoSuchPublicAccessBlockConfiguration.
+//  3. Bucket ownership and regions (EnableOwnership, ForeignBucket): x-amz-expected-bucket-owner (and
+//     x-amz-source-expected-bucket-owner on copies) that does not name the bucket's owner answers 403
+//     AccessDenied; a foreign bucket in another region answers 301 PermanentRedirect with
+//     x-amz-bucket-region; one of another account that the caller may not use answers 403.
+//  4. System tags (SetSystemTags): GetBucketTagging includes a bucket's aws: tags; a PutBucketTagging that
+//     drops or changes them, or adds another aws: key, and a DeleteBucketTagging answer 400 InvalidTag.
+//  5. Default encryption as AWS creates it (EnableDefaultEncryption): a bucket created through the proxy
+//     reports SSE-S3 with SSE-C blocked; PutBucketEncryption's BlockedEncryptionTypes and BucketKeyEnabled
+//     are kept and reported back; DeleteBucketEncryption returns to the default; a write asking for SSE-C
+//     while SSE-C is blocked answers 403 AccessDenied.
+//  6. Archived versions (Archive): ListObjectVersions reports their storage class, and RestoreStatus when
+//     asked for it; copying one that is not restored answers 403 InvalidObjectState.
+//
+// Each behaviour's file cites the AWS documentation it follows, and says where AWS documents nothing and
+// what was chosen.
+//
+// What SeaweedFS does with the forwarded requests, checked against the release the tests use
+// (seaweedfs_test.go): it stores a bucket's public access block but enforces only its ACL settings, so it
+// accepts a public policy under BlockPublicPolicy and serves anonymous reads of a public bucket under
+// RestrictPublicBuckets; it has no S3 Control API (the request reads as an object in a bucket named
+// v20180820); it has no owners or regions for buckets and ignores x-amz-expected-bucket-owner; it accepts
+// and stores aws: tag keys; it drops BlockedEncryptionTypes from PutBucketEncryption without complaint,
+// stores BucketKeyEnabled, and answers 404 ServerSideEncryptionConfigurationNotFoundError for a bucket
+// without a configuration; it has no archive storage classes and ignores
+// x-amz-optional-object-attributes.
+//
+// The layer never changes a forwarded request: the Go SDK signs a PutBucketTagging or PutBucketEncryption
+// body three times over (its SHA-256 in x-amz-content-sha256, its CRC32 in x-amz-checksum-crc32, and
+// Content-Length, all in SignedHeaders), so a rewritten body would fail the signature. Where AWS would store what SeaweedFS does not (system tags, blocked encryption types), the
+// request passes as sent, SeaweedFS accepts it, and the state the server cannot keep lives here.
+//
+// The layer knows only what passed through it and what tests tell it: it cannot sign requests to ask the
+// server. A request it refuses never reaches the server.
+package awsbehaviour
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+)
+
+// The defaults of Options.
+const (
+	DefaultAccount = "123456789012"
+	DefaultRegion  = "us-east-1"
+)
+
+// Options configures a Layer.
+type Options struct {
+	// Account is the test's AWS account: it owns the buckets that are not declared foreign, and S3 Control
+	// requests name it. "" means DefaultAccount.
+	Account string
+	// Region is the region the client talks to; a foreign bucket elsewhere redirects. "" means
+	// DefaultRegion.
+	Region string
+	// Now is the layer's clock, for propagation windows and restore expiry; nil means time.Now.
+	Now func() time.Time
+}
+
+// Layer reproduces the AWS behaviours a test switches on; safe for concurrent use.
+type Layer struct {
+	account, region string
+	now             func() time.Time
+
+	mu sync.Mutex
+	// The switches, and the state that is not a bucket's.
+	bucketBlock    bool               // behaviour 1
+	blockLag       time.Duration      // behaviour 1's propagation window
+	accountBlockOn bool               // behaviour 2
+	accountBlock   *PublicAccessBlock // nil: the account has none
+	ownership      bool               // behaviour 3
+	foreign        map[string]Foreign
+	systemTagsOn   bool // behaviour 4
+	defaultSSE     bool // behaviour 5
+	buckets        map[string]*bucketState
+	refusals       int
+
+	locks s3proxy.BucketLocks // per bucket: requests that check state and then change it
+}
+
+// bucketState is what the layer knows of one bucket.
+type bucketState struct {
+	created bool // created through the proxy (and not deleted since)
+
+	// Public access (behaviours 1 and 2).
+	block        *PublicAccessBlock // the bucket's public access block; nil = none
+	blockKnown   bool               // block was seen or set; otherwise the layer does not know
+	policyOffAt  time.Time          // when BlockPublicPolicy was last turned off; zero = never
+	publicPolicy bool               // the bucket's policy is public
+
+	systemTags map[string]string // behaviour 4
+	encryption *Encryption       // behaviour 5; nil = the layer does not know
+	archived   map[versionRef]Archived
+}
+
+// New returns a layer with every behaviour off.
+func New(o Options) *Layer {
+	if o.Account == "" {
+		o.Account = DefaultAccount
+	}
+	if o.Region == "" {
+		o.Region = DefaultRegion
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Layer{
+		account: o.Account,
+		region:  o.Region,
+		now:     o.Now,
+		foreign: make(map[string]Foreign),
+		buckets: make(map[string]*bucketState),
+	}
+}
+
+// Semantics returns the layer as an s3proxy semantics hook, for s3proxy.WithSemantics or s3proxy.Chain.
+func (l *Layer) Semantics() s3proxy.Semantics {
+	return l.serve
+}
+
+// Refusals reports how many requests the layer answered with an error of its own instead of forwarding
+// them (redirects included).
+func (l *Layer) Refusals() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.refusals
+}
+
+// count counts an error answer of the layer's own.
+func (l *Layer) count() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refusals++
+}
+
+// refuse answers r with the S3 error e and counts it.
+func (l *Layer) refuse(w http.ResponseWriter, r *http.Request, e *s3proxy.Error) {
+	l.count()
+	e.Write(w, r)
+}
+
+// bucket returns bucket's state for reading or changing; l.mu must be held.
+func (l *Layer) bucket(name string) *bucketState {
+	b, ok := l.buckets[name]
+	if !ok {
+		b = &bucketState{}
+		l.buckets[name] = b
+	}
+	return b
+}
+
+// read runs f with bucket's state under the lock; f must not keep it.
+func (l *Layer) read(bucket string, f func(b *bucketState)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f(l.bucket(bucket))
+}
+
+func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operation, next http.Handler) {
+	if op.Name == "GetAccountPublicAccessBlock" {
+		l.getAccountPublicAccessBlock(w, r, next)
+		return
+	}
+	if op.Bucket == "" {
+		next.ServeHTTP(w, r)
+		return
+	}
+	if op.Name == "CreateBucket" {
+		l.createBucket(w, r, op.Bucket, next)
+		return
+	}
+	if l.routeToOwner(w, r, op) {
+		return
+	}
+	if l.restrictPublicBucket(w, r, op.Bucket) {
+		return
+	}
+	switch op.Name {
+	case "DeleteBucket":
+		unlock := l.locks.Lock(op.Bucket)
+		defer unlock()
+		s3proxy.ForwardThen(w, r, next, func() { l.forget(op.Bucket) })
+	case "PutPublicAccessBlock", "DeletePublicAccessBlock":
+		l.publicAccessBlock(w, r, op, next)
+	case "PutBucketPolicy":
+		l.putBucketPolicy(w, r, op.Bucket, next)
+	case "DeleteBucketPolicy":
+		l.deleteBucketPolicy(w, r, op.Bucket, next)
+	case "GetBucketTagging":
+		l.getBucketTagging(w, r, op.Bucket, next)
+	case "PutBucketTagging":
+		l.putBucketTagging(w, r, op.Bucket, next)
+	case "DeleteBucketTagging":
+		l.deleteBucketTagging(w, r, op.Bucket, next)
+	case "GetBucketEncryption":
+		l.getBucketEncryption(w, r, op.Bucket, next)
+	case "PutBucketEncryption":
+		l.putBucketEncryption(w, r, op.Bucket, next)
+	case "DeleteBucketEncryption":
+		l.deleteBucketEncryption(w, r, op.Bucket, next)
+	case "PutObject", "CreateMultipartUpload":
+		l.refuseBlockedSSEC(w, r, op.Bucket, next)
+	case "CopyObject", "UploadPartCopy":
+		l.copyObject(w, r, op, next)
+	case "ListObjectVersions":
+		l.listObjectVersions(w, r, op.Bucket, next)
+	default:
+		next.ServeHTTP(w, r)
+	}
+}
+
+// createBucket answers for a foreign bucket's name as AWS would, and otherwise records a bucket the
+// server created, for the behaviours that depend on how a bucket began.
+func (l *Layer) createBucket(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
+	if l.refuseForeignCreate(w, r, bucket) {
+		return
+	}
+	unlock := l.locks.Lock(bucket)
+	defer unlock()
+	s3proxy.ForwardThen(w, r, next, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		// A new bucket starts from nothing the layer may have held for an earlier one of that name,
+		// except what a test declared about it.
+		b := l.bucket(bucket)
+		*b = bucketState{created: true, systemTags: b.systemTags, archived: b.archived}
+	})
+}
+
+// forget drops what the layer knows of a bucket that was deleted; what a test declared about the name
+// (a foreign bucket, system tags, archived versions) stays declared.
+func (l *Layer) forget(bucket string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(bucket)
+	*b = bucketState{systemTags: b.systemTags, archived: b.archived}
+}
+
+// anonymous reports whether r carries no credentials at all: no Authorization header and no presigned
+// query (SigV4 or SigV2).
+func anonymous(r *http.Request) bool {
+	if r.Header.Get("Authorization") != "" {
+		return false
+	}
+	q := r.URL.Query()
+	return !q.Has("X-Amz-Credential") && !q.Has("X-Amz-Signature") && !q.Has("Signature")
+}
+
+func requestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // never fails since Go 1.24
+	return strings.ToUpper(hex.EncodeToString(b))
+}
+
+// errUnexpectedRoot is a document whose root element is not the operation's.
+var errUnexpectedRoot = errors.New("not the document the operation takes")
+
+// errAccessDenied is S3's plain refusal (Amazon S3 API Reference, "Error responses": AccessDenied, 403).
+var errAccessDenied = &s3proxy.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied"}
