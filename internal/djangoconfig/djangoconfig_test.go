@@ -227,7 +227,11 @@ func objectKeys(t *testing.T, doc string) []string {
 		}
 		for dec.More() {
 			if open == '{' {
-				keys = append(keys, next().(string))
+				key, ok := next().(string)
+				if !ok {
+					t.Fatalf("an object key is not a string in %s", doc)
+				}
+				keys = append(keys, key)
 			}
 			value()
 		}

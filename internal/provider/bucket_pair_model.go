@@ -56,9 +56,12 @@ func (m bucketPairModel) equal(o bucketPairModel) bool {
 		x, y := a.Field(i).Interface(), b.Field(i).Interface()
 		if t, ok := x.(timeouts.Value); ok {
 			// Its Equal is the embedded object's, which only accepts a bare object.
-			x, y = t.Object, y.(timeouts.Value).Object
+			u, _ := y.(timeouts.Value)
+			x, y = t.Object, u.Object
 		}
-		if !x.(attr.Value).Equal(y.(attr.Value)) {
+		xv, xok := x.(attr.Value)
+		yv, yok := y.(attr.Value)
+		if !xok || !yok || !xv.Equal(yv) {
 			return false
 		}
 	}

@@ -166,7 +166,7 @@ func TestRestoreSetTally(t *testing.T) {
 func TestMediaRestoreModelMatchesSchema(t *testing.T) {
 	ctx := context.Background()
 	s := mediaRestoreSchema()
-	typ := s.Type().TerraformType(ctx).(tftypes.Object)
+	typ := objectType(t, s.Type().TerraformType(ctx))
 	values := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		values[name] = tftypes.NewValue(at, tftypes.UnknownValue)
@@ -190,4 +190,14 @@ func TestMediaRestoreModelMatchesSchema(t *testing.T) {
 	if !out.Raw.Equal(raw) {
 		t.Fatalf("round trip changed the plan:\n%v\nwant\n%v", out.Raw, raw)
 	}
+}
+
+// objectType is a schema's Terraform type, which is always an object.
+func objectType(t *testing.T, typ tftypes.Type) tftypes.Object {
+	t.Helper()
+	o, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("schema type %T, want tftypes.Object", typ)
+	}
+	return o
 }

@@ -13,7 +13,7 @@ import (
 func restoreConfigWithTimestamp(t *testing.T, planTimestamp tftypes.Value) tfsdk.Config {
 	t.Helper()
 	s := mediaRestoreSchema()
-	typ := s.Type().TerraformType(context.Background()).(tftypes.Object)
+	typ := objectType(t, s.Type().TerraformType(context.Background()))
 	values := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		values[name] = tftypes.NewValue(at, nil)

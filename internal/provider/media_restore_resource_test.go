@@ -43,7 +43,10 @@ const (
 // Configure hands the resource the provider's clock; the constructor sets none.
 func TestMediaRestoreConfigureTakesTheProviderClock(t *testing.T) {
 	at := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	r := NewMediaRestoreResource().(*mediaRestoreResource)
+	r, ok := NewMediaRestoreResource().(*mediaRestoreResource)
+	if !ok {
+		t.Fatal("NewMediaRestoreResource does not return a *mediaRestoreResource")
+	}
 	if r.now != nil {
 		t.Fatal("the constructor set a clock: only the provider's may be used")
 	}

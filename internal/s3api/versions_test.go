@@ -314,12 +314,10 @@ func testRestore(t *testing.T, newBucket func(*testing.T) (*s3.Client, string)) 
 			t.Fatal(err)
 		}
 	}
-	versions := func() (objects, markers int) {
+	objectVersions := func() (objects int) {
 		mustVersions(t, ListVersions(ctx, c, bucket, "", func(page []recovery.Version) error {
 			for _, v := range page {
-				if v.IsDeleteMarker {
-					markers++
-				} else {
+				if !v.IsDeleteMarker {
 					objects++
 				}
 			}
@@ -357,7 +355,7 @@ func testRestore(t *testing.T, newBucket func(*testing.T) (*s3.Client, string)) 
 	put("media/new.txt", "created after as_of")
 	put("media/bulk/0999", "overwritten bulk")
 	del("media/bulk/1000")
-	objectsBefore, _ := versions()
+	objectsBefore := objectVersions()
 
 	opts := RestoreOptions{AsOf: asOf, Recovery: recovery.Options{Method: recovery.MethodCopy}, SampleSize: 100, DryRun: true}
 	plan, err := Restore(ctx, c, bucket, "media/", opts)
@@ -396,7 +394,7 @@ func testRestore(t *testing.T, newBucket func(*testing.T) (*s3.Client, string)) 
 	if got := get("other/gone.txt"); got != "error: NoSuchKey" {
 		t.Errorf("other/gone.txt outside the prefix = %q", got)
 	}
-	objectsAfter, _ := versions()
+	objectsAfter := objectVersions()
 	if objectsAfter != objectsBefore+len(wantPending) {
 		t.Errorf("object versions %d -> %d: want one new copy per restored key and none lost", objectsBefore, objectsAfter)
 	}

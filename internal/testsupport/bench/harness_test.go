@@ -146,11 +146,9 @@ func eachBuild(b *testing.B, fn func(b *testing.B, name string)) {
 		fn(b, harness.builds[0].name)
 		return
 	}
-	current := os.Getenv("PROTECTEDMEDIA_BENCH_PROVIDER")
-	defer os.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", current)
 	for _, bld := range harness.builds {
 		b.Run("build="+bld.name, func(b *testing.B) {
-			os.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", bld.path) // provwrap starts what this names
+			b.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", bld.path) // provwrap starts what this names; restored after
 			fn(b, bld.name)
 		})
 	}

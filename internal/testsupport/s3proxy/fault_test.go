@@ -145,7 +145,7 @@ func TestFaultReset(t *testing.T) {
 			client := front.Client()
 			client.Timeout = clientTimeout
 			if tt.name == "http2" {
-				client.Transport.(*http.Transport).ForceAttemptHTTP2 = true
+				transportOf(t, client).ForceAttemptHTTP2 = true
 			}
 
 			reset := h.proxy.Inject(Fault{Operation: "PutObject", Reset: true, Times: 1})

@@ -124,10 +124,20 @@ func (h *harness) send(t *testing.T, c *http.Client, req *http.Request) (*http.R
 // clientTimeout bounds each test request; generous, because the tests share a busy machine.
 const clientTimeout = 2 * time.Minute
 
+// transportOf is c's *http.Transport, which httptest clients and freshClient's have.
+func transportOf(t *testing.T, c *http.Client) *http.Transport {
+	t.Helper()
+	tr, ok := c.Transport.(*http.Transport)
+	if !ok {
+		t.Fatalf("client transport is a %T, want *http.Transport", c.Transport)
+	}
+	return tr
+}
+
 // freshClient returns a client with its own connection pool, so its first request uses a new connection.
 func (h *harness) freshClient(t *testing.T) *http.Client {
 	t.Helper()
-	tr := h.front.Client().Transport.(*http.Transport).Clone()
+	tr := transportOf(t, h.front.Client()).Clone()
 	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr, Timeout: clientTimeout}
 }
@@ -228,7 +238,7 @@ func TestPassThroughAddsNoAcceptEncoding(t *testing.T) {
 		_, _ = io.WriteString(w, "not really gzip")
 	})
 	c := h.freshClient(t)
-	c.Transport.(*http.Transport).DisableCompression = true
+	transportOf(t, c).DisableCompression = true
 	req, err := http.NewRequest(http.MethodGet, h.front.URL+"/pm-bucket/a.css", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -257,7 +267,9 @@ func TestPassThroughLargeStreamedRequestBody(t *testing.T) {
 			t.Errorf("upstream: first read: %v", err)
 		}
 		if ch, ok := firstBytes.Load(r.URL.Path); ok {
-			close(ch.(chan struct{}))
+			if ch, ok := ch.(chan struct{}); ok {
+				close(ch)
+			}
 		}
 		rest, err := io.Copy(hash, r.Body)
 		if err != nil {
@@ -398,7 +410,7 @@ func TestPassThroughExpectContinue(t *testing.T) {
 	// The AWS SDK sends large PutObject bodies with "Expect: 100-continue".
 	h := newHarness(t, nil)
 	c := h.freshClient(t)
-	c.Transport.(*http.Transport).ExpectContinueTimeout = clientTimeout // without 100 Continue, no body
+	transportOf(t, c).ExpectContinueTimeout = clientTimeout // without 100 Continue, no body
 	const size = 3 << 20
 
 	send := func() (resp *http.Response, body []byte, got100 bool) {

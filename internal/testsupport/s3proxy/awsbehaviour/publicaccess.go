@@ -224,9 +224,9 @@ func (l *Layer) getAccountPublicAccessBlock(w http.ResponseWriter, r *http.Reque
 		next.ServeHTTP(w, r)
 	case r.Header.Get("X-Amz-Account-Id") != l.account:
 		// Another account's configuration is not the caller's to read.
-		l.refuseControl(w, r, http.StatusForbidden, "AccessDenied", "Access Denied")
+		l.refuseControl(w, http.StatusForbidden, "AccessDenied", "Access Denied")
 	case block == nil:
-		l.refuseControl(w, r, http.StatusNotFound, "NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found")
+		l.refuseControl(w, http.StatusNotFound, "NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found")
 	default:
 		writeXML(w, http.StatusOK, publicAccessBlockXML{XMLName: xml.Name{Space: controlNS, Local: "PublicAccessBlockConfiguration"},
 			BlockPublicAcls: block.BlockPublicAcls, IgnorePublicAcls: block.IgnorePublicAcls,
@@ -264,8 +264,8 @@ type controlError struct {
 	HostID    string   `xml:"HostId"`
 }
 
-// refuseControl answers r with an S3 Control error and counts it.
-func (l *Layer) refuseControl(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+// refuseControl answers with an S3 Control error and counts it.
+func (l *Layer) refuseControl(w http.ResponseWriter, status int, code, message string) {
 	l.count()
 	id := requestID()
 	w.Header().Set("X-Amz-Request-Id", id)
