@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -44,7 +43,7 @@ func TestAccBucketPair_guard(t *testing.T) {
 	g := guarded(cfg, terraformPrincipal, breakGlassRole)
 	want := []string{terraformPrincipal, breakGlassRole}
 	slices.Sort(want)
-	ctx := context.Background()
+	ctx := t.Context()
 	var versionID *string
 
 	pairTest(t, cfg, []resource.TestStep{
@@ -116,7 +115,7 @@ func TestAccBucketPair_guard(t *testing.T) {
 
 // appClient signs with the app identity's keys and goes through the proxy, where the guard is enforced.
 func appClient(t *testing.T) *s3.Client {
-	c, err := s3api.New(context.Background(), s3api.Config{
+	c, err := s3api.New(t.Context(), s3api.Config{
 		Endpoint: accEnv.ProxyURL, AccessKey: appIdentity.AccessKey, SecretKey: appIdentity.SecretKey, CABundle: accEnv.Server.CAFile,
 	})
 	must(t, err)

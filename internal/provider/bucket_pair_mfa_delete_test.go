@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -166,7 +165,7 @@ func TestAccBucketPair_mfaDeleteForceDestroy(t *testing.T) {
 	cfg.MFADelete, cfg.MFASerial, cfg.ForceDestroy = true, testMFASerial, true
 	withProviderCode := cfg
 	withProviderCode.ProviderMFA = true
-	ctx := context.Background()
+	ctx := t.Context()
 	var versionID string
 	pairTest(t, cfg, []resource.TestStep{
 		{
@@ -217,7 +216,7 @@ func TestAccBucketPair_mfaDeleteForceDestroy(t *testing.T) {
 
 // viaProxy is a client that goes through the proxy, and so meets its MFA Delete semantics.
 func viaProxy(t *testing.T) *s3.Client {
-	c, err := s3api.New(context.Background(), s3api.Config{
+	c, err := s3api.New(t.Context(), s3api.Config{
 		Endpoint: accEnv.ProxyURL, AccessKey: accEnv.Server.AccessKey, SecretKey: accEnv.Server.SecretKey, CABundle: accEnv.Server.CAFile,
 	})
 	must(t, err)

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"maps"
 	"reflect"
 	"strings"
@@ -77,7 +76,7 @@ func appliedPair(t *testing.T) bucketPairModel {
 // matching is the pair as S3 reports it when it holds exactly what m asks for.
 func matching(t *testing.T, m bucketPairModel) s3api.PairObserved {
 	t.Helper()
-	spec, diags := toSpec(context.Background(), m, "eu-west-1")
+	spec, diags := toSpec(t.Context(), m, "eu-west-1")
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -100,7 +99,7 @@ func observedAs(want bucketstate.Desired) *bucketstate.Settings {
 func driftOf(t *testing.T, m bucketPairModel) []string {
 	t.Helper()
 	var lines []string
-	if diags := m.Drift.ElementsAs(context.Background(), &lines, false); diags.HasError() {
+	if diags := m.Drift.ElementsAs(t.Context(), &lines, false); diags.HasError() {
 		t.Fatal(diags)
 	}
 	return lines
@@ -109,7 +108,7 @@ func driftOf(t *testing.T, m bucketPairModel) []string {
 // setObserved maps what S3 reports onto the state: refresh against the last apply, import, a missing
 // bucket, a lifecycle the provider did not write, and tags null versus empty.
 func TestBucketPairSetObserved(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	t.Run("refresh of an unchanged pair", func(t *testing.T) {
 		m := appliedPair(t)
 		before := m
@@ -206,7 +205,7 @@ func TestBucketPairSetObserved(t *testing.T) {
 
 // toSpec treats null and unknown collections as none, and carries every argument to the S3 layer.
 func TestBucketPairToSpec(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	m := appliedPair(t)
 	m.Tags = types.MapUnknown(types.StringType)
 	m.GuardExemptPrincipals = types.SetUnknown(types.StringType)

@@ -159,7 +159,7 @@ func TestAccBucketPair_versioningDrift(t *testing.T) {
 // Each owned security setting, changed out of band, shows in the plan and is put back by apply.
 func TestAccBucketPair_securityDrift(t *testing.T) {
 	cfg := newPair(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	c := func() *s3.Client { return accEnv.Direct }
 	drifts := []struct {
 		name   string
@@ -221,7 +221,7 @@ func TestAccBucketPair_driftIsVisibleInPlan(t *testing.T) {
 		{Config: cfg.String()},
 		{
 			PreConfig: func() {
-				_, err := accEnv.Direct.DeleteBucketEncryption(context.Background(), &s3.DeleteBucketEncryptionInput{Bucket: aws.String(cfg.Static)})
+				_, err := accEnv.Direct.DeleteBucketEncryption(t.Context(), &s3.DeleteBucketEncryptionInput{Bucket: aws.String(cfg.Static)})
 				must(t, err)
 			},
 			Config:             cfg.String(),
@@ -333,7 +333,7 @@ func TestAccBucketPair_tags(t *testing.T) {
 		{
 			// Tags removed on the static bucket alone are drift, and repaired.
 			PreConfig: func() {
-				_, err := accEnv.Direct.DeleteBucketTagging(context.Background(), &s3.DeleteBucketTaggingInput{Bucket: aws.String(cfg.Static)})
+				_, err := accEnv.Direct.DeleteBucketTagging(t.Context(), &s3.DeleteBucketTaggingInput{Bucket: aws.String(cfg.Static)})
 				must(t, err)
 			},
 			Config: retagged.String(),
@@ -442,7 +442,7 @@ func TestAccBucketPair_existingBucketNotAdopted(t *testing.T) {
 	pairTest(t, cfg, []resource.TestStep{
 		{
 			PreConfig: func() {
-				_, err := accEnv.Direct.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(cfg.Static)})
+				_, err := accEnv.Direct.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(cfg.Static)})
 				must(t, err)
 			},
 			Config:      cfg.String(),
@@ -646,13 +646,13 @@ func deleteObjectCheck(bucket, key string) resource.TestCheckFunc {
 }
 
 func putVersioning(t *testing.T, bucket string, status s3types.BucketVersioningStatus) {
-	_, err := accEnv.Direct.PutBucketVersioning(context.Background(), &s3.PutBucketVersioningInput{
+	_, err := accEnv.Direct.PutBucketVersioning(t.Context(), &s3.PutBucketVersioningInput{
 		Bucket: aws.String(bucket), VersioningConfiguration: &s3types.VersioningConfiguration{Status: status}})
 	must(t, err)
 }
 
 func deleteBucket(t *testing.T, bucket string) {
-	ctx := context.Background()
+	ctx := t.Context()
 	if _, err := s3api.EmptyBucket(ctx, accEnv.Direct, bucket, s3api.MFA{}); err != nil {
 		t.Fatal(err)
 	}
@@ -660,7 +660,7 @@ func deleteBucket(t *testing.T, bucket string) {
 }
 
 func exists(t *testing.T, bucket string) bool {
-	e, err := s3api.FindExistence(context.Background(), accEnv.Direct, bucket)
+	e, err := s3api.FindExistence(t.Context(), accEnv.Direct, bucket)
 	must(t, err)
 	return e == s3api.OwnedByCaller
 }

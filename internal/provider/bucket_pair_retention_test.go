@@ -52,7 +52,7 @@ func TestAccBucketPair_retention(t *testing.T) {
 		{
 			// Someone shortens retention to 1 day behind Terraform's back: the plan shows it, apply repairs.
 			PreConfig: func() {
-				_, err := accEnv.Direct.DeleteBucketLifecycle(context.Background(), &s3.DeleteBucketLifecycleInput{Bucket: aws.String(cfg.Media)})
+				_, err := accEnv.Direct.DeleteBucketLifecycle(t.Context(), &s3.DeleteBucketLifecycleInput{Bucket: aws.String(cfg.Media)})
 				must(t, err)
 			},
 			Config: retained.String(),

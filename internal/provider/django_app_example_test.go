@@ -195,7 +195,7 @@ func (a *djangoApp) manage(t *testing.T, args ...string) string {
 	if a.storages == "" {
 		t.Fatalf("manage.py %s: django_storages was not read from the state", strings.Join(args, " "))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), djangoCommandTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), djangoCommandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, djangoPython, append([]string{"manage.py"}, args...)...)
 	cmd.Dir = a.dir
@@ -328,7 +328,7 @@ print(default_storage.exists(%q))
 	if got := lastLine(out); got != "False" {
 		t.Fatalf("after default_storage.delete, Django still sees %s: exists() = %s", djangoMediaName, got)
 	}
-	resp, err := accEnv.Direct.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{
+	resp, err := accEnv.Direct.ListObjectVersions(t.Context(), &s3.ListObjectVersionsInput{
 		Bucket: aws.String(bucket), Prefix: aws.String(djangoMediaName)})
 	if err != nil {
 		t.Fatalf("listing versions of %s/%s: %v", bucket, djangoMediaName, err)
@@ -352,7 +352,7 @@ func listVersions(t *testing.T, bucket, prefix string) (versions, markers map[st
 	versions, markers = map[string]int{}, map[string]int{}
 	p := s3.NewListObjectVersionsPaginator(accEnv.Direct, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
 	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
+		page, err := p.NextPage(t.Context())
 		if err != nil {
 			t.Fatalf("listing versions of %s: %v", bucket, err)
 		}
@@ -369,7 +369,7 @@ func listVersions(t *testing.T, bucket, prefix string) (versions, markers map[st
 // getObject reads the current version of key, bypassing the proxy.
 func getObject(t *testing.T, bucket, key string) []byte {
 	t.Helper()
-	resp, err := accEnv.Direct.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	resp, err := accEnv.Direct.GetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		t.Fatalf("GetObject %s/%s: %v", bucket, key, err)
 	}

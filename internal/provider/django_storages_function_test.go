@@ -26,7 +26,7 @@ func runDjangoStorages(t *testing.T, media, static, region attr.Value, options t
 	t.Helper()
 	f := NewDjangoStoragesFunction()
 	resp := &function.RunResponse{Result: function.NewResultData(types.StringUnknown())}
-	f.Run(context.Background(), function.RunRequest{
+	f.Run(t.Context(), function.RunRequest{
 		Arguments: function.NewArgumentsData([]attr.Value{media, static, region, options}),
 	}, resp)
 	return resp

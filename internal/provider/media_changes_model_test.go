@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"reflect"
 	"testing"
 	"time"
@@ -111,7 +110,7 @@ func TestSetChanges(t *testing.T) {
 
 // The model and the schema agree: the framework writes a report into state and reads it back unchanged.
 func TestMediaChangesModelMatchesSchema(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	s := mediaChangesSchema()
 	c := recovery.NewChanges(time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC), 10)
 	c.Keys, c.DeletedCount = 1, 1

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -164,7 +163,7 @@ func TestRestoreSetTally(t *testing.T) {
 
 // The model and the schema agree: the framework reads a plan into the model and writes it back unchanged.
 func TestMediaRestoreModelMatchesSchema(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	s := mediaRestoreSchema()
 	typ := objectType(t, s.Type().TerraformType(ctx))
 	values := map[string]tftypes.Value{}

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 func restoreConfigWithTimestamp(t *testing.T, planTimestamp tftypes.Value) tfsdk.Config {
 	t.Helper()
 	s := mediaRestoreSchema()
-	typ := objectType(t, s.Type().TerraformType(context.Background()))
+	typ := objectType(t, s.Type().TerraformType(t.Context()))
 	values := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		values[name] = tftypes.NewValue(at, nil)
@@ -54,7 +53,7 @@ func TestPlanSeenAt(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			seenAt, known, diags := planSeenAt(context.Background(), restoreConfigWithTimestamp(t, tc.planTimestamp), asOf)
+			seenAt, known, diags := planSeenAt(t.Context(), restoreConfigWithTimestamp(t, tc.planTimestamp), asOf)
 			if known != tc.wantKnown || !seenAt.Equal(tc.wantSeenAt) {
 				t.Errorf("seen at %s, known %t; want %s, %t", seenAt, known, tc.wantSeenAt, tc.wantKnown)
 			}

@@ -51,7 +51,7 @@ func TestMediaRestoreConfigureTakesTheProviderClock(t *testing.T) {
 		t.Fatal("the constructor set a clock: only the provider's may be used")
 	}
 	resp := &fwresource.ConfigureResponse{}
-	r.Configure(context.Background(), fwresource.ConfigureRequest{ProviderData: &providerData{now: fakeclock.New(at).Now}}, resp)
+	r.Configure(t.Context(), fwresource.ConfigureRequest{ProviderData: &providerData{now: fakeclock.New(at).Now}}, resp)
 	if resp.Diagnostics.HasError() || r.now == nil || !r.now().Equal(at) {
 		t.Fatalf("diagnostics %v; clock set %t", resp.Diagnostics, r.now != nil)
 	}
@@ -675,7 +675,7 @@ func TestAccMediaRestore_deleteCreatedAfter(t *testing.T) {
 func TestAccMediaRestore_invalidConfig(t *testing.T) {
 	unversioned := bucketName(t, "plain")
 	createUnversioned := func() {
-		_, err := accEnv.Direct.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(unversioned)})
+		_, err := accEnv.Direct.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(unversioned)})
 		must(t, err)
 		t.Cleanup(func() { deleteBucket(t, unversioned) })
 	}

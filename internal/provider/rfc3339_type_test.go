@@ -57,7 +57,7 @@ func TestRFC3339Validation(t *testing.T) {
 		}
 		// The parser is the framework's: its own validation agrees, only the message differs.
 		framework := &xattr.ValidateAttributeResponse{}
-		rfc3339Of(value).RFC3339.ValidateAttribute(context.Background(), xattr.ValidateAttributeRequest{Path: path.Root("as_of")}, framework)
+		rfc3339Of(value).RFC3339.ValidateAttribute(t.Context(), xattr.ValidateAttributeRequest{Path: path.Root("as_of")}, framework)
 		if framework.Diagnostics.HasError() != diags.HasError() {
 			t.Errorf("%q: our error %t, timetypes.RFC3339's %t", value, diags.HasError(), framework.Diagnostics.HasError())
 		}
@@ -104,7 +104,7 @@ func TestRFC3339SemanticEquals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, diags := tc.old.StringSemanticEquals(context.Background(), tc.new)
+			got, diags := tc.old.StringSemanticEquals(t.Context(), tc.new)
 			if got != tc.want || diags.HasError() != tc.wantError {
 				t.Fatalf("equal %t, diags %v; want %t, error %t", got, diags, tc.want, tc.wantError)
 			}
@@ -115,7 +115,7 @@ func TestRFC3339SemanticEquals(t *testing.T) {
 // The framework reflects values into models through the type: every method must hand back the wrapper, not
 // the embedded timetypes values.
 func TestRFC3339Type(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	typ := rfc3339Type{}
 	for name, in := range map[string]tftypes.Value{
 		"known":   tftypes.NewValue(tftypes.String, "2026-11-28T09:30:00Z"),

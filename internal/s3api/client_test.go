@@ -1,7 +1,6 @@
 package s3api
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,7 +67,7 @@ func TestNewRejectsMalformedEndpoint(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			isolateAWS(t)
 			t.Setenv(EndpointEnv, tt.env)
-			c, err := New(context.Background(), Config{Endpoint: tt.argument, AccessKey: testAccessKey, SecretKey: testSecretKey})
+			c, err := New(t.Context(), Config{Endpoint: tt.argument, AccessKey: testAccessKey, SecretKey: testSecretKey})
 			if err == nil {
 				t.Fatalf("New succeeded with endpoint %q (%s): %s", tt.endpoint, tt.source, c.Describe())
 			}
@@ -105,7 +104,7 @@ func TestNewConfigurationErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			isolateAWS(t)
-			c, err := New(context.Background(), tt.cfg)
+			c, err := New(t.Context(), tt.cfg)
 			if err == nil {
 				t.Fatalf("New succeeded: %s", c.Describe())
 			}
@@ -186,7 +185,7 @@ func TestNewWithStaticKeys(t *testing.T) {
 			cfg := tt.cfg
 			cfg.AccessKey, cfg.SecretKey = testAccessKey, testSecretKey
 
-			c, err := New(context.Background(), cfg)
+			c, err := New(t.Context(), cfg)
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}

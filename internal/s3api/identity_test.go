@@ -1,7 +1,6 @@
 package s3api
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -52,7 +51,7 @@ func loadConfig(t *testing.T, opts ...func(*config.LoadOptions) error) aws.Confi
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, "")),
 		config.WithRetryMaxAttempts(1),
 	}, opts...)
-	cfg, err := config.LoadDefaultConfig(context.Background(), opts...)
+	cfg, err := config.LoadDefaultConfig(t.Context(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +64,7 @@ func TestCallerARNCustomEndpointWithoutSTS(t *testing.T) {
 	cfg := loadConfig(t, config.WithHTTPClient(refuseNetwork{t}))
 
 	start := time.Now()
-	arn, err := CallerARN(context.Background(), cfg, testEndpoint)
+	arn, err := CallerARN(t.Context(), cfg, testEndpoint)
 	if !errors.Is(err, ErrCallerUnknown) {
 		t.Fatalf("CallerARN = %q, %v; want ErrCallerUnknown", arn, err)
 	}
@@ -98,7 +97,7 @@ func TestCallerARNFromConfiguredSTS(t *testing.T) {
 			srv, calls := stsServer(t, http.StatusOK, identity)
 			t.Setenv(tt.env, srv.URL)
 
-			arn, err := CallerARN(context.Background(), loadConfig(t), testEndpoint)
+			arn, err := CallerARN(t.Context(), loadConfig(t), testEndpoint)
 			if err != nil {
 				t.Fatalf("CallerARN: %v", err)
 			}
@@ -138,7 +137,7 @@ func TestCallerARNFailures(t *testing.T) {
 			srv, _ := stsServer(t, tt.status, tt.body)
 			t.Setenv(STSEndpointEnv, srv.URL)
 
-			arn, err := CallerARN(context.Background(), loadConfig(t), testEndpoint)
+			arn, err := CallerARN(t.Context(), loadConfig(t), testEndpoint)
 			if !errors.Is(err, ErrCallerUnknown) {
 				t.Fatalf("CallerARN = %q, %v; want ErrCallerUnknown", arn, err)
 			}

@@ -5,7 +5,6 @@ package s3api_test
 // PROTECTEDMEDIA_WEED names a weed binary (make test sets it).
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -53,7 +52,7 @@ func startPairBench(t *testing.T) *pairBench {
 		t.Skip(testenv.WeedEnv + " is not set; set it to a weed binary (scripts/ensure-seaweedfs.sh prints one)")
 	}
 	s3api.IsolateAWS(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	layer := mfadelete.New(pairMFASerial, pairMFASecret, func() time.Time { return pairMFATime })
 	env, err := testenv.Start(ctx, s3proxy.WithSemantics(layer.Semantics()))
 	if err != nil {
@@ -103,7 +102,7 @@ func specOf(media, static string, mfaDelete bool, r bucketstate.Retention) s3api
 // only the layer knows) and lists what differs from spec.
 func (b *pairBench) drift(t *testing.T, spec s3api.PairSpec) []string {
 	t.Helper()
-	o, err := s3api.ObservePair(context.Background(), b.env.Direct, spec.Media.Bucket, spec.Static.Bucket)
+	o, err := s3api.ObservePair(t.Context(), b.env.Direct, spec.Media.Bucket, spec.Static.Bucket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +114,7 @@ func (b *pairBench) drift(t *testing.T, spec s3api.PairSpec) []string {
 
 func (b *pairBench) exists(t *testing.T, bucket string) bool {
 	t.Helper()
-	e, err := s3api.FindExistence(context.Background(), b.env.Direct, bucket)
+	e, err := s3api.FindExistence(t.Context(), b.env.Direct, bucket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +123,7 @@ func (b *pairBench) exists(t *testing.T, bucket string) bool {
 
 func (b *pairBench) put(t *testing.T, bucket, key, body string) {
 	t.Helper()
-	if _, err := b.env.Direct.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: strings.NewReader(body)}); err != nil {
+	if _, err := b.env.Direct.PutObject(t.Context(), &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: strings.NewReader(body)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -163,7 +162,7 @@ func TestPairOperationsAgainstSeaweedFS(t *testing.T) {
 }
 
 func (b *pairBench) testCreate(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	spec := newSpec(t)
 	var log logLines
 	b.env.Proxy.ResetCounts()
@@ -191,7 +190,7 @@ func (b *pairBench) testCreate(t *testing.T) {
 }
 
 func (b *pairBench) testCreateExistingName(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	spec := newSpec(t)
 	if _, err := b.env.Direct.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(spec.Static.Bucket)}); err != nil {
 		t.Fatal(err)
@@ -211,7 +210,7 @@ func (b *pairBench) testCreateExistingName(t *testing.T) {
 }
 
 func (b *pairBench) testCreatePartial(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	spec := newSpec(t)
 	fault := b.env.Proxy.Inject(s3proxy.Fault{Operation: "CreateBucket", Bucket: spec.Static.Bucket, Status: http.StatusForbidden, Code: "AccessDenied"})
 	_, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{})
@@ -234,7 +233,7 @@ func (b *pairBench) testCreatePartial(t *testing.T) {
 }
 
 func (b *pairBench) testCreateMFA(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	spec := newSpec(t)
 	spec = specOf(spec.Media.Bucket, spec.Static.Bucket, true, bucketstate.Retention{AbortIncompleteDays: 7})
 	_, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{MFA: s3api.MFA{Serial: pairMFASerial}})
@@ -258,7 +257,7 @@ func (b *pairBench) testCreateMFA(t *testing.T) {
 }
 
 func (b *pairBench) testRepair(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	spec := newSpec(t)
 	if _, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{}); err != nil {
 		t.Fatal(err)
@@ -310,7 +309,7 @@ func (b *pairBench) testRepair(t *testing.T) {
 // Turning MFA Delete on needs the bucket's lifecycle configuration gone first; when the guarded write is
 // refused, the lifecycle configuration comes back and the static bucket is left as it was.
 func (b *pairBench) testRepairMFAFirst(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	plain := newSpec(t)
 	withRetention := specOf(plain.Media.Bucket, plain.Static.Bucket, false, bucketstate.Retention{NoncurrentDays: 30, AbortIncompleteDays: 7})
 	if _, err := s3api.CreatePair(ctx, b.client, withRetention, s3api.PairOptions{}); err != nil {
@@ -346,7 +345,7 @@ func (b *pairBench) testRepairMFAFirst(t *testing.T) {
 }
 
 func (b *pairBench) testDestroy(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	spec := newSpec(t)
 	if _, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{}); err != nil {
 		t.Fatal(err)
@@ -378,7 +377,7 @@ func (b *pairBench) testDestroy(t *testing.T) {
 }
 
 func (b *pairBench) testDestroyMFA(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	plain := newSpec(t)
 	spec := specOf(plain.Media.Bucket, plain.Static.Bucket, true, bucketstate.Retention{AbortIncompleteDays: 7})
 	if _, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
@@ -404,21 +403,21 @@ func (b *pairBench) testDestroyMFA(t *testing.T) {
 
 func destroy(t *testing.T, b *pairBench, spec s3api.PairSpec) {
 	t.Helper()
-	if _, err := s3api.DestroyPair(context.Background(), b.client, spec.Media.Bucket, spec.Static.Bucket, true, s3api.PairOptions{}); err != nil {
+	if _, err := s3api.DestroyPair(t.Context(), b.client, spec.Media.Bucket, spec.Static.Bucket, true, s3api.PairOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func destroyMFA(t *testing.T, b *pairBench, spec s3api.PairSpec) {
 	t.Helper()
-	if _, err := s3api.DestroyPair(context.Background(), b.client, spec.Media.Bucket, spec.Static.Bucket, true, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
+	if _, err := s3api.DestroyPair(t.Context(), b.client, spec.Media.Bucket, spec.Static.Bucket, true, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func destroyBucket(t *testing.T, b *pairBench, bucket string) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	if _, err := s3api.EmptyBucket(ctx, b.env.Direct, bucket, s3api.MFA{}); err != nil {
 		t.Fatal(err)
 	}

@@ -95,7 +95,7 @@ func TestForEachListedBoundsConcurrency(t *testing.T) {
 	var running, peak, visited atomic.Int32
 	errc := make(chan error, 1)
 	go func() {
-		errc <- forEachListed(context.Background(), limit, l.list, func(ctx context.Context, _ int) error {
+		errc <- forEachListed(t.Context(), limit, l.list, func(ctx context.Context, _ int) error {
 			n := running.Add(1)
 			for {
 				p := peak.Load()
@@ -134,7 +134,7 @@ func TestForEachListedStopsAtFirstError(t *testing.T) {
 	l := newListInts(100)
 	var visitedAfter atomic.Int32 // visits of items after the failing one
 	var inFlight error            // what the sibling in flight saw
-	err := forEachListed(context.Background(), 2, l.list, func(ctx context.Context, i int) error {
+	err := forEachListed(t.Context(), 2, l.list, func(ctx context.Context, i int) error {
 		switch {
 		case i == 2:
 			// In flight when item 3 fails: it must be let finish, with its context intact.
@@ -166,7 +166,7 @@ func TestForEachListedStopsAtFirstError(t *testing.T) {
 
 func TestForEachListedHonoursContext(t *testing.T) {
 	t.Run("visits that end with the context", func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		l := newListInts(1000)
 		var visited atomic.Int32
@@ -196,7 +196,7 @@ func TestForEachListedHonoursContext(t *testing.T) {
 		}
 	})
 	t.Run("a full pool of visits that ignore it", func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(t.Context())
 		l := newListInts(1000)
 		release := make(chan struct{})
 		var visited atomic.Int32
@@ -244,7 +244,7 @@ func startVersionsServer(t *testing.T) func(t *testing.T) (*s3.Client, string) {
 	if bin == "" {
 		t.Skip("PROTECTEDMEDIA_WEED is not set; set it to a weed binary (scripts/ensure-seaweedfs.sh prints one)")
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	srv, err := locals3.Start(ctx, locals3.Options{Binary: bin})
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +292,7 @@ func nextWholeSecond() time.Time {
 
 func testRestore(t *testing.T, newBucket func(*testing.T) (*s3.Client, string)) {
 	c, bucket := newBucket(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	put := func(key, body string) string {
 		out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: strings.NewReader(body)})
 		if err != nil {
@@ -414,7 +414,7 @@ func testRestore(t *testing.T, newBucket func(*testing.T) (*s3.Client, string)) 
 
 func testRemoveDeleteMarkers(t *testing.T, newBucket func(*testing.T) (*s3.Client, string)) {
 	c, bucket := newBucket(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	key := "media/report.pdf"
 	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: strings.NewReader("report")})
 	mustVersions(t, err)
@@ -439,7 +439,7 @@ func testRemoveDeleteMarkers(t *testing.T, newBucket func(*testing.T) (*s3.Clien
 
 func testRestoreTag(t *testing.T, newBucket func(*testing.T) (*s3.Client, string)) {
 	c, bucket := newBucket(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	key := "media/video.mp4"
 	out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: strings.NewReader("video"), Tagging: aws.String("owner=alice")})
 	mustVersions(t, err)

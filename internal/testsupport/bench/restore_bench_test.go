@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bufio"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -131,7 +130,7 @@ func BenchmarkRestore(b *testing.B) {
 // as_of.
 func restoreFixture(tb testing.TB, n int) (string, string) {
 	tb.Helper()
-	ctx := context.Background()
+	ctx := tb.Context()
 	c := harness.env.Direct
 	r := make([]byte, 4)
 	rand.Read(r)
@@ -195,7 +194,7 @@ func restoreWorkspace(tb testing.TB, bucket, asOf string) *workspace {
 
 func dropBenchBucket(tb testing.TB, bucket string) {
 	tb.Helper()
-	ctx := context.Background()
+	ctx := tb.Context()
 	if _, err := s3api.EmptyBucket(ctx, harness.env.Direct, bucket, s3api.MFA{}); err != nil {
 		tb.Fatal(err)
 	}

@@ -155,7 +155,7 @@ func TestStartReportsAnEarlyExit(t *testing.T) {
 		t.Skip("no false(1) on PATH")
 	}
 	start := time.Now()
-	_, err = Start(context.Background(), Options{Binary: binary, DataDir: t.TempDir()})
+	_, err = Start(t.Context(), Options{Binary: binary, DataDir: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "exited during startup") {
 		t.Fatalf("Start with a binary that exits at once: %v, want an early-exit error", err)
 	}
@@ -173,7 +173,7 @@ func TestStartRetriesWhenAPortIsTaken(t *testing.T) {
 	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Start(context.Background(), Options{Binary: fake, DataDir: filepath.Join(dir, "data")})
+	_, err := Start(t.Context(), Options{Binary: fake, DataDir: filepath.Join(dir, "data")})
 	if !errors.Is(err, errPortTaken) {
 		t.Fatalf("Start: %v, want errPortTaken", err)
 	}
@@ -195,7 +195,7 @@ func weedBinary(t *testing.T) string {
 
 func TestServersRunSideBySideAndStopCleanly(t *testing.T) {
 	bin := weedBinary(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 
 	// Start both at once: concurrent starts are what the tests and the demo do.
@@ -286,7 +286,7 @@ func checkServes(t *testing.T, s *Server) {
 // objects but not configure the bucket, and the admin identity from the environment still works beside it.
 func TestExtraIdentityIsNotAdmin(t *testing.T) {
 	bin := weedBinary(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	app := Identity{Name: "app", AccessKey: "APPKEY0123456789", SecretKey: "app-secret"}
 	srv, err := Start(ctx, Options{Binary: bin, Identities: []Identity{app}})

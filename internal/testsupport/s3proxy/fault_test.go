@@ -104,7 +104,7 @@ func TestFaultLatency(t *testing.T) {
 		in := h.proxy.Inject(Fault{Operation: "GetObject", Latency: time.Minute})
 		defer in.Remove()
 		before := len(h.received())
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 		defer cancel()
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.front.URL+"/pm-bucket/a.jpg", nil)
 		if err != nil {

@@ -415,7 +415,7 @@ func TestPassThroughExpectContinue(t *testing.T) {
 
 	send := func() (resp *http.Response, body []byte, got100 bool) {
 		trace := &httptrace.ClientTrace{Got100Continue: func() { got100 = true }}
-		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
+		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(t.Context(), trace),
 			http.MethodPut, h.front.URL+"/pm-bucket/big.bin", pattern(size))
 		if err != nil {
 			t.Fatal(err)
@@ -581,7 +581,7 @@ func TestConcurrentRequests(t *testing.T) {
 
 	const n = 50
 	statuses := make(chan int, n)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var wg, churn sync.WaitGroup
 	// Readers and writers of the fault list and counts, racing the requests.

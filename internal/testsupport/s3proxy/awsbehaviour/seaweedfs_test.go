@@ -87,7 +87,7 @@ func status(err error) (int, http.Header) {
 }
 
 func TestWithSeaweedFS(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), seaweedTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), seaweedTimeout)
 	defer cancel()
 	s := startSeaweed(t, ctx)
 	direct := s.env.Direct

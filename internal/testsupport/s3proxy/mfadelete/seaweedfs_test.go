@@ -147,7 +147,7 @@ func (s *seaweed) putObject(t *testing.T, ctx context.Context, bucket, key strin
 }
 
 func TestWithSeaweedFS(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), seaweedTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), seaweedTimeout)
 	defer cancel()
 	s := startSeaweed(t, ctx)
 

@@ -32,7 +32,7 @@ func TestWithSeaweedFS(t *testing.T) {
 	if os.Getenv(testenv.WeedEnv) == "" {
 		t.Skip(testenv.WeedEnv + " is not set; set it to a weed binary (scripts/ensure-seaweedfs.sh prints one) to run this test")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), seaweedTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), seaweedTimeout)
 	defer cancel()
 
 	app := locals3.Identity{Name: "app", AccessKey: appKey, SecretKey: "app-secret-0123456789"}
