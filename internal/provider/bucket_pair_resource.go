@@ -164,9 +164,9 @@ func (r *bucketPairResource) Delete(ctx context.Context, req resource.DeleteRequ
 	defer cancel()
 	media, static := state.MediaBucket.ValueString(), state.StaticBucket.ValueString()
 	// Destroy sees no configuration: the only code it can use is the provider's.
-	_, err := s3api.DestroyPair(ctx, r.client.S3, media, static, state.MediaForceDestroy.ValueBool(), r.options(ctx, r.providerMFA))
+	report, err := s3api.DestroyPair(ctx, r.client.S3, media, static, state.MediaForceDestroy.ValueBool(), r.options(ctx, r.providerMFA))
 	if err != nil {
-		resp.Diagnostics.Append(destroyPairFailed(r.client, media, static, err)...)
+		resp.Diagnostics.Append(destroyPairFailed(r.client, media, static, report, err)...)
 	}
 }
 

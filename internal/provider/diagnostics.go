@@ -162,15 +162,24 @@ func updatePairFailed(c *s3api.Client, err error) (diags diag.Diagnostics, wrote
 	return diags, true
 }
 
-// destroyPairFailed turns s3api.DestroyPair's error into diagnostics.
-func destroyPairFailed(c *s3api.Client, media, static string, err error) diag.Diagnostics {
+// destroyPairFailed turns s3api.DestroyPair's error into diagnostics; r is what it did before it stopped.
+func destroyPairFailed(c *s3api.Client, media, static string, r *s3api.DestroyReport, err error) diag.Diagnostics {
 	var diags diag.Diagnostics
 	var mfa *s3api.MFACodeRequiredError
+	var tooLarge *s3api.MFADestroyTooLargeError
 	var notEmpty *s3api.MediaNotEmptyError
 	var destroy *s3api.DestroyError
 	switch {
 	case errors.As(err, &mfa):
 		diags.Append(mfaCodeRequired(mfa))
+	case errors.As(err, &tooLarge):
+		diags.AddError("Media bucket too large to destroy under MFA Delete",
+			fmt.Sprintf("The media bucket %q has MFA Delete on and holds %d object versions and delete markers. S3 deletes "+
+				"at most 1,000 per request and wants a fresh one-time code for each, while a destroy has one code, so "+
+				"nothing was deleted (the static bucket %q is untouched too).\n\n"+
+				"To destroy the pair, turn MFA Delete off first, which takes one code: set mfa_delete = false and run\n\n"+
+				"  terraform apply -var mfa_code=123456\n\n"+
+				"then terraform destroy, which no longer needs a code.", media, tooLarge.Entries, static))
 	case errors.As(err, &notEmpty):
 		n := notEmpty.Contents
 		diags.AddError("Media bucket is not empty",
@@ -181,9 +190,18 @@ func destroyPairFailed(c *s3api.Client, media, static string, err error) diag.Di
 				media, plural(n.Objects, "current object"), plural(n.Versions, "object version"),
 				plural(n.DeleteMarkers, "delete marker"), static))
 	case errors.As(err, &destroy) && destroy.Step == s3api.StepDeleteMedia:
-		diags.AddError("Cannot delete the media bucket", errorDetail(c, destroy.Err, fmt.Sprintf("The static bucket %q was already deleted.", static)))
+		done := fmt.Sprintf("The static bucket %q was not touched.", static)
+		if len(destroy.Deleted) > 0 {
+			done = fmt.Sprintf("The static bucket %q was already deleted.", static)
+		}
+		diags.AddError("Cannot delete the media bucket", errorDetail(c, destroy.Err, done))
 	case errors.As(err, &destroy) && destroy.Step == s3api.StepDeleteStatic:
-		diags.AddError("Cannot delete the static bucket", errorDetail(c, destroy.Err, fmt.Sprintf("The media bucket %q was not touched.", media)))
+		done := fmt.Sprintf("The media bucket %q was not touched.", media)
+		if r != nil && r.MediaVersions > 0 {
+			done = fmt.Sprintf("The media bucket %q was emptied (%s deleted, as media_force_destroy asked) but not deleted.",
+				media, plural(r.MediaVersions, "version and delete marker"))
+		}
+		diags.AddError("Cannot delete the static bucket", errorDetail(c, destroy.Err, done))
 	default:
 		diags.AddError("Cannot destroy the bucket pair", errorDetail(c, err, "Nothing was deleted."))
 	}

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 )
 
 // Contents counts what a bucket holds, to tell a user exactly what a destroy would lose.
@@ -42,6 +44,11 @@ func CountContents(ctx context.Context, c *s3.Client, bucket string) (Contents, 
 // returns how many it removed. It is only called for the static bucket, or for media when the user asked
 // for exactly that with media_force_destroy. On a bucket with MFA Delete, S3 requires mfa.
 func EmptyBucket(ctx context.Context, c *s3.Client, bucket string, mfa MFA) (int, error) {
+	return emptyBucket(ctx, c, bucket, "", mfa)
+}
+
+// emptyBucket is EmptyBucket for a bucket of a pair: role says which, for the causes of a refusal.
+func emptyBucket(ctx context.Context, c *s3.Client, bucket string, role bucketstate.Role, mfa MFA) (int, error) {
 	deleted := 0
 	err := eachVersionPage(ctx, c, bucket, func(page *s3.ListObjectVersionsOutput) error {
 		ids := make([]types.ObjectIdentifier, 0, len(page.Versions)+len(page.DeleteMarkers))
@@ -60,7 +67,8 @@ func EmptyBucket(ctx context.Context, c *s3.Client, bucket string, mfa MFA) (int
 			MFA:    mfa.header(),
 		})
 		if err != nil {
-			return fmt.Errorf("deleting versions in bucket %q: %w", bucket, describeMFAError(err))
+			return fmt.Errorf("deleting versions in bucket %q: %w", bucket, classifyRefusal(bucketGone(bucket, err),
+				writeRequest{Bucket: bucket, Role: role, Action: "s3:DeleteObjectVersion", MFASent: mfa.Code != ""}))
 		}
 		if len(out.Errors) > 0 {
 			e := out.Errors[0]

@@ -5,9 +5,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 )
 
 // NotFoundError says a bucket does not exist. Finders return it so that Read, Delete, waiters and test
@@ -79,21 +84,88 @@ type mfaError struct {
 func (e *mfaError) Error() string { return e.Reason + ": " + e.Err.Error() }
 func (e *mfaError) Unwrap() error { return e.Err }
 
-// describeMFAError explains the S3 errors that MFA-guarded writes produce.
-func describeMFAError(err error) error {
-	switch errorCode(err) {
-	case codeAccessDenied:
+// AccessDeniedError is an AccessDenied that MFA Delete does not explain: no code was sent, and S3 does not
+// guard the request with one. It names the operation, the bucket, the IAM action S3 checked and the causes
+// that fit the request, most likely first.
+type AccessDeniedError struct {
+	Operation, Bucket, Action string
+	Causes                    []string
+	Err                       error
+}
+
+func (e *AccessDeniedError) Error() string {
+	return fmt.Sprintf("S3 denied %s on bucket %q (IAM action %s). Likely causes, most likely first:\n  - %s\nS3 said: %v",
+		e.Operation, e.Bucket, e.Action, strings.Join(e.Causes, ";\n  - "), e.Err)
+}
+
+func (e *AccessDeniedError) Unwrap() error { return e.Err }
+
+// writeRequest is what classifyRefusal needs to know of a refused request.
+type writeRequest struct {
+	Bucket string
+	Role   bucketstate.Role
+	// Action is the IAM action S3 checks, such as s3:PutBucketPolicy.
+	Action string
+	// MFASent is set when the request carried x-amz-mfa.
+	MFASent bool
+	// PublicPolicy is set when the request writes a bucket policy that grants public access.
+	PublicPolicy bool
+	// KMS is set when the request names a KMS key.
+	KMS bool
+	// MFALifecycle is set for the writes S3 refuses with InvalidBucketState because MFA Delete and a
+	// lifecycle configuration exclude each other: versioning with MFA Delete, and lifecycle.
+	MFALifecycle bool
+}
+
+// classifyRefusal says what a refused write means. The MFA wording is kept for requests that carried a
+// code; an AccessDenied without one becomes an *AccessDeniedError naming the likely causes; InvalidBucketState
+// on the MFA Delete and lifecycle writes explains that conflict. Any other error keeps its code and message.
+func classifyRefusal(err error, w writeRequest) error {
+	switch code := errorCode(err); {
+	case code == codeAccessDenied && w.MFASent:
 		return &mfaError{Reason: "S3 refused the write: MFA Delete requires a valid one-time code from the bucket " +
-			"owner's MFA device, and the code was missing, wrong or expired, or the caller is not the bucket owner " +
-			"(only the root user can change MFA Delete)", Err: err}
-	case codeInvalidArgument:
+			"owner's MFA device, and the code was wrong or expired (a code is valid for about 30 seconds, and S3 may " +
+			"refuse one used before), or the caller is not the bucket owner (only the root user can change MFA Delete)", Err: err}
+	case code == codeAccessDenied:
+		return &AccessDeniedError{Operation: operationName(err), Bucket: w.Bucket, Action: w.Action, Causes: deniedCauses(w), Err: err}
+	case code == codeInvalidArgument && w.MFASent:
 		return &mfaError{Reason: "S3 rejected the MFA value: it must be the device serial (ARN) and a 6-digit code", Err: err}
-	case codeInvalidBucketState:
+	case code == codeInvalidBucketState && w.MFALifecycle:
 		return &mfaError{Reason: "S3 refuses MFA Delete on a bucket with a lifecycle configuration (and a lifecycle " +
 			"configuration on a bucket with MFA Delete): remove the media bucket's lifecycle configuration, or keep " +
 			"mfa_delete = false", Err: err}
 	}
 	return err
+}
+
+// deniedCauses lists what can deny w, most likely first.
+func deniedCauses(w writeRequest) []string {
+	causes := []string{fmt.Sprintf("the credentials' IAM policies (identity policy or permissions boundary) or an AWS "+
+		"Organizations service control policy do not allow %s on this bucket", w.Action)}
+	if w.PublicPolicy {
+		causes = append(causes, "Block Public Access: the account's or the bucket's BlockPublicPolicy setting refuses "+
+			"every public bucket policy (after it is turned off, S3 can keep refusing for up to a minute)")
+	}
+	if w.Role == bucketstate.Media && slices.Contains(bucketpolicy.GuardedActions(), w.Action) {
+		causes = append(causes, "the media bucket's guard policy denies "+w.Action+" to every principal not in "+
+			"guard_exempt_principals")
+	}
+	if w.Action == "s3:PutBucketVersioning" {
+		causes = append(causes, "MFA Delete is on (turned on outside Terraform?) and the request carried no code")
+	}
+	if w.KMS {
+		causes = append(causes, "the KMS key's policy does not let the caller use the key")
+	}
+	return causes
+}
+
+// operationName is the S3 API operation an SDK error came from, such as PutBucketPolicy.
+func operationName(err error) string {
+	var opErr *smithy.OperationError
+	if errors.As(err, &opErr) {
+		return opErr.OperationName
+	}
+	return "the request"
 }
 
 // errorCode is the one place AWS error codes are read.

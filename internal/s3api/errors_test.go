@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 )
 
 func apiError(code string) error {
@@ -119,46 +121,99 @@ func TestHasCode(t *testing.T) {
 	}
 }
 
-func TestDescribeMFAError(t *testing.T) {
+// What a refused write says, by error, by what the request carried and by what it writes.
+func TestClassifyRefusal(t *testing.T) {
+	denied := &smithy.OperationError{ServiceID: "S3", OperationName: "PutBucketPolicy", Err: apiError(codeAccessDenied)}
 	plain := errors.New("connection reset")
 	notFound := &NotFoundError{Bucket: "pm-media", Err: apiError(codeNoSuchBucket)}
+	policy := writeRequest{Bucket: "pm-static", Role: bucketstate.Static, Action: "s3:PutBucketPolicy"}
+	publicPolicy := policy
+	publicPolicy.PublicPolicy = true
+	mediaPolicy := writeRequest{Bucket: "pm-media", Role: bucketstate.Media, Action: "s3:PutBucketPolicy"}
+	versioning := writeRequest{Bucket: "pm-media", Role: bucketstate.Media, Action: "s3:PutBucketVersioning"}
+	versioningWithCode := versioning
+	versioningWithCode.MFASent = true
+	enablingMFA := versioningWithCode
+	enablingMFA.MFALifecycle = true
+	encryption := writeRequest{Bucket: "pm-media", Role: bucketstate.Media, Action: "s3:PutEncryptionConfiguration", KMS: true}
+	tags := writeRequest{Bucket: "pm-media", Role: bucketstate.Media, Action: "s3:PutBucketTagging"}
+
 	tests := []struct {
-		name   string
-		err    error
-		mfa    bool   // want an *mfaError
-		reason string // a substring of its reason
+		name string
+		err  error
+		req  writeRequest
+		// kind: "mfa" (an *mfaError whose reason has say), "denied" (an *AccessDeniedError whose causes
+		// include each of say and none of sayNot), "" (passed through unchanged).
+		kind   string
+		say    []string
+		sayNot []string
 	}{
-		{"access denied", apiError(codeAccessDenied), true, "valid one-time code"},
-		{"wrapped access denied", fmt.Errorf("PutBucketVersioning: %w", apiError(codeAccessDenied)), true, "valid one-time code"},
-		{"invalid argument", apiError(codeInvalidArgument), true, "device serial"},
-		{"invalid bucket state", apiError(codeInvalidBucketState), true, "lifecycle configuration"},
-		{"other code", apiError(codeBucketNotEmpty), false, ""},
-		{"not found", notFound, false, ""},
-		{"plain error", plain, false, ""},
-		{"nil", nil, false, ""},
+		{"code sent and refused", apiError(codeAccessDenied), versioningWithCode, "mfa", []string{"valid one-time code"}, nil},
+		{"code sent, malformed", apiError(codeInvalidArgument), versioningWithCode, "mfa", []string{"device serial"}, nil},
+		{"MFA Delete with a lifecycle", apiError(codeInvalidBucketState), enablingMFA, "mfa", []string{"lifecycle configuration"}, nil},
+		{"denied without a code: IAM first", denied, policy, "denied", []string{"IAM policies", "service control policy"},
+			[]string{"one-time code", "guard", "BlockPublicPolicy", "KMS"}},
+		{"public policy denied: Block Public Access", denied, publicPolicy, "denied", []string{"IAM policies", "BlockPublicPolicy"}, []string{"guard"}},
+		{"media policy denied: the guard", denied, mediaPolicy, "denied", []string{"IAM policies", "guard policy denies s3:PutBucketPolicy"}, []string{"BlockPublicPolicy"}},
+		{"versioning denied without a code", apiError(codeAccessDenied), versioning, "denied", []string{"guard policy", "MFA Delete is on"}, nil},
+		{"encryption with a KMS key", apiError(codeAccessDenied), encryption, "denied", []string{"KMS key's policy"}, []string{"guard"}},
+		{"tags: not a guarded action", apiError(codeAccessDenied), tags, "denied", []string{"IAM policies"}, []string{"guard", "MFA"}},
+		{"invalid argument without a code keeps its message", apiError(codeInvalidArgument), tags, "", nil, nil},
+		{"invalid bucket state elsewhere keeps its message", apiError(codeInvalidBucketState), tags, "", nil, nil},
+		{"other code", apiError(codeBucketNotEmpty), versioningWithCode, "", nil, nil},
+		{"not found", notFound, versioningWithCode, "", nil, nil},
+		{"plain error", plain, policy, "", nil, nil},
+		{"nil", nil, policy, "", nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := describeMFAError(tt.err)
-			var mfaErr *mfaError
-			if !tt.mfa {
+			got := classifyRefusal(tt.err, tt.req)
+			switch tt.kind {
+			case "":
 				if got != tt.err {
-					t.Errorf("describeMFAError(%v) = %v, want the error passed through unchanged", tt.err, got)
+					t.Fatalf("classifyRefusal(%v) = %v, want the error passed through unchanged", tt.err, got)
 				}
 				return
+			case "mfa":
+				var mfaErr *mfaError
+				if !errors.As(got, &mfaErr) {
+					t.Fatalf("classifyRefusal(%v) = %T %v, want *mfaError", tt.err, got, got)
+				}
+				for _, s := range tt.say {
+					if !strings.Contains(mfaErr.Reason, s) {
+						t.Errorf("reason %q does not say %q", mfaErr.Reason, s)
+					}
+				}
+			case "denied":
+				var denied *AccessDeniedError
+				if !errors.As(got, &denied) {
+					t.Fatalf("classifyRefusal(%v) = %T %v, want *AccessDeniedError", tt.err, got, got)
+				}
+				causes := strings.Join(denied.Causes, " | ")
+				for _, s := range tt.say {
+					if !strings.Contains(causes, s) {
+						t.Errorf("causes %q do not say %q", causes, s)
+					}
+				}
+				for _, s := range tt.sayNot {
+					if strings.Contains(causes, s) {
+						t.Errorf("causes %q say %q, which does not fit the request", causes, s)
+					}
+				}
+				if denied.Bucket != tt.req.Bucket || denied.Action != tt.req.Action || !strings.Contains(got.Error(), tt.req.Action) {
+					t.Errorf("%q does not name the bucket %s and the action %s", got, tt.req.Bucket, tt.req.Action)
+				}
+				if strings.Contains(got.Error(), "MFA Delete requires") {
+					t.Errorf("%q uses the MFA wording for a request that carried no code", got)
+				}
 			}
-			if !errors.As(got, &mfaErr) {
-				t.Fatalf("describeMFAError(%v) = %T %v, want *mfaError", tt.err, got, got)
-			}
-			if !strings.Contains(mfaErr.Reason, tt.reason) || !strings.Contains(got.Error(), tt.reason) {
-				t.Errorf("mfaError %q does not say %q", got, tt.reason)
-			}
-			if !errors.Is(got, tt.err) || errorCode(got) != errorCode(tt.err) {
-				t.Errorf("mfaError does not wrap the original error %v", tt.err)
-			}
-			if !strings.Contains(got.Error(), tt.err.Error()) {
-				t.Errorf("mfaError %q does not include the original error %q", got, tt.err)
+			if !errors.Is(got, tt.err) || errorCode(got) != errorCode(tt.err) || !strings.Contains(got.Error(), tt.err.Error()) {
+				t.Errorf("%q does not wrap and quote the original error %v", got, tt.err)
 			}
 		})
+	}
+	var named *AccessDeniedError
+	if errors.As(classifyRefusal(denied, policy), &named); named == nil || named.Operation != "PutBucketPolicy" {
+		t.Errorf("the operation is not named: %+v", named)
 	}
 }

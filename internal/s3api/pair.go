@@ -139,8 +139,8 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 	// A new bucket has no configuration: write everything the pair owns. The static bucket's versioning
 	// stays untouched (never versioned is what it should be), which the diff against a fresh bucket says.
 	err := both(
-		func() error { return applyFresh(ctx, c, spec.Media, mfa) },
-		func() error { return applyFresh(ctx, c, spec.Static, MFA{}) },
+		func() error { return applyFresh(ctx, c, spec.Media, mfa, o.Log) },
+		func() error { return applyFresh(ctx, c, spec.Static, MFA{}, o.Log) },
 	)
 	if err != nil {
 		return PairObserved{}, partial(created, "configuring the new buckets", err)
@@ -181,7 +181,7 @@ func RepairPair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 		// guarded write then failed, so put the bucket back as it was.
 		restore := spec.Media
 		restore.Lifecycle = observed.Media.Lifecycle
-		if rErr := applySettings(ctx, c, restore, []bucketstate.Setting{bucketstate.SettingLifecycle}, MFA{}); rErr != nil {
+		if rErr := applySettings(ctx, c, restore, []bucketstate.Setting{bucketstate.SettingLifecycle}, MFA{}, o.Log); rErr != nil {
 			return errors.Join(err, fmt.Errorf("restoring the lifecycle configuration removed for MFA Delete: %w", rErr))
 		}
 		o.warn("restored the media bucket's lifecycle configuration after the MFA Delete write failed", map[string]any{"bucket": spec.Media.Bucket})
@@ -212,19 +212,19 @@ func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want buckets
 			return err
 		}
 		o.warn("recreated a bucket deleted outside Terraform", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
-		return applyFresh(ctx, c, want, mfa)
+		return applyFresh(ctx, c, want, mfa, o.Log)
 	}
 	drift := bucketstate.Diff(want, observed)
 	for _, d := range drift {
 		o.info("repairing drift", map[string]any{"drift": d.String()})
 	}
-	return applySettings(ctx, c, want, bucketstate.SettingsOf(drift), mfa)
+	return applySettings(ctx, c, want, bucketstate.SettingsOf(drift), mfa, o.Log)
 }
 
 // applyFresh writes onto a bucket created moments ago whatever differs from a bucket's defaults.
-func applyFresh(ctx context.Context, c *s3.Client, want bucketstate.Desired, mfa MFA) error {
+func applyFresh(ctx context.Context, c *s3.Client, want bucketstate.Desired, mfa MFA, log Logger) error {
 	fresh := &bucketstate.Settings{Versioning: bucketstate.VersioningDisabled}
-	return applyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, fresh)), mfa)
+	return applyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, fresh)), mfa, log)
 }
 
 // WaitPairConverged reads both buckets until conv.Reads reads in a row report no drift from spec, and
@@ -268,10 +268,16 @@ type DestroyReport struct {
 	MediaGone bool
 }
 
+// maxDeletePerRequest is S3's limit of keys in one DeleteObjects request.
+const maxDeletePerRequest = 1000
+
 // DestroyPair deletes both buckets. The media side is settled before anything is deleted: a media bucket
 // holding anything is refused (*MediaNotEmptyError) unless forceDestroy, and one with MFA Delete needs
-// o.MFA (*MFACodeRequiredError); either way nothing at all is deleted. A failure after the static bucket is
-// gone is a *DestroyError saying so. A bucket already gone counts as deleted.
+// o.MFA (*MFACodeRequiredError) and must fit in one DeleteObjects request (*MFADestroyTooLargeError), since
+// every request needs its own code and a destroy has only one; in each case nothing at all is deleted. Under
+// MFA Delete the media bucket is emptied first, with that one request, so the code is spent before anything
+// else is gone. A failure part-way is a *DestroyError saying what was already deleted. A bucket already
+// gone counts as deleted.
 func DestroyPair(ctx context.Context, c *s3.Client, media, static string, forceDestroy bool, o PairOptions) (*DestroyReport, error) {
 	r := &DestroyReport{}
 	contents, err := CountContents(ctx, c, media)
@@ -292,20 +298,30 @@ func DestroyPair(ctx context.Context, c *s3.Client, media, static string, forceD
 			if !o.MFA.Complete() {
 				return r, &MFACodeRequiredError{Op: OpDelete, Bucket: media, Change: "permanently delete every version in the media bucket " + media}
 			}
+			if n := contents.Versions + contents.DeleteMarkers; n > maxDeletePerRequest {
+				return r, &MFADestroyTooLargeError{Bucket: media, Entries: n}
+			}
 			mediaMFA = o.MFA
 		}
 	}
+	if mediaMFA.Complete() {
+		o.warn("media_force_destroy: permanently deleting every version in the media bucket, with the one MFA code",
+			map[string]any{"bucket": media, "versions": contents.Versions, "delete_markers": contents.DeleteMarkers})
+		if r.MediaVersions, err = emptyBucket(ctx, c, media, bucketstate.Media, mediaMFA); err != nil {
+			return r, &DestroyError{Step: StepDeleteMedia, Err: err}
+		}
+	}
 
-	r.StaticVersions, err = emptyAndDelete(ctx, c, static, MFA{})
+	r.StaticVersions, err = emptyAndDelete(ctx, c, static, bucketstate.Static, MFA{})
 	if err != nil {
 		return r, &DestroyError{Step: StepDeleteStatic, Err: err}
 	}
 	o.info("deleted static bucket", map[string]any{"bucket": static, "versions_deleted": r.StaticVersions})
-	if r.MediaGone {
+	switch {
+	case r.MediaGone:
 		return r, nil
-	}
-	if contents.Empty() {
-		// Counted empty a moment ago: no need to list it again.
+	case contents.Empty() || mediaMFA.Complete():
+		// Counted empty a moment ago, or emptied above: no need to list it again.
 		if err := DeleteBucket(ctx, c, media); err != nil {
 			return r, &DestroyError{Step: StepDeleteMedia, Deleted: []string{static}, Err: err}
 		}
@@ -313,15 +329,15 @@ func DestroyPair(ctx context.Context, c *s3.Client, media, static string, forceD
 	}
 	o.warn("media_force_destroy: permanently deleting every version in the media bucket",
 		map[string]any{"bucket": media, "versions": contents.Versions, "delete_markers": contents.DeleteMarkers})
-	if r.MediaVersions, err = emptyAndDelete(ctx, c, media, mediaMFA); err != nil {
+	if r.MediaVersions, err = emptyAndDelete(ctx, c, media, bucketstate.Media, mediaMFA); err != nil {
 		return r, &DestroyError{Step: StepDeleteMedia, Deleted: []string{static}, Err: err}
 	}
 	return r, nil
 }
 
 // emptyAndDelete removes every version and then the bucket; a bucket already gone counts as deleted.
-func emptyAndDelete(ctx context.Context, c *s3.Client, bucket string, mfa MFA) (int, error) {
-	n, err := EmptyBucket(ctx, c, bucket, mfa)
+func emptyAndDelete(ctx context.Context, c *s3.Client, bucket string, role bucketstate.Role, mfa MFA) (int, error) {
+	n, err := emptyBucket(ctx, c, bucket, role, mfa)
 	if err != nil && !IsNotFound(err) {
 		return n, err
 	}

@@ -96,6 +96,19 @@ func (e *MediaNotEmptyError) Error() string {
 	return fmt.Sprintf("media bucket %q is not empty (%d object versions, %d delete markers)", e.Bucket, e.Contents.Versions, e.Contents.DeleteMarkers)
 }
 
+// MFADestroyTooLargeError refuses a force destroy of a media bucket with MFA Delete that holds more than one
+// DeleteObjects request can delete: each request needs its own one-time code, and a destroy has one.
+type MFADestroyTooLargeError struct {
+	Bucket string
+	// Entries counts the object versions and delete markers.
+	Entries int
+}
+
+func (e *MFADestroyTooLargeError) Error() string {
+	return fmt.Sprintf("media bucket %q has MFA Delete and holds %d versions and delete markers, more than the %d one request "+
+		"(and one code) can delete", e.Bucket, e.Entries, maxDeletePerRequest)
+}
+
 // DestroyStep names where a destroy stopped.
 type DestroyStep string
 

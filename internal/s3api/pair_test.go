@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,7 +23,9 @@ import (
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/fakeclock"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/awsbehaviour"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/mfadelete"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/testenv"
 )
@@ -43,6 +46,8 @@ var (
 type pairBench struct {
 	env    *testenv.Env
 	layer  *mfadelete.Layer
+	aws    *awsbehaviour.Layer
+	clock  *fakeclock.Clock // the MFA layer's: codes and its propagation window
 	client *s3.Client
 }
 
@@ -53,8 +58,11 @@ func startPairBench(t *testing.T) *pairBench {
 	}
 	s3api.IsolateAWS(t)
 	ctx := t.Context()
-	layer := mfadelete.New(pairMFASerial, pairMFASecret, func() time.Time { return pairMFATime })
-	env, err := testenv.Start(ctx, s3proxy.WithSemantics(layer.Semantics()))
+	clock := fakeclock.New(pairMFATime)
+	layer := mfadelete.New(pairMFASerial, pairMFASecret, clock.Now)
+	// The AWS behaviours run on real time: their windows are waited out by the operations' own retries.
+	aws := awsbehaviour.New(awsbehaviour.Options{})
+	env, err := testenv.Start(ctx, s3proxy.WithSemantics(s3proxy.Chain(layer.Semantics(), aws.Semantics())))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,17 +71,17 @@ func startPairBench(t *testing.T) *pairBench {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &pairBench{env: env, layer: layer, client: c.S3}
+	return &pairBench{env: env, layer: layer, aws: aws, clock: clock, client: c.S3}
 }
 
 func (b *pairBench) validMFA() s3api.MFA {
-	return s3api.MFA{Serial: pairMFASerial, Code: mfadelete.Code(pairMFASecret, pairMFATime)}
+	return s3api.MFA{Serial: pairMFASerial, Code: mfadelete.Code(pairMFASecret, b.clock.Now())}
 }
 
 func (b *pairBench) wrongMFA() s3api.MFA {
 	valid := b.validMFA().Code
 	for d := 10 * time.Minute; ; d += time.Minute {
-		if c := mfadelete.Code(pairMFASecret, pairMFATime.Add(d)); c != valid {
+		if c := mfadelete.Code(pairMFASecret, b.clock.Now().Add(d)); c != valid {
 			return s3api.MFA{Serial: pairMFASerial, Code: c}
 		}
 	}
@@ -159,6 +167,16 @@ func TestPairOperationsAgainstSeaweedFS(t *testing.T) {
 	t.Run("MFA Delete goes first and alone", b.testRepairMFAFirst)
 	t.Run("destroy", b.testDestroy)
 	t.Run("destroy under MFA Delete", b.testDestroyMFA)
+	t.Run("a refusal without a code names its causes", b.testAccessDenied)
+}
+
+// The AWS behaviours the pair operations wait out or refuse before they start.
+func TestPairOperationsMeetAWSBehaviour(t *testing.T) {
+	b := startPairBench(t)
+	t.Run("public policy while the public access block propagates", b.testPublicPolicyLag)
+	t.Run("MFA Delete while the lifecycle removal propagates", b.testMFAAfterLifecycle)
+	t.Run("lifecycle while the MFA Delete removal propagates", b.testLifecycleAfterMFA)
+	t.Run("force destroy under MFA Delete: one code, one request", b.testDestroyMFAOneRequest)
 }
 
 func (b *pairBench) testCreate(t *testing.T) {
@@ -423,5 +441,191 @@ func destroyBucket(t *testing.T, b *pairBench, bucket string) {
 	}
 	if err := s3api.DeleteBucket(ctx, b.env.Direct, bucket); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func (b *pairBench) testAccessDenied(t *testing.T) {
+	ctx := t.Context()
+	spec := newSpec(t)
+	if _, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer destroy(t, b, spec)
+	changed := spec
+	changed.Static.Tags = map[string]string{"app": "renamed"}
+	denied := b.env.Proxy.Inject(s3proxy.Fault{Operation: "PutBucketTagging", Bucket: spec.Static.Bucket, Status: http.StatusForbidden, Code: "AccessDenied"})
+	defer denied.Remove()
+	_, err := s3api.RepairPair(ctx, b.client, changed, s3api.PairOptions{})
+	var accessDenied *s3api.AccessDeniedError
+	if !errors.As(err, &accessDenied) || accessDenied.Operation != "PutBucketTagging" || accessDenied.Bucket != spec.Static.Bucket {
+		t.Fatalf("a tags write refused without a code: %v, want an *AccessDeniedError naming PutBucketTagging and the bucket", err)
+	}
+	if strings.Contains(err.Error(), "one-time code") || !strings.Contains(err.Error(), "IAM policies") {
+		t.Fatalf("the refusal speaks of MFA or not of IAM: %v", err)
+	}
+}
+
+func (b *pairBench) testPublicPolicyLag(t *testing.T) {
+	ctx := t.Context()
+	const lag = 2 * time.Second
+	b.aws.EnforceBlockPublicPolicy(lag)
+	spec := newSpec(t)
+	if _, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer destroy(t, b, spec)
+	public := specOf(spec.Media.Bucket, spec.Static.Bucket, false, bucketstate.Retention{AbortIncompleteDays: 7})
+	public.Static = bucketstate.StaticDesired(spec.Static.Bucket, bucketstate.ARN(pairRegion, spec.Static.Bucket), true, map[string]string{"app": "test"}, bucketstate.Retention{AbortIncompleteDays: 7})
+	var log logLines
+	start := time.Now()
+	if _, err := s3api.RepairPair(ctx, b.client, public, s3api.PairOptions{Log: &log}); err != nil {
+		t.Fatalf("making static public while S3 still applies the relaxed block: %v", err)
+	}
+	if took := time.Since(start); took < lag {
+		t.Errorf("the public policy was accepted after %s, inside the %s window: the layer did not refuse it", took, lag)
+	}
+	if b.aws.Refusals() == 0 || !slices.ContainsFunc(log.all(), func(l string) bool { return strings.HasPrefix(l, "warn: S3 refused a write") }) {
+		t.Errorf("no refusal was met or logged (layer refusals %d, log %q)", b.aws.Refusals(), log.all())
+	}
+	if left := b.drift(t, public); len(left) > 0 {
+		t.Fatalf("after repair: %v", left)
+	}
+}
+
+// moveClockPastWindow advances the MFA layer's clock past its propagation window once the layer has
+// refused a request, as time would while the operation retries.
+func (b *pairBench) moveClockPastWindow(t *testing.T, window time.Duration) (stop func()) {
+	t.Helper()
+	refusedBefore := b.layer.Refusals()
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if b.layer.Refusals() > refusedBefore {
+					b.clock.Advance(window + time.Second)
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func (b *pairBench) testMFAAfterLifecycle(t *testing.T) {
+	ctx := t.Context()
+	const window = 3 * time.Second
+	b.layer.SetLifecyclePropagation(window)
+	defer b.layer.SetLifecyclePropagation(0)
+	b.clock.Set(pairMFATime) // 12:00:00: the code stays valid while the clock moves a few seconds
+	plain := newSpec(t)
+	withRetention := specOf(plain.Media.Bucket, plain.Static.Bucket, false, bucketstate.Retention{NoncurrentDays: 30, AbortIncompleteDays: 7})
+	if _, err := s3api.CreatePair(ctx, b.client, withRetention, s3api.PairOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	withMFA := specOf(plain.Media.Bucket, plain.Static.Bucket, true, bucketstate.Retention{AbortIncompleteDays: 7})
+	mfa := b.validMFA()
+	stop := b.moveClockPastWindow(t, window)
+	defer stop()
+	var log logLines
+	if _, err := s3api.RepairPair(ctx, b.client, withMFA, s3api.PairOptions{MFA: mfa, Log: &log}); err != nil {
+		t.Fatalf("turning MFA Delete on right after removing the lifecycle configuration: %v", err)
+	}
+	if !slices.ContainsFunc(log.all(), func(l string) bool { return strings.HasPrefix(l, "warn: S3 refused a write") }) {
+		t.Errorf("the InvalidBucketState retry was not met or not logged: %q", log.all())
+	}
+	if left := b.drift(t, withMFA); len(left) > 0 {
+		t.Fatalf("after repair: %v", left)
+	}
+	destroyMFA(t, b, withMFA)
+}
+
+func (b *pairBench) testLifecycleAfterMFA(t *testing.T) {
+	ctx := t.Context()
+	const window = 3 * time.Second
+	b.clock.Set(pairMFATime)
+	plain := newSpec(t)
+	withMFA := specOf(plain.Media.Bucket, plain.Static.Bucket, true, bucketstate.Retention{AbortIncompleteDays: 7})
+	if _, err := s3api.CreatePair(ctx, b.client, withMFA, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
+		t.Fatal(err)
+	}
+	b.layer.SetLifecyclePropagation(window)
+	defer b.layer.SetLifecyclePropagation(0)
+	withRetention := specOf(plain.Media.Bucket, plain.Static.Bucket, false, bucketstate.Retention{NoncurrentDays: 30, AbortIncompleteDays: 7})
+	stop := b.moveClockPastWindow(t, window)
+	defer stop()
+	if _, err := s3api.RepairPair(ctx, b.client, withRetention, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
+		t.Fatalf("writing lifecycle rules right after turning MFA Delete off: %v", err)
+	}
+	if left := b.drift(t, withRetention); len(left) > 0 {
+		t.Fatalf("after repair: %v", left)
+	}
+	destroy(t, b, withRetention)
+}
+
+func (b *pairBench) testDestroyMFAOneRequest(t *testing.T) {
+	ctx := t.Context()
+	b.layer.SetSingleUseCodes(true)
+	defer b.layer.SetSingleUseCodes(false)
+	b.clock.Set(pairMFATime.Add(time.Hour)) // a step whose code was never used
+	plain := newSpec(t)
+	spec := specOf(plain.Media.Bucket, plain.Static.Bucket, true, bucketstate.Retention{AbortIncompleteDays: 7})
+	if _, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
+		t.Fatal(err)
+	}
+	b.put(t, spec.Static.Bucket, "css/site.css", "body{}")
+	// More versions than one DeleteObjects request takes.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 32)
+	for i := range 1001 {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			b.put(t, spec.Media.Bucket, "uploads/many.txt", strconv.Itoa(i))
+		})
+	}
+	wg.Wait()
+	b.clock.Advance(time.Minute)
+	_, err := s3api.DestroyPair(ctx, b.client, spec.Media.Bucket, spec.Static.Bucket, true, s3api.PairOptions{MFA: b.validMFA()})
+	var tooLarge *s3api.MFADestroyTooLargeError
+	if !errors.As(err, &tooLarge) || tooLarge.Entries != 1001 {
+		t.Fatalf("force destroy of 1001 versions under MFA Delete: %v, want *MFADestroyTooLargeError with 1001 entries", err)
+	}
+	if !b.exists(t, spec.Static.Bucket) {
+		t.Fatal("the static bucket was deleted although the media side was refused")
+	}
+	n, err := s3api.CountContents(ctx, b.env.Direct, spec.Media.Bucket)
+	if err != nil || n.Versions != 1001 {
+		t.Fatalf("media after the refused destroy: %+v, %v; want every version kept", n, err)
+	}
+
+	// The way out: MFA Delete off with one code, then a destroy without one.
+	b.clock.Advance(time.Minute)
+	plainAgain := specOf(plain.Media.Bucket, plain.Static.Bucket, false, bucketstate.Retention{AbortIncompleteDays: 7})
+	if _, err := s3api.RepairPair(ctx, b.client, plainAgain, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3api.DestroyPair(ctx, b.client, spec.Media.Bucket, spec.Static.Bucket, true, s3api.PairOptions{}); err != nil {
+		t.Fatalf("destroy after MFA Delete was turned off: %v", err)
+	}
+
+	// A media bucket that fits one request is emptied with the one code, before the static bucket goes.
+	small := newSpec(t)
+	small = specOf(small.Media.Bucket, small.Static.Bucket, true, bucketstate.Retention{AbortIncompleteDays: 7})
+	b.clock.Advance(time.Minute)
+	if _, err := s3api.CreatePair(ctx, b.client, small, s3api.PairOptions{MFA: b.validMFA()}); err != nil {
+		t.Fatal(err)
+	}
+	b.put(t, small.Media.Bucket, "uploads/a.jpg", "1")
+	b.put(t, small.Media.Bucket, "uploads/a.jpg", "2")
+	b.put(t, small.Static.Bucket, "css/site.css", "body{}")
+	b.clock.Advance(time.Minute)
+	r, err := s3api.DestroyPair(ctx, b.client, small.Media.Bucket, small.Static.Bucket, true, s3api.PairOptions{MFA: b.validMFA()})
+	if err != nil || r.MediaVersions != 2 || b.exists(t, small.Media.Bucket) || b.exists(t, small.Static.Bucket) {
+		t.Fatalf("force destroy under MFA Delete with single-use codes: %+v, %v", r, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -62,35 +63,63 @@ func (m MFA) header() *string {
 	return aws.String(m.Serial + " " + m.Code)
 }
 
+// Waits for S3 to apply one setting before the next write depends on it. Each is bounded, retries only the
+// named error code, and honours the context.
+const (
+	// lifecyclePropagation bounds waiting for a lifecycle change to take effect: after DeleteBucketLifecycle S3
+	// refuses MFA Delete for a while (InvalidBucketState), and after MFA Delete is turned off it refuses a
+	// lifecycle configuration for a while. AWS documents that lifecycle changes take time to propagate.
+	lifecyclePropagation = 2 * time.Minute
+	// mfaCodeWindow bounds retrying a write that carries a one-time code: a code is valid for its 30-second
+	// step (S3 may accept a neighbouring one), so retrying longer cannot succeed.
+	mfaCodeWindow = 25 * time.Second
+	// publicPolicyPropagation bounds retrying a public bucket policy right after the bucket's public access
+	// block was relaxed: S3 keeps refusing it with AccessDenied until the change has propagated (seconds to a
+	// minute).
+	publicPolicyPropagation = 2 * time.Minute
+	// lifecycleGoneReads is how many reads in a row must report no lifecycle configuration before MFA Delete
+	// is turned on.
+	lifecycleGoneReads = 2
+)
+
 // applySettings writes the named settings of want onto its bucket, in an order S3 accepts. mfa goes with the
-// versioning write, the only one of them S3 guards with MFA Delete.
-func applySettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA) error {
-	return writeSettings(ctx, c, want, settings, mfa, func(write func() error) error { return write() })
+// versioning write, the only one of them S3 guards with MFA Delete. log (nil: none) hears about waits.
+func applySettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, log Logger) error {
+	return writeSettings(ctx, c, want, settings, mfa, log, func(write func() error) error { return write() })
 }
 
 // applyNew is applySettings for a bucket created moments ago. S3 is eventually consistent right after
 // CreateBucket: a configuration write can still answer NoSuchBucket after HeadBucket found the bucket
 // (seen on AWS and on SeaweedFS), so each write is retried on NoSuchBucket, bounded by bucketVisibleTimeout.
-func applyNew(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA) error {
-	return writeSettings(ctx, c, want, settings, mfa, func(write func() error) error {
-		var last error
-		err := poll(ctx, bucketVisibleTimeout, func() (bool, error) {
-			last = write()
-			if hasCode(last, codeNoSuchBucket) {
-				return false, nil
-			}
-			return true, last
-		})
-		if err != nil && last != nil {
-			return last
-		}
-		return err
+func applyNew(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, log Logger) error {
+	return writeSettings(ctx, c, want, settings, mfa, log, func(write func() error) error {
+		return retryOn(ctx, bucketVisibleTimeout, codeNoSuchBucket, write)
 	})
 }
 
-func writeSettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, attempt func(func() error) error) error {
+// retryOn calls write until it does not fail with code, it fails otherwise, timeout passes or ctx ends. On
+// timeout it returns S3's last answer.
+func retryOn(ctx context.Context, timeout time.Duration, code string, write func() error) error {
+	var last error
+	err := poll(ctx, timeout, func() (bool, error) {
+		last = write()
+		if hasCode(last, code) {
+			return false, nil
+		}
+		return true, last
+	})
+	if err != nil && last != nil && hasCode(last, code) {
+		return last
+	}
+	return err
+}
+
+func writeSettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, log Logger, attempt func(func() error) error) error {
 	order := writeOrder
-	if want.MFADelete != nil && *want.MFADelete && slices.Contains(settings, bucketstate.SettingLifecycle) {
+	enablingMFA := want.MFADelete != nil && *want.MFADelete && slices.Contains(settings, bucketstate.SettingMFADelete)
+	disablingMFA := want.MFADelete != nil && !*want.MFADelete && slices.Contains(settings, bucketstate.SettingMFADelete)
+	removingLifecycle := want.MFADelete != nil && *want.MFADelete && slices.Contains(settings, bucketstate.SettingLifecycle)
+	if removingLifecycle {
 		// S3 refuses MFA Delete while a lifecycle configuration exists: remove that first.
 		order = append([]bucketstate.Setting{bucketstate.SettingLifecycle}, slices.DeleteFunc(slices.Clone(writeOrder),
 			func(s bucketstate.Setting) bool { return s == bucketstate.SettingLifecycle })...)
@@ -99,25 +128,108 @@ func writeSettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, 
 	if slices.Contains(settings, bucketstate.SettingMFADelete) && !slices.Contains(settings, bucketstate.SettingVersioning) {
 		settings = append(slices.Clone(settings), bucketstate.SettingVersioning)
 	}
+	relaxingBlock := slices.Contains(settings, bucketstate.SettingPublicAccessBlock) && !want.PublicAccessBlock.BlockPublicPolicy
 	for _, s := range order {
 		if !slices.Contains(settings, s) {
 			continue
 		}
-		err := attempt(func() error {
-			if s == bucketstate.SettingVersioning {
-				return writeVersioning(ctx, c, want, slices.Contains(settings, bucketstate.SettingMFADelete), mfa)
+		req := writeRequest{Bucket: want.Bucket, Role: want.Role, Action: iamAction(s, want)}
+		write := func() error { return write(ctx, c, want, s) }
+		switch {
+		case s == bucketstate.SettingVersioning:
+			withMFADelete := slices.Contains(settings, bucketstate.SettingMFADelete)
+			req.MFASent, req.MFALifecycle = mfa.Code != "", enablingMFA
+			write = func() error { return writeVersioning(ctx, c, want, withMFADelete, mfa) }
+			if enablingMFA && removingLifecycle {
+				if err := waitLifecycleGone(ctx, c, want.Bucket); err != nil {
+					return fmt.Errorf("waiting for the lifecycle configuration of %s bucket %q to be gone before MFA Delete: %w", want.Role, want.Bucket, err)
+				}
 			}
-			return write(ctx, c, want, s)
-		})
-		if err != nil {
+			if enablingMFA {
+				// Deleting the lifecycle configuration takes a while to reach every part of S3, which keeps
+				// refusing MFA Delete meanwhile: retry while the code can still be valid.
+				write = retrying(ctx, mfaCodeWindow, codeInvalidBucketState, log, want, "MFA Delete refused while the lifecycle configuration's removal propagates", write)
+			}
+		case s == bucketstate.SettingLifecycle:
+			req.MFALifecycle = true
+			if disablingMFA && !want.Lifecycle.Empty() {
+				write = retrying(ctx, lifecyclePropagation, codeInvalidBucketState, log, want, "lifecycle refused while MFA Delete's removal propagates", write)
+			}
+		case s == bucketstate.SettingPolicy:
+			req.PublicPolicy = !want.PublicAccessBlock.BlockPublicPolicy
+			if req.PublicPolicy && relaxingBlock {
+				write = retrying(ctx, publicPolicyPropagation, codeAccessDenied, log, want, "public policy refused while the relaxed public access block propagates", write)
+			}
+		case s == bucketstate.SettingEncryption:
+			req.KMS = want.Encryption == kmsAlgorithm
+		}
+		if err := attempt(write); err != nil {
 			what := string(s)
 			if s == bucketstate.SettingVersioning && slices.Contains(settings, bucketstate.SettingMFADelete) {
 				what = "versioning and MFA Delete"
 			}
-			return fmt.Errorf("setting %s on %s bucket %q: %w", what, want.Role, want.Bucket, describeMFAError(bucketGone(want.Bucket, err)))
+			return fmt.Errorf("setting %s on %s bucket %q: %w", what, want.Role, want.Bucket, classifyRefusal(bucketGone(want.Bucket, err), req))
 		}
 	}
 	return nil
+}
+
+// retrying wraps write to retry it on code for at most timeout, logging each refusal once.
+func retrying(ctx context.Context, timeout time.Duration, code string, log Logger, want bucketstate.Desired, why string, write func() error) func() error {
+	return func() error {
+		return retryOn(ctx, timeout, code, func() error {
+			err := write()
+			if hasCode(err, code) && log != nil {
+				log.Warn("S3 refused a write that should succeed shortly: retrying", map[string]any{
+					"bucket": want.Bucket, "role": string(want.Role), "why": why, "code": code, "bound": timeout.String()})
+			}
+			return err
+		})
+	}
+}
+
+// waitLifecycleGone waits until lifecycleGoneReads reads in a row report no lifecycle configuration.
+func waitLifecycleGone(ctx context.Context, c *s3.Client, bucket string) error {
+	gone := 0
+	return poll(ctx, lifecyclePropagation, func() (bool, error) {
+		l, err := FindLifecycle(ctx, c, bucket)
+		if err != nil {
+			return false, err
+		}
+		if !l.Empty() {
+			gone = 0
+			return false, nil
+		}
+		gone++
+		return gone >= lifecycleGoneReads, nil
+	})
+}
+
+// kmsAlgorithm is the SSE algorithm name of KMS keys.
+const kmsAlgorithm = "aws:kms"
+
+// iamAction is the IAM action S3 checks for writing setting s of want.
+func iamAction(s bucketstate.Setting, want bucketstate.Desired) string {
+	switch s {
+	case bucketstate.SettingVersioning, bucketstate.SettingMFADelete:
+		return "s3:PutBucketVersioning"
+	case bucketstate.SettingOwnership:
+		return "s3:PutBucketOwnershipControls"
+	case bucketstate.SettingEncryption:
+		return "s3:PutEncryptionConfiguration"
+	case bucketstate.SettingPublicAccessBlock:
+		return "s3:PutBucketPublicAccessBlock"
+	case bucketstate.SettingPolicy:
+		if want.Policy == "" {
+			return "s3:DeleteBucketPolicy"
+		}
+		return "s3:PutBucketPolicy"
+	case bucketstate.SettingTags:
+		return "s3:PutBucketTagging"
+	case bucketstate.SettingLifecycle:
+		return "s3:PutLifecycleConfiguration"
+	}
+	return "s3:" + string(s)
 }
 
 // writeVersioning sets the versioning status and, when asked, MFA Delete, in the one call S3 has for both.
