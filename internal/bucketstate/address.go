@@ -1,45 +1,21 @@
 package bucketstate
 
-import (
-	"net/url"
-	"strings"
-)
+import "net/url"
 
-// Partition returns the AWS partition a region belongs to, for ARNs.
-func Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "eu-isoe-"):
-		return "aws-iso-e"
-	case strings.HasPrefix(region, "us-isof-"):
-		return "aws-iso-f"
-	default:
-		return "aws"
-	}
+// BucketARN is a bucket's ARN in partition (aws, aws-cn, ...: s3api.PartitionOf). Bucket ARNs carry
+// neither region nor account.
+func BucketARN(partition, bucket string) string {
+	return "arn:" + partition + ":s3:::" + bucket
 }
 
-// ARN is a bucket's ARN. Bucket ARNs carry neither region nor account.
-func ARN(region, bucket string) string {
-	return "arn:" + Partition(region) + ":s3:::" + bucket
-}
-
-// DomainName is the host name that reaches a bucket: the regional virtual-hosted name on AWS; on a custom
-// endpoint, "<bucket>.<endpoint host>", or the endpoint's host alone with path-style addressing (the
-// bucket is then the first path segment).
-func DomainName(bucket, region, endpoint string, pathStyle bool) string {
+// DomainName is the host name that reaches a bucket. On AWS (endpoint empty, also when the provider goes
+// through one of AWS's own endpoints) it is the regional virtual-hosted name, <bucket>.s3.<region>.<dnsSuffix>
+// with the DNS suffix of the region's partition. On an S3-compatible server's endpoint it is
+// "<bucket>.<endpoint host>", or the endpoint's host alone with path-style addressing (the bucket is then
+// the first path segment).
+func DomainName(bucket, region, dnsSuffix, endpoint string, pathStyle bool) string {
 	if endpoint == "" {
-		suffix := "amazonaws.com"
-		if strings.HasPrefix(region, "cn-") {
-			suffix = "amazonaws.com.cn"
-		}
-		return bucket + ".s3." + region + "." + suffix
+		return bucket + ".s3." + region + "." + dnsSuffix
 	}
 	host := endpoint
 	if u, err := url.Parse(endpoint); err == nil && u.Host != "" {

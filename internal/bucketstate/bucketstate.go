@@ -58,6 +58,12 @@ type Settings struct {
 	Ownership string
 	// Encryption is the default SSE algorithm; empty when the bucket has no default encryption.
 	Encryption string
+	// EncryptionKey is the default encryption's KMS key, if any; BucketKey is its S3 Bucket Key switch.
+	EncryptionKey string
+	BucketKey     bool
+	// SSECBlocked says whether the bucket refuses uploads with customer-provided keys (SSE-C); nil when the
+	// server's answer said nothing about it (servers other than AWS that do not know the setting).
+	SSECBlocked *bool
 	// Policy is the bucket policy document; empty when the bucket has none.
 	Policy string
 	// Tags are the bucket's tags; nil and empty mean the same.
@@ -95,6 +101,12 @@ type Desired struct {
 	PublicAccessBlock PublicAccessBlock
 	Ownership         string
 	Encryption        string
+	// BlockSSEC keeps uploads with customer-provided keys (SSE-C) out, as AWS sets up every new bucket since
+	// April 2026: never weakened.
+	BlockSSEC bool
+	// KnowsSSECBlocking says the server is AWS, where an answer that does not mention SSE-C blocking means
+	// SSE-C is allowed. Elsewhere only an answer that mentions it is compared, and written back.
+	KnowsSSECBlocking bool
 	Policy            string
 	Tags              map[string]string
 	Lifecycle         Lifecycle
@@ -112,6 +124,7 @@ func MediaDesired(bucket, arn string, mfaDelete bool, tags map[string]string, r 
 		PublicAccessBlock: PublicAccessBlock{true, true, true, true},
 		Ownership:         OwnershipBucketOwnerEnforced,
 		Encryption:        EncryptionSSES3,
+		BlockSSEC:         true,
 		Policy:            bucketpolicy.DesiredMedia(arn, guardExempt),
 		Tags:              tags,
 	}
@@ -129,6 +142,7 @@ func StaticDesired(bucket, arn string, publicRead bool, tags map[string]string, 
 		PublicAccessBlock: PublicAccessBlock{true, true, !publicRead, !publicRead},
 		Ownership:         OwnershipBucketOwnerEnforced,
 		Encryption:        EncryptionSSES3,
+		BlockSSEC:         true,
 		Policy:            policyFor(arn, publicRead),
 		Tags:              tags,
 	}
@@ -186,8 +200,14 @@ func Diff(want Desired, observed *Settings) []Drift {
 	if observed.Ownership != want.Ownership {
 		drift(SettingOwnership, orAbsent(observed.Ownership), want.Ownership)
 	}
-	if observed.Encryption != want.Encryption {
-		drift(SettingEncryption, orAbsent(observed.Encryption), want.Encryption)
+	if !EncryptionMatches(want, observed) {
+		blocked := SSECBlockedOf(want, observed)
+		wantBlocked := &want.BlockSSEC
+		if blocked == nil {
+			wantBlocked = nil // not compared: not mentioned
+		}
+		drift(SettingEncryption, describeEncryption(observed.Encryption, observed.EncryptionKey, observed.BucketKey, blocked),
+			describeEncryption(want.Encryption, "", false, wantBlocked))
 	}
 	if !PolicyMatches(want.Policy, observed.Policy) {
 		drift(SettingPolicy, describePolicy(observed.Policy), "the provider's policy")
@@ -272,6 +292,48 @@ func Strings(drifts []Drift) []string {
 	out := make([]string, len(drifts))
 	for i, d := range drifts {
 		out[i] = d.String()
+	}
+	return out
+}
+
+// SSECBlocked says whether observed blocks SSE-C as far as the server lets us know: on AWS an answer that
+// does not mention it means SSE-C is allowed; elsewhere such an answer says nothing (nil).
+func SSECBlockedOf(want Desired, observed *Settings) *bool {
+	if observed.SSECBlocked == nil && want.KnowsSSECBlocking {
+		allowed := false
+		return &allowed
+	}
+	return observed.SSECBlocked
+}
+
+// EncryptionMatches reports whether observed default encryption is what want asks for: the algorithm, no
+// KMS key or bucket key set out of band, and SSE-C blocked where the server says.
+func EncryptionMatches(want Desired, observed *Settings) bool {
+	if observed.Encryption != want.Encryption || observed.EncryptionKey != "" || observed.BucketKey {
+		return false
+	}
+	blocked := SSECBlockedOf(want, observed)
+	return blocked == nil || *blocked == want.BlockSSEC
+}
+
+// describeEncryption says what default encryption is in a few words, for the drift line.
+func describeEncryption(algorithm, key string, bucketKey bool, ssecBlocked *bool) string {
+	if algorithm == "" {
+		return "absent"
+	}
+	out := algorithm
+	if key != "" {
+		out += " with key " + key
+	}
+	if bucketKey {
+		out += " and an S3 Bucket Key"
+	}
+	switch {
+	case ssecBlocked == nil:
+	case *ssecBlocked:
+		out += ", SSE-C blocked"
+	default:
+		out += ", SSE-C allowed"
 	}
 	return out
 }

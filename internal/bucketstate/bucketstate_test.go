@@ -433,7 +433,7 @@ func TestDesiredSettings(t *testing.T) {
 			if !TagsEqual(d.Tags, tags) {
 				t.Errorf("Tags = %v, want %v", d.Tags, tags)
 			}
-			arn := ARN("us-east-1", tt.bucket)
+			arn := BucketARN("aws", tt.bucket)
 			if pr, ok := PublicReadOf(arn, d.Policy); !ok || pr != tt.publicRead {
 				t.Errorf("PublicReadOf(desired policy) = %v, %v; want %v, true\npolicy: %s", pr, ok, tt.publicRead, d.Policy)
 			}

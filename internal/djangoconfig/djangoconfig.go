@@ -29,7 +29,7 @@ type Config struct {
 	MediaBucket      string
 	StaticBucket     string
 	Region           string
-	EndpointURL      string // empty for AWS; set for an S3-compatible endpoint
+	EndpointURL      string // empty for AWS (also behind one of AWS's own endpoints); set for an S3-compatible server
 	AddressingStyle  string // "" (let boto3 decide), "path" or "virtual"; only emitted when EndpointURL is set or it is non-empty
 	StaticPublicRead bool   // static bucket allows anonymous GetObject: static URLs need no signature
 }

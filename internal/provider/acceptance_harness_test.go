@@ -20,6 +20,7 @@ import (
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/awsbehaviour"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/mfadelete"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/policyguard"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/testenv"
@@ -128,9 +129,16 @@ func adminARN(accessKey string) string {
 	return "arn:aws:iam::000000000000:user/admin-" + accessKey[:8]
 }
 
-// testenvOptions are the proxy's semantics layers for the acceptance tests.
+// awsLayer adds Amazon S3 behaviours SeaweedFS lacks (archived versions, public access blocks, bucket
+// owners, system tags, default encryption). Every behaviour is off, and the layer forwards every request
+// untouched, until a test switches one on; a test that does must switch it off again in t.Cleanup, since
+// the layer is shared.
+var awsLayer = awsbehaviour.New(awsbehaviour.Options{})
+
+// testenvOptions are the proxy's semantics layers for the acceptance tests. The guard comes before the AWS
+// behaviours, as on AWS, where a request the policy denies is refused before anything looks at the object.
 func testenvOptions() []s3proxy.Option {
-	return []s3proxy.Option{s3proxy.WithSemantics(s3proxy.Chain(mfaLayer.Semantics(), guardLayer.Semantics()))}
+	return []s3proxy.Option{s3proxy.WithSemantics(s3proxy.Chain(mfaLayer.Semantics(), guardLayer.Semantics(), awsLayer.Semantics()))}
 }
 
 // pairTest runs steps against the pair in cfg with the harness's provider, and checks at the end that

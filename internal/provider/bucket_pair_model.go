@@ -114,14 +114,21 @@ func stringSet(ctx context.Context, set types.Set) ([]string, diag.Diagnostics) 
 	return out, diags
 }
 
-// pair is what the S3 layer's pair operations take: the desired settings of both buckets.
-func (s pairSpec) pair() s3api.PairSpec {
-	return s3api.PairSpec{
+// pair is what the S3 layer's pair operations take: the desired settings of both buckets. onAWS says the
+// endpoint is Amazon S3's, whose answers always tell whether SSE-C is blocked.
+func (s pairSpec) pair(onAWS bool) s3api.PairSpec {
+	partition := s3api.PartitionOf(s.Region).ID
+	p := s3api.PairSpec{
 		Region: s.Region,
-		Media:  bucketstate.MediaDesired(s.Media, bucketstate.ARN(s.Region, s.Media), s.MFADelete, s.Tags, s.Retention, s.GuardExempt),
-		Static: bucketstate.StaticDesired(s.Static, bucketstate.ARN(s.Region, s.Static), s.StaticPublicRead, s.Tags, s.Retention),
+		Media:  bucketstate.MediaDesired(s.Media, bucketstate.BucketARN(partition, s.Media), s.MFADelete, s.Tags, s.Retention, s.GuardExempt),
+		Static: bucketstate.StaticDesired(s.Static, bucketstate.BucketARN(partition, s.Static), s.StaticPublicRead, s.Tags, s.Retention),
 	}
+	p.Media.KnowsSSECBlocking, p.Static.KnowsSSECBlocking = onAWS, onAWS
+	return p
 }
+
+// onAWS says the client talks to Amazon S3 itself, through its default or one of its own endpoints.
+func onAWS(c *s3api.Client) bool { return c.Endpoint == "" || c.AWSEndpoint }
 
 // setPlanned fills in a plan what follows from the configuration and the provider, and what a repair will
 // make of versioning. An existing pair keeps its region (buckets never move); drift is planned away.
@@ -153,10 +160,11 @@ func (m *bucketPairModel) setDerived(c *s3api.Client, region string, publicRead 
 	media, static := m.MediaBucket.ValueString(), m.StaticBucket.ValueString()
 	m.ID = types.StringValue(pairID(media, static))
 	m.Region = types.StringValue(region)
-	m.MediaBucketARN = types.StringValue(bucketstate.ARN(region, media))
-	m.StaticBucketARN = types.StringValue(bucketstate.ARN(region, static))
-	m.MediaBucketDomainName = types.StringValue(bucketstate.DomainName(media, region, c.Endpoint, c.PathStyle))
-	m.StaticBucketDomainName = types.StringValue(bucketstate.DomainName(static, region, c.Endpoint, c.PathStyle))
+	partition := s3api.PartitionOf(region)
+	m.MediaBucketARN = types.StringValue(bucketstate.BucketARN(partition.ID, media))
+	m.StaticBucketARN = types.StringValue(bucketstate.BucketARN(partition.ID, static))
+	m.MediaBucketDomainName = types.StringValue(bucketstate.DomainName(media, region, partition.DNSSuffix, c.CustomEndpoint(), c.PathStyle))
+	m.StaticBucketDomainName = types.StringValue(bucketstate.DomainName(static, region, partition.DNSSuffix, c.CustomEndpoint(), c.PathStyle))
 	m.AppPolicyJSON = types.StringValue(bucketpolicy.AppPolicy(m.MediaBucketARN.ValueString(), m.StaticBucketARN.ValueString()))
 	m.DeployPolicyJSON = types.StringValue(bucketpolicy.DeployPolicy(m.StaticBucketARN.ValueString()))
 
@@ -170,15 +178,17 @@ func (m *bucketPairModel) setDerived(c *s3api.Client, region string, publicRead 
 	return diags
 }
 
+// djangoConfigFor is the storage configuration of a pair: Django is told the endpoint and addressing style
+// only for an S3-compatible server; behind one of AWS's own endpoints, boto3 finds AWS by itself.
 func djangoConfigFor(c *s3api.Client, media, static, region string, publicRead bool) djangoconfig.Config {
 	cfg := djangoconfig.Config{
 		MediaBucket:      media,
 		StaticBucket:     static,
 		Region:           region,
-		EndpointURL:      c.Endpoint,
+		EndpointURL:      c.CustomEndpoint(),
 		StaticPublicRead: publicRead,
 	}
-	if c.Endpoint != "" {
+	if cfg.EndpointURL != "" {
 		cfg.AddressingStyle = "virtual"
 		if c.PathStyle {
 			cfg.AddressingStyle = "path"
@@ -192,7 +202,7 @@ func djangoConfigFor(c *s3api.Client, media, static, region string, publicRead b
 // made outside Terraform show up as planned changes to those arguments. The drift list compares S3 with
 // what Terraform last applied (the prior values of m); right after an import there is no such thing, and
 // the buckets' own values stand in.
-func (m *bucketPairModel) setObserved(ctx context.Context, region string, observed s3api.PairObserved) diag.Diagnostics {
+func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS bool, observed s3api.PairObserved) diag.Diagnostics {
 	media, static := observed.Media, observed.Static
 	imported := m.Drift.IsNull()
 	prior, diags := toSpec(ctx, *m, region)
@@ -200,7 +210,7 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, observ
 	m.MediaVersioning = versioningValue(media)
 	m.StaticVersioning = versioningValue(static)
 	if static != nil {
-		if pr, ok := bucketstate.PublicReadOf(bucketstate.ARN(region, m.StaticBucket.ValueString()), static.Policy); ok {
+		if pr, ok := bucketstate.PublicReadOf(bucketstate.BucketARN(s3api.PartitionOf(region).ID, m.StaticBucket.ValueString()), static.Policy); ok {
 			m.StaticPublicRead = types.BoolValue(pr)
 		}
 	}
@@ -233,7 +243,7 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, observ
 		want, d = toSpec(ctx, *m, region)
 		diags.Append(d...)
 	}
-	list, d := types.ListValueFrom(ctx, types.StringType, bucketstate.Strings(want.pair().Drift(observed)))
+	list, d := types.ListValueFrom(ctx, types.StringType, bucketstate.Strings(want.pair(onAWS).Drift(observed)))
 	diags.Append(d...)
 	m.Drift = list
 	return diags

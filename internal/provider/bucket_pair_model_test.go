@@ -80,7 +80,7 @@ func matching(t *testing.T, m bucketPairModel) s3api.PairObserved {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	p := spec.pair()
+	p := spec.pair(false)
 	return s3api.PairObserved{Media: observedAs(p.Media), Static: observedAs(p.Static)}
 }
 
@@ -112,7 +112,7 @@ func TestBucketPairSetObserved(t *testing.T) {
 	t.Run("refresh of an unchanged pair", func(t *testing.T) {
 		m := appliedPair(t)
 		before := m
-		if diags := m.setObserved(ctx, "eu-west-1", matching(t, m)); diags.HasError() {
+		if diags := m.setObserved(ctx, "eu-west-1", false, matching(t, m)); diags.HasError() {
 			t.Fatal(diags)
 		}
 		if got := driftOf(t, m); len(got) != 0 {
@@ -130,7 +130,7 @@ func TestBucketPairSetObserved(t *testing.T) {
 		o := matching(t, m)
 		o.Media.Tags = map[string]string{}
 		o.Static.Encryption = ""
-		m.setObserved(ctx, "eu-west-1", o)
+		m.setObserved(ctx, "eu-west-1", false, o)
 		got := driftOf(t, m)
 		if len(got) != 2 || !strings.Contains(got[0], `media bucket "pm-media": tags`) || !strings.Contains(got[1], "default encryption is absent") {
 			t.Fatalf("drift %q, want the media tags and the static encryption", got)
@@ -148,7 +148,7 @@ func TestBucketPairSetObserved(t *testing.T) {
 		// What ImportState leaves: the names and media_force_destroy; everything else null.
 		m := bucketPairModel{MediaBucket: applied.MediaBucket, StaticBucket: applied.StaticBucket, MediaForceDestroy: types.BoolValue(false),
 			Tags: types.MapNull(types.StringType), Drift: types.ListNull(types.StringType), GuardExemptPrincipals: types.SetNull(types.StringType)}
-		m.setObserved(ctx, "eu-west-1", o)
+		m.setObserved(ctx, "eu-west-1", false, o)
 		if got := driftOf(t, m); len(got) != 0 {
 			t.Fatalf("an imported pair that matches its own settings shows drift %q", got)
 		}
@@ -160,7 +160,7 @@ func TestBucketPairSetObserved(t *testing.T) {
 		m := appliedPair(t)
 		o := matching(t, m)
 		o.Static = nil
-		m.setObserved(ctx, "eu-west-1", o)
+		m.setObserved(ctx, "eu-west-1", false, o)
 		if !m.StaticVersioning.IsNull() {
 			t.Errorf("static_versioning %s, want null for a missing bucket", m.StaticVersioning)
 		}
@@ -173,7 +173,7 @@ func TestBucketPairSetObserved(t *testing.T) {
 		m.NoncurrentVersionRetentionDays = types.Int64Value(30)
 		o := matching(t, m)
 		o.Media.Lifecycle = bucketstate.Lifecycle{Foreign: true, NoncurrentDays: 5}
-		m.setObserved(ctx, "eu-west-1", o)
+		m.setObserved(ctx, "eu-west-1", false, o)
 		if m.NoncurrentVersionRetentionDays.ValueInt64() != 30 {
 			t.Errorf("retention %s: a foreign lifecycle must not be read back as the argument", m.NoncurrentVersionRetentionDays)
 		}
@@ -229,7 +229,7 @@ func TestBucketPairToSpec(t *testing.T) {
 	if !reflect.DeepEqual(spec, want) {
 		t.Fatalf("toSpec = %+v\nwant     %+v", spec, want)
 	}
-	p := spec.pair()
+	p := spec.pair(false)
 	if p.Media.Bucket != "pm-media" || !*p.Media.MFADelete || !strings.Contains(p.Media.Policy, "arn:aws:iam::123456789012:role/tf") ||
 		p.Static.PublicAccessBlock.BlockPublicPolicy || !p.Media.Lifecycle.Empty() {
 		t.Errorf("pair() = %+v: media with MFA Delete (so no lifecycle) and the guard, static public", p)

@@ -81,6 +81,13 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 		}
 	}
 
+	// A public static bucket only works where the account's own Block Public Access allows it; asked only by
+	// plans that write the static bucket's policy public.
+	if plan.StaticPublicRead.ValueBool() && (creating || !state.StaticPublicRead.ValueBool() || len(state.Drift.Elements()) > 0) {
+		block, err := r.accountBlock()
+		resp.Diagnostics.Append(accountBlocksPublicStatic(block, err)...)
+	}
+
 	if what, guarded := plannedMFAWrite(creating, state, plan); guarded {
 		mfa, d := r.mfaFor(ctx, req.Config, plan)
 		resp.Diagnostics.Append(d...)
@@ -125,6 +132,23 @@ func (r *bucketPairResource) mfaFor(ctx context.Context, config configGetter, m 
 		mfa.Code = v
 	}
 	return mfa, diags
+}
+
+// accountBlocksPublicStatic fails the plan when the account's own Block Public Access would make a public
+// static bucket fail: BlockPublicPolicy refuses its policy, RestrictPublicBuckets refuses anonymous reads of
+// it. It warns when the account's settings cannot be read.
+func accountBlocksPublicStatic(b s3api.AccountBlock, err error) diag.Diagnostics {
+	var diags diag.Diagnostics
+	switch {
+	case err != nil:
+		diags.AddAttributeWarning(path.Root("static_public_read"), "Cannot check the account's Block Public Access",
+			fmt.Sprintf("%v.\n\nA public static bucket only works when the account's S3 Block Public Access settings "+
+				"BlockPublicPolicy and RestrictPublicBuckets are off. Reading them needs s3:GetAccountPublicAccessBlock.", err))
+	case b.NotApplicable || b.Block == nil:
+	case b.Block.BlockPublicPolicy || b.Block.RestrictPublicBuckets:
+		diags.Append(accountBlockDiagnostic(b))
+	}
+	return diags
 }
 
 // guardLockout fails the plan when the guard would deny caller, the principal running Terraform, the writes

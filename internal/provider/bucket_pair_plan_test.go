@@ -7,6 +7,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 )
 
 // The guard's lock-out check, with the caller handed in as the provider hands it STS's answer.
@@ -73,6 +75,47 @@ func TestPlannedMFAWrite(t *testing.T) {
 			what, guarded := plannedMFAWrite(tt.creating, tt.state, tt.plan)
 			if what != tt.want || guarded != (tt.want != "") {
 				t.Errorf("plannedMFAWrite = %q, %t; want %q", what, guarded, tt.want)
+			}
+		})
+	}
+}
+
+// A public static bucket against the account's own Block Public Access.
+func TestAccountBlocksPublicStatic(t *testing.T) {
+	block := func(policy, restrict bool) s3api.AccountBlock {
+		return s3api.AccountBlock{Account: "123456789012", Block: &bucketstate.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: policy, RestrictPublicBuckets: restrict}}
+	}
+	tests := []struct {
+		name  string
+		block s3api.AccountBlock
+		err   error
+		want  diag.Severity
+		says  []string
+	}{
+		{"no account block", s3api.AccountBlock{Account: "123456789012"}, nil, 0, nil},
+		{"S3-compatible endpoint", s3api.AccountBlock{NotApplicable: true}, nil, 0, nil},
+		{"ACLs only", block(false, false), nil, 0, nil},
+		{"public policies blocked", block(true, false), nil, diag.SeverityError, []string{"BlockPublicPolicy is on", "--account-id 123456789012", "BlockPublicAcls=true"}},
+		{"public buckets restricted", block(false, true), nil, diag.SeverityError, []string{"RestrictPublicBuckets is on", "403"}},
+		{"both", block(true, true), nil, diag.SeverityError, []string{"BlockPublicPolicy is on", "RestrictPublicBuckets is on"}},
+		{"cannot read", s3api.AccountBlock{}, errors.New("AccessDenied"), diag.SeverityWarning, []string{"s3:GetAccountPublicAccessBlock"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			diags := accountBlocksPublicStatic(tt.block, tt.err)
+			if tt.want == 0 {
+				if len(diags) != 0 {
+					t.Fatalf("diagnostics %v, want none", diags)
+				}
+				return
+			}
+			if len(diags) != 1 || diags[0].Severity() != tt.want {
+				t.Fatalf("diagnostics %v, want one %v", diags, tt.want)
+			}
+			for _, s := range tt.says {
+				if !strings.Contains(diags[0].Detail(), s) {
+					t.Errorf("detail does not say %q:\n%s", s, diags[0].Detail())
+				}
 			}
 		})
 	}

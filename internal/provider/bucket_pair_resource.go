@@ -44,6 +44,8 @@ type bucketPairResource struct {
 	providerMFA s3api.MFA
 	// callerARN says which principal Terraform runs as, for the guard's lock-out check.
 	callerARN func() (string, error)
+	// accountBlock is the account's own Block Public Access, for a public static bucket's plan.
+	accountBlock func() (s3api.AccountBlock, error)
 }
 
 func (r *bucketPairResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -56,7 +58,7 @@ func (r *bucketPairResource) Schema(ctx context.Context, _ resource.SchemaReques
 
 func (r *bucketPairResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if data := providerDataFrom(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.client, r.providerMFA, r.callerARN = data.client, data.mfa, data.callerARN
+		r.client, r.providerMFA, r.callerARN, r.accountBlock = data.client, data.mfa, data.callerARN, data.accountBlock
 	}
 }
 
@@ -119,7 +121,7 @@ func (r *bucketPairResource) Read(ctx context.Context, req resource.ReadRequest,
 		region = r.client.Region
 	}
 	prior := state
-	resp.Diagnostics.Append(state.setObserved(ctx, region, observed)...)
+	resp.Diagnostics.Append(state.setObserved(ctx, region, onAWS(r.client), observed)...)
 	// After setObserved: django_storages follows static_public_read as read back, as the plan will.
 	resp.Diagnostics.Append(state.setDerived(r.client, region, state.StaticPublicRead.ValueBool())...)
 	if state.equal(prior) {
@@ -188,7 +190,7 @@ func (r *bucketPairResource) specFor(ctx context.Context, plan bucketPairModel, 
 	spec, diags := toSpec(ctx, plan, plan.Region.ValueString())
 	mfa, d := r.mfaFor(ctx, config, plan)
 	diags.Append(d...)
-	return spec.pair(), mfa, diags
+	return spec.pair(onAWS(r.client)), mfa, diags
 }
 
 // options are the pair operations' options: the MFA value, and the provider's log for their steps.
@@ -219,7 +221,7 @@ type stateSetter interface {
 // setState records the pair as S3 reported it (as planned, where nothing could be read).
 func (r *bucketPairResource) setState(ctx context.Context, m *bucketPairModel, region string, observed s3api.PairObserved, state stateSetter, diags *diag.Diagnostics) {
 	if observed.Media != nil || observed.Static != nil {
-		diags.Append(m.setObserved(ctx, region, observed)...)
+		diags.Append(m.setObserved(ctx, region, onAWS(r.client), observed)...)
 	}
 	diags.Append(state.Set(ctx, m)...)
 }

@@ -652,7 +652,7 @@ func putVersioning(t *testing.T, bucket string, status s3types.BucketVersioningS
 }
 
 func deleteBucket(t *testing.T, bucket string) {
-	ctx := t.Context()
+	ctx := context.WithoutCancel(t.Context()) // usable in cleanups too, which run after t.Context() ends
 	if _, err := s3api.EmptyBucket(ctx, accEnv.Direct, bucket, s3api.MFA{}); err != nil {
 		t.Fatal(err)
 	}

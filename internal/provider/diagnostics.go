@@ -123,6 +123,15 @@ func nameCheckFailed(c *s3api.Client, spec s3api.PairSpec, e *s3api.NameCheckErr
 	switch {
 	case e.Err != nil:
 		return diag.NewAttributeErrorDiagnostic(attr, "Cannot check the bucket name", errorDetail(c, e.Err, "Nothing was created."))
+	case e.Existence == s3api.InOtherRegion:
+		where := "in another region"
+		if e.Region != "" {
+			where = "in region " + e.Region
+		}
+		return diag.NewAttributeErrorDiagnostic(attr, "Bucket name is taken",
+			fmt.Sprintf("Bucket %q already exists, %s (S3 answered with a redirect there). Bucket names are "+
+				"global: another account owns it, or this one does there. Nothing was created; choose another "+
+				"name. The provider's region is not the problem: no region would make the name free.", e.Bucket, where))
 	case e.Existence == s3api.OwnedByCaller:
 		return diag.NewAttributeErrorDiagnostic(attr, "Bucket already exists",
 			fmt.Sprintf("Bucket %q already exists and belongs to these credentials, but this pair does not manage it. "+
@@ -208,21 +217,41 @@ func destroyPairFailed(c *s3api.Client, media, static string, r *s3api.DestroyRe
 	return diags
 }
 
-// addBlockedWarning names the objects S3 would refuse to copy in a restore, with why.
-func addBlockedWarning(diags *diag.Diagnostics, t *recovery.Tally, what string) {
+// addBlockedWarning names the objects S3 would refuse to copy in a restore of bucket, with why, and, when
+// some are archived, how to restore them from the archive. applied says the restore has run (the apply's
+// summary) rather than being planned.
+func addBlockedWarning(diags *diag.Diagnostics, t *recovery.Tally, bucket string, applied bool) {
 	if t.BlockedCount == 0 {
 		return
 	}
+	what := "will not be restored"
+	switch {
+	case applied && t.BlockedCount == 1:
+		what = "was not restored"
+	case applied:
+		what = "were not restored"
+	}
 	var lines []string
+	var archived *recovery.Action
 	for _, a := range t.Blocked.Items() {
 		lines = append(lines, fmt.Sprintf("  - %s (version %s): %s", a.Key, a.Source.VersionID, a.Blocked))
+		if a.Archived && archived == nil {
+			archived = &a
+		}
 	}
 	more := ""
 	if n := t.BlockedCount - len(lines); n > 0 {
 		more = fmt.Sprintf("\n  ... and %d more", n)
 	}
-	diags.AddWarning("Some objects cannot be restored by copy",
-		fmt.Sprintf("%s %s, because S3 refuses to copy them:\n%s%s", plural(t.BlockedCount, "object"), what, strings.Join(lines, "\n"), more))
+	them := "them"
+	if t.BlockedCount == 1 {
+		them = "it"
+	}
+	detail := fmt.Sprintf("%s %s, because S3 refuses to copy %s:\n%s%s", plural(t.BlockedCount, "object"), what, them, strings.Join(lines, "\n"), more)
+	if archived != nil {
+		detail += "\n\n" + archiveRestoreAdvice(bucket, *archived, applied)
+	}
+	diags.AddWarning("Some objects cannot be restored by copy", detail)
 }
 
 // invalidRFC3339 is the validation error of a time argument (see rfc3339Value), naming the attribute.
@@ -234,6 +263,26 @@ func invalidRFC3339(p path.Path, got string) diag.Diagnostic {
 func rfc3339Detail(got string) string {
 	return fmt.Sprintf("%q is not an RFC 3339 time. Write the date, a \"T\", the time and a zone: "+
 		"\"2026-11-28T09:30:00Z\" (UTC) or \"2026-11-28T10:30:00+01:00\".", got)
+}
+
+// accountBlockDiagnostic explains an account whose Block Public Access defeats a public static bucket.
+func accountBlockDiagnostic(b s3api.AccountBlock) diag.Diagnostic {
+	var what []string
+	if b.Block.BlockPublicPolicy {
+		what = append(what, "BlockPublicPolicy is on, so S3 refuses the static bucket's public policy")
+	}
+	if b.Block.RestrictPublicBuckets {
+		what = append(what, "RestrictPublicBuckets is on, so S3 refuses every anonymous request to a bucket with a "+
+			"public policy: browsers would get 403 for every static file")
+	}
+	return diag.NewAttributeErrorDiagnostic(path.Root("static_public_read"), "The account blocks public buckets",
+		fmt.Sprintf("static_public_read = true needs the account's S3 Block Public Access to allow a public bucket "+
+			"policy, and in account %s %s. These account settings override every bucket's.\n\n"+
+			"Either turn both off for the account (S3 console: Block Public Access settings for this account), for example\n\n"+
+			"  aws s3control put-public-access-block --account-id %s --public-access-block-configuration "+
+			"BlockPublicAcls=%t,IgnorePublicAcls=%t,BlockPublicPolicy=false,RestrictPublicBuckets=false\n\n"+
+			"or keep static_public_read = false and serve the static bucket through a CDN.",
+			b.Account, strings.Join(what, ", and "), b.Account, b.Block.BlockPublicAcls, b.Block.IgnorePublicAcls))
 }
 
 // plural says "1 object" or "3 objects".
@@ -275,4 +324,41 @@ func choiceList(values []string) string {
 		return strings.Join(q, "")
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// archiveRestoreAdvice says how to make archived versions copyable, with the command for a, one of them:
+// RestoreObject, with the days and the retrieval tier to choose, then applying (again).
+func archiveRestoreAdvice(bucket string, a recovery.Action, applied bool) string {
+	request := `{"Days": 7, "GlacierJobParameters": {"Tier": "Standard"}}`
+	if a.Source.StorageClass == recovery.ClassIntelligentTiering {
+		request = `{"GlacierJobParameters": {"Tier": "Standard"}}` // its archive tiers take no Days
+	}
+	then := "Once the restores have completed, apply; or apply now and, once they have completed, restore the " +
+		"rest with terraform apply -replace=<this resource's address>: what is restored already counts as " +
+		"unchanged, so only these are copied."
+	if applied {
+		then = "Once the restores have completed, run terraform apply -replace=<this resource's address>: what this " +
+			"apply restored counts as unchanged, so only these are copied."
+	}
+	return fmt.Sprintf("An archived version can be copied once it is restored from the archive (s3:RestoreObject). "+
+		"Ask S3 to restore each version listed as archived, for example:\n\n"+
+		"  aws s3api restore-object --bucket %s --key %s --version-id %s \\\n    --restore-request '%s'\n\n"+
+		"  - Days: how long the restored copy stays readable; enough to apply once it is there (the copy the apply "+
+		"makes is a new current version in STANDARD, which stays). GLACIER and DEEP_ARCHIVE only: "+
+		"INTELLIGENT_TIERING takes no Days and moves the version back to its Frequent Access tier.\n"+
+		"  - Tier: Expedited (1-5 minutes, the dearest; not from DEEP_ARCHIVE or the Deep Archive Access tier), "+
+		"Standard (3-5 hours; up to 12 hours from DEEP_ARCHIVE or the Deep Archive Access tier) or Bulk (the "+
+		"cheapest: 5-12 hours; up to 48 hours from those).\n\n"+
+		"A restore has completed when aws s3api head-object with the same --bucket, --key and --version-id shows "+
+		"Restore: ongoing-request=\"false\" (GLACIER, DEEP_ARCHIVE) or no ArchiveStatus (INTELLIGENT_TIERING). %s",
+		shellQuote(bucket), shellQuote(a.Key), shellQuote(a.Source.VersionID), request, then)
+}
+
+// shellQuote quotes s for a POSIX shell, for commands in messages that users paste.
+func shellQuote(s string) string {
+	const unquoted = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@+" // no shell meaning
+	if s != "" && strings.Trim(s, unquoted) == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketname"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/djangoconfig"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 )
 
 var _ function.Function = (*djangoStoragesFunction)(nil)
@@ -77,9 +78,10 @@ func (f *djangoStoragesFunction) Definition(_ context.Context, _ function.Defini
 					"(buckets on AWS, static bucket private); under OpenTofu pass `{}`, since it does not send `null` " +
 					"function arguments. A key set to `null` counts as absent; any other key is an error.\n" +
 					"    - `" + optEndpointURL + "` (String) URL of an S3-compatible endpoint, the provider's `endpoint`. " +
-					"Omit it, or pass `\"\"`, for AWS.\n" +
+					"Omit it, or pass `\"\"`, for AWS. One of AWS's own S3 endpoints (regional, FIPS, dual-stack, or a " +
+					"VPC interface endpoint) counts as AWS: it is left out of the result, as the resource leaves it out.\n" +
 					"    - `" + optAddressingStyle + "` (String) One of " + markdownList(djangoconfig.AddressingStyles()) +
-					"; `\"\"` lets boto3 choose. With an `endpoint` the resource renders `\"path\"` (provider " +
+					"; `\"\"` lets boto3 choose. With an S3-compatible server's `endpoint` the resource renders `\"path\"` (provider " +
 					"`use_path_style` unset or `true`) or `\"virtual\"` (`use_path_style = false`); pass the same to get the " +
 					"same output.\n" +
 					"    - `" + optStaticPublicRead + "` (Boolean) The pair's `static_public_read`: `true` renders unsigned " +
@@ -152,6 +154,9 @@ func toDjangoConfig(media, static, region string, options types.Dynamic) (cfg dj
 	}
 	if len(problems) > 0 {
 		return cfg, true, function.NewArgumentFuncError(argOptions, strings.Join(problems, "; "))
+	}
+	if _, onAWS := s3api.AWSEndpointRegion(cfg.EndpointURL, region); onAWS {
+		cfg.EndpointURL = "" // as djangoConfigFor: boto3 finds AWS by itself
 	}
 	return cfg, true, nil
 }

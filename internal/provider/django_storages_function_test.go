@@ -82,6 +82,21 @@ func TestDjangoStoragesFunction_run(t *testing.T) {
 			base,
 		},
 		"empty endpoint is AWS": {objectOptions(map[string]attr.Value{"endpoint_url": types.StringValue("")}), base},
+		// AWS's own endpoints are left out, as the resource leaves them out; an addressing style given with
+		// one stays, as it does without an endpoint.
+		"AWS regional endpoint is AWS": {objectOptions(map[string]attr.Value{"endpoint_url": types.StringValue("https://s3.eu-west-1.amazonaws.com")}), base},
+		"AWS FIPS endpoint is AWS":     {objectOptions(map[string]attr.Value{"endpoint_url": types.StringValue("https://s3-fips.eu-west-1.amazonaws.com")}), base},
+		"AWS VPC endpoint is AWS, style kept": {
+			objectOptions(map[string]attr.Value{
+				"endpoint_url":     types.StringValue("https://bucket.vpce-0a1b2c3d4e5f6a7b8-abcdefgh.s3.eu-west-1.vpce.amazonaws.com"),
+				"addressing_style": types.StringValue("virtual"),
+			}),
+			with(func(c *djangoconfig.Config) { c.AddressingStyle = "virtual" }),
+		},
+		"a load balancer under amazonaws.com is not AWS's S3": {
+			objectOptions(map[string]attr.Value{"endpoint_url": types.StringValue("https://minio-1234.eu-west-1.elb.amazonaws.com")}),
+			with(func(c *djangoconfig.Config) { c.EndpointURL = "https://minio-1234.eu-west-1.elb.amazonaws.com" }),
+		},
 		"map of strings": {
 			types.DynamicValue(types.MapValueMust(types.StringType, map[string]attr.Value{
 				"addressing_style":   types.StringValue("virtual"),

@@ -33,6 +33,7 @@ type deletedModel struct {
 	DeletedAt             types.String `tfsdk:"deleted_at"`
 	DeleteMarkerVersionID types.String `tfsdk:"delete_marker_version_id"`
 	ExistedAtSince        types.Bool   `tfsdk:"existed_at_since"`
+	StorageClass          types.String `tfsdk:"storage_class"`
 }
 
 // overwrittenModel is one entry of overwritten.
@@ -44,6 +45,7 @@ type overwrittenModel struct {
 	CurrentVersionID    types.String `tfsdk:"current_version_id"`
 	CurrentLastModified types.String `tfsdk:"current_last_modified"`
 	CurrentSize         types.Int64  `tfsdk:"current_size"`
+	StorageClass        types.String `tfsdk:"storage_class"`
 }
 
 // setChanges records a changes report in the model.
@@ -63,6 +65,7 @@ func (m *mediaChangesModel) setChanges(c *recovery.Changes) {
 			DeletedAt:             versionTimeValue(d.Marker.LastModified),
 			DeleteMarkerVersionID: types.StringValue(d.Marker.VersionID),
 			ExistedAtSince:        types.BoolValue(d.ExistedAtSince),
+			StorageClass:          types.StringValue(d.Version.StorageClass),
 		})
 	}
 	m.Overwritten = []overwrittenModel{}
@@ -75,6 +78,7 @@ func (m *mediaChangesModel) setChanges(c *recovery.Changes) {
 			CurrentVersionID:    types.StringValue(o.Current.VersionID),
 			CurrentLastModified: versionTimeValue(o.Current.LastModified),
 			CurrentSize:         types.Int64Value(o.Current.Size),
+			StorageClass:        types.StringValue(o.AtSince.StorageClass),
 		})
 	}
 }

@@ -18,10 +18,11 @@ func TestSetChanges(t *testing.T) {
 	version := func(id string, at time.Time, size int64) recovery.Version {
 		return recovery.Version{VersionID: id, LastModified: at, Size: size}
 	}
+	archived := func(v recovery.Version) recovery.Version { v.StorageClass = "GLACIER"; return v }
 	deleted := func(key string, existed bool) recovery.DeletedObject {
 		return recovery.DeletedObject{
 			Key:            key,
-			Version:        version("v-"+key, since.Add(-time.Hour), 12),
+			Version:        archived(version("v-"+key, since.Add(-time.Hour), 12)),
 			Marker:         recovery.Version{VersionID: "m-" + key, IsDeleteMarker: true, LastModified: since.Add(time.Minute).In(cet)},
 			ExistedAtSince: existed,
 		}
@@ -33,17 +34,19 @@ func TestSetChanges(t *testing.T) {
 			// Rendered in UTC whatever zone the time came in.
 			DeletedAt:             types.StringValue("2026-11-28T09:31:00Z"),
 			DeleteMarkerVersionID: types.StringValue("m-" + key), ExistedAtSince: types.BoolValue(existed),
+			StorageClass: types.StringValue("GLACIER"),
 		}
 	}
 	overwritten := recovery.OverwrittenObject{
 		Key:     "c",
-		AtSince: version("v-c", since.Add(-time.Hour), 5),
+		AtSince: recovery.Version{VersionID: "v-c", LastModified: since.Add(-time.Hour), Size: 5, StorageClass: "STANDARD"},
 		Current: version("v-c2", since.Add(2*time.Minute), 13),
 	}
 	overwrittenEntry := overwrittenModel{
 		Key: types.StringValue("c"), VersionID: types.StringValue("v-c"), LastModified: types.StringValue("2026-11-28T08:30:00Z"),
 		Size: types.Int64Value(5), CurrentVersionID: types.StringValue("v-c2"),
 		CurrentLastModified: types.StringValue("2026-11-28T09:32:00Z"), CurrentSize: types.Int64Value(13),
+		StorageClass: types.StringValue("STANDARD"),
 	}
 
 	tests := []struct {

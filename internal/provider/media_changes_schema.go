@@ -15,6 +15,11 @@ const (
 	maxChangesMaxKeys     = 1000
 )
 
+// storageClassDescription describes the storage_class of a listed version.
+const storageClassDescription = "The storage class of `version_id`, as S3 lists it, such as `STANDARD`. A version in " +
+	"`GLACIER` or `DEEP_ARCHIVE` (or in an archive tier of `INTELLIGENT_TIERING`, which the listing does not show) " +
+	"must be restored from the archive before a restore can copy it."
+
 // mediaChangesSchema is the data source's schema. A data source is read afresh on every run and keeps no
 // state to upgrade, so it has no version.
 func mediaChangesSchema() schema.Schema {
@@ -71,6 +76,7 @@ func mediaChangesSchema() schema.Schema {
 					"deleted_at":               str("When the current delete marker was laid (RFC 3339)."),
 					"delete_marker_version_id": str("Version ID of the current delete marker."),
 					"existed_at_since":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the key held an object at `since`."},
+					"storage_class":            str(storageClassDescription),
 				}},
 			},
 			"overwritten": schema.ListNestedAttribute{
@@ -84,6 +90,7 @@ func mediaChangesSchema() schema.Schema {
 					"current_version_id":    str("The current version."),
 					"current_last_modified": str("When the current version was written (RFC 3339)."),
 					"current_size":          num("The current version's size in bytes."),
+					"storage_class":         str(storageClassDescription),
 				}},
 			},
 		},

@@ -1,10 +1,12 @@
 package provider
 
 // Plan-time work of the restore: the dry run that lists the bucket and plans the counts, the plan_timestamp
-// bound, and the check of what a restore needs of the bucket.
+// bound, and the check of what a restore needs of the bucket (versioning, and for remove_delete_markers no
+// MFA Delete and no guard policy that denies the caller).
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
@@ -36,6 +39,7 @@ func (r *mediaRestoreResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if !known {
 		return // unknown arguments: everything is known after apply
 	}
+	spec.Options.Now = r.now()
 	seenAt, known, diags := planSeenAt(ctx, req.Config, spec.AsOf)
 	resp.Diagnostics.Append(diags...)
 	if !known {
@@ -64,7 +68,7 @@ func (r *mediaRestoreResource) ModifyPlan(ctx context.Context, req resource.Modi
 		"pending": report.Tally.Pending, "deleted": report.Tally.Deleted, "overwritten": report.Tally.Overwritten,
 		"created_after": report.Tally.CreatedAfter, "elapsed_ms": time.Since(start).Milliseconds(),
 	})
-	addBlockedWarning(&resp.Diagnostics, report.Tally, "will not be restored")
+	addBlockedWarning(&resp.Diagnostics, report.Tally, spec.Bucket, false)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -95,9 +99,9 @@ func planSeenAt(ctx context.Context, config configGetter, asOf time.Time) (time.
 
 // checkBucket checks what a restore needs of the bucket: it exists, its versioning is Enabled (a copy into a
 // bucket with versioning suspended would overwrite the "null" version for good), and, for
-// remove_delete_markers, it has no MFA Delete. At plan time (planning) a bucket that does not exist yet is
-// only a warning: this apply may create it, and then there is nothing to restore. It reports whether the
-// restore can go on.
+// remove_delete_markers, it has no MFA Delete and no guard policy denying the caller (checkGuard). At plan
+// time (planning) a bucket that does not exist yet is only a warning: this apply may create it, and then
+// there is nothing to restore. It reports whether the restore can go on.
 //
 // It lives with the plan because it is a plan-time check first: the plan is where a user should learn that a
 // restore cannot work. Create runs it again because the bucket may have changed since, or not existed yet.
@@ -131,6 +135,71 @@ func (r *mediaRestoreResource) checkBucket(ctx context.Context, spec restoreSpec
 				"default): it restores the same content without deleting anything, and keeps the markers in the "+
 				"history. Nothing was changed.", spec.Bucket))
 		return false
+	case spec.Options.Method == recovery.MethodRemoveDeleteMarkers:
+		return r.checkGuard(ctx, spec.Bucket, diags)
 	}
 	return true
+}
+
+// checkGuard reads the bucket's policy and, when it has the guard of a protectedmedia_bucket_pair, checks
+// that it lets the principal running Terraform remove delete markers (markerRemovalGuard). A policy that
+// cannot be read only warns: the restore may still work. It reports whether the restore can go on.
+func (r *mediaRestoreResource) checkGuard(ctx context.Context, bucket string, diags *diag.Diagnostics) bool {
+	doc, err := s3api.FindPolicy(ctx, r.client.S3, bucket)
+	if err != nil {
+		diags.AddAttributeWarning(path.Root("method"), "Cannot check the bucket policy's guard",
+			errorDetail(r.client, err, fmt.Sprintf("remove_delete_markers removes delete markers, which needs "+
+				"s3:DeleteObjectVersion; a guard policy (guard_exempt_principals of a protectedmedia_bucket_pair) denies "+
+				"that to every principal it does not exempt. Reading the policy of bucket %q needs s3:GetBucketPolicy; "+
+				"without it the plan cannot tell whether S3 will refuse the removals half-way through the apply. "+
+				"method = \"copy\" (the default) deletes nothing and works under the guard.", bucket)))
+		return true
+	}
+	exempt := bucketpolicy.GuardExempt(doc)
+	if exempt == nil {
+		return true // no guard
+	}
+	caller, callerErr := "", errors.New("the provider is not configured")
+	if r.callerARN != nil {
+		caller, callerErr = r.callerARN()
+	}
+	d := markerRemovalGuard(bucket, exempt, caller, callerErr)
+	diags.Append(d...)
+	return !d.HasError()
+}
+
+// markerRemovalGuard decides whether remove_delete_markers can work under a bucket's guard policy, whose
+// exempt principals are exempt (bucketpolicy.GuardExempt; nil when the bucket has no guard). Removing a
+// delete marker is DeleteObject with a version ID, which needs s3:DeleteObjectVersion, and the guard denies
+// that to every principal it does not exempt: the plan fails when caller, the principal running Terraform,
+// is not exempt, and warns when callerErr says who that is cannot be told.
+func markerRemovalGuard(bucket string, exempt []string, caller string, callerErr error) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if exempt == nil {
+		return diags
+	}
+	who := "every principal"
+	if len(exempt) > 0 {
+		who += " except " + quotedList(exempt)
+	}
+	switch {
+	case callerErr != nil:
+		diags.AddAttributeWarning(path.Root("method"), "Cannot check the guard against the caller",
+			fmt.Sprintf("Bucket %q has a guard policy that denies s3:DeleteObjectVersion, which remove_delete_markers "+
+				"needs to remove delete markers, to %s; who Terraform runs as cannot be told: %v.\n\n"+
+				"If it is not exempt, S3 refuses the first removal with AccessDenied, half-way through the apply. "+
+				"method = \"copy\" (the default) restores the same content without deleting anything, and works "+
+				"under the guard.", bucket, who, callerErr))
+	case !bucketpolicy.Exempts(exempt, caller):
+		diags.AddAttributeError(path.Root("method"), "The bucket's guard denies remove_delete_markers",
+			fmt.Sprintf("Bucket %q has a guard policy (guard_exempt_principals of its protectedmedia_bucket_pair) "+
+				"that denies s3:DeleteObjectVersion to %s. remove_delete_markers removes delete markers by deleting "+
+				"their versions, which needs that permission, and Terraform runs as %s, which the guard does not "+
+				"exempt: S3 would refuse the first removal with AccessDenied, half-way through the apply. Nothing "+
+				"was changed.\n\n"+
+				"Use method = \"copy\" (the default): it restores the same content without deleting anything, so the "+
+				"guard does not stop it. Or run this restore as a principal the guard exempts (a provider block "+
+				"with its credentials, and provider = on this resource).", bucket, who, caller))
+	}
+	return diags
 }

@@ -35,8 +35,11 @@ func NewMediaRestoreResource() resource.Resource { return &mediaRestoreResource{
 // media_restore_schema.go, the conversions in media_restore_model.go and the dry run in media_restore_plan.go.
 type mediaRestoreResource struct {
 	client *s3api.Client
-	// now is the provider's clock, which as_of is checked against.
+	// now is the provider's clock, which as_of and the expiry of archived versions' restored copies are
+	// checked against.
 	now func() time.Time
+	// callerARN says which principal Terraform runs as, for the guard check of remove_delete_markers.
+	callerARN func() (string, error)
 }
 
 func (r *mediaRestoreResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -49,7 +52,7 @@ func (r *mediaRestoreResource) Schema(_ context.Context, _ resource.SchemaReques
 
 func (r *mediaRestoreResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if data := providerDataFrom(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.client, r.now = data.client, data.now
+		r.client, r.now, r.callerARN = data.client, data.now, data.callerARN
 	}
 }
 
@@ -64,6 +67,7 @@ func (r *mediaRestoreResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	spec.Options.Now = r.now()
 	if !r.checkBucket(ctx, spec, false, &resp.Diagnostics) {
 		return
 	}
@@ -96,21 +100,24 @@ func (r *mediaRestoreResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	tflog.Info(ctx, "point-in-time restore: done", restoreLogFields(fields, map[string]any{
-		"keys_listed": report.Keys, "restored": report.Restored, "elapsed_ms": time.Since(start).Milliseconds(),
+		"keys_listed": report.Keys, "restored": report.Restored, "not_copyable": report.Tally.BlockedCount,
+		"elapsed_ms": time.Since(start).Milliseconds(),
 	}))
+	// Keys S3 refused to copy only when asked (archived versions no listing reports) were pending in the
+	// plan too: they are no change of the bucket.
 	if plan.PendingCount.IsUnknown() {
 		plan.setTally(report.Tally) // the plan could not list (the bucket was unknown or did not exist yet)
-	} else if int64(report.Tally.Pending) != plan.PendingCount.ValueInt64() {
+	} else if int64(report.Tally.Pending+report.Tally.Refused) != plan.PendingCount.ValueInt64() {
 		resp.Diagnostics.AddWarning("The bucket changed between plan and apply",
 			fmt.Sprintf("The plan counted %d objects to restore; at apply time there were %d, and all of them were "+
 				"restored. pending_count and pending_keys keep what the plan showed; restored_count is what was done.",
-				plan.PendingCount.ValueInt64(), report.Tally.Pending))
+				plan.PendingCount.ValueInt64(), report.Tally.Pending+report.Tally.Refused))
 	}
 	plan.CreatedAfterCount = types.Int64Value(int64(report.Tally.CreatedAfter))
 	plan.RestoredCount = types.Int64Value(int64(report.Restored))
 	plan.ID = types.StringValue(restoreID(plan))
-	addBlockedWarning(&resp.Diagnostics, report.Tally, "were not restored")
-	r.confirm(ctx, spec, &resp.Diagnostics)
+	addBlockedWarning(&resp.Diagnostics, report.Tally, spec.Bucket, true)
+	r.confirm(ctx, spec, report.Refused, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -138,10 +145,10 @@ func (r *mediaRestoreResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 // confirm lists the prefix again and warns about anything still not as it was at as_of: objects changed
-// while the restore ran.
-func (r *mediaRestoreResource) confirm(ctx context.Context, spec restoreSpec, diags *diag.Diagnostics) {
+// while the restore ran. The keys S3 refused to copy (refused) were reported already.
+func (r *mediaRestoreResource) confirm(ctx context.Context, spec restoreSpec, refused map[string]string, diags *diag.Diagnostics) {
 	check, err := s3api.Restore(ctx, r.client.S3, spec.Bucket, spec.Prefix, s3api.RestoreOptions{
-		AsOf: spec.AsOf, Recovery: spec.Options, DryRun: true, SampleSize: 10,
+		AsOf: spec.AsOf, Recovery: spec.Options, DryRun: true, SampleSize: 10, Refused: refused,
 	})
 	switch {
 	case err != nil:

@@ -40,7 +40,8 @@ const (
 
 // --- unit tests: no server (the conversions are in media_restore_model_test.go) ---
 
-// Configure hands the resource the provider's clock; the constructor sets none.
+// Configure hands the resource the provider's clock and its way to ask who the caller is; the constructor
+// sets neither.
 func TestMediaRestoreConfigureTakesTheProviderClock(t *testing.T) {
 	at := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	r, ok := NewMediaRestoreResource().(*mediaRestoreResource)
@@ -50,10 +51,20 @@ func TestMediaRestoreConfigureTakesTheProviderClock(t *testing.T) {
 	if r.now != nil {
 		t.Fatal("the constructor set a clock: only the provider's may be used")
 	}
+	if r.callerARN != nil {
+		t.Fatal("the constructor set a caller: only the provider's may be used")
+	}
 	resp := &fwresource.ConfigureResponse{}
-	r.Configure(t.Context(), fwresource.ConfigureRequest{ProviderData: &providerData{now: fakeclock.New(at).Now}}, resp)
+	caller := func() (string, error) { return "arn:aws:iam::123456789012:role/terraform", nil }
+	r.Configure(t.Context(), fwresource.ConfigureRequest{ProviderData: &providerData{now: fakeclock.New(at).Now, callerARN: caller}}, resp)
 	if resp.Diagnostics.HasError() || r.now == nil || !r.now().Equal(at) {
 		t.Fatalf("diagnostics %v; clock set %t", resp.Diagnostics, r.now != nil)
+	}
+	if r.callerARN == nil {
+		t.Fatal("Configure did not take the provider's caller")
+	}
+	if arn, err := r.callerARN(); err != nil || arn != "arn:aws:iam::123456789012:role/terraform" {
+		t.Fatalf("caller %q, %v", arn, err)
 	}
 }
 
@@ -190,6 +201,15 @@ func markAsOf() string {
 	asOf := time.Now().Truncate(time.Second).Add(time.Second)
 	time.Sleep(time.Until(asOf.Add(time.Second + 50*time.Millisecond)))
 	return asOf.UTC().Format(time.RFC3339)
+}
+
+// removeBucket deletes a bucket the test made outside Terraform, with every version. A cleanup passes a
+// context that outlives the test's: t.Context() ends before cleanups run.
+func removeBucket(t *testing.T, ctx context.Context, bucket string) {
+	t.Helper()
+	_, err := s3api.EmptyBucket(ctx, accEnv.Direct, bucket, s3api.MFA{})
+	must(t, err)
+	must(t, s3api.DeleteBucket(ctx, accEnv.Direct, bucket))
 }
 
 // checkNoVersionLost fails unless every object version in before still exists with its content, and
@@ -674,10 +694,11 @@ func TestAccMediaRestore_deleteCreatedAfter(t *testing.T) {
 // Bad input fails at plan time, naming the attribute and the fix; so do buckets a restore cannot work in.
 func TestAccMediaRestore_invalidConfig(t *testing.T) {
 	unversioned := bucketName(t, "plain")
+	ctx := t.Context()
 	createUnversioned := func() {
-		_, err := accEnv.Direct.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(unversioned)})
+		_, err := accEnv.Direct.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(unversioned)})
 		must(t, err)
-		t.Cleanup(func() { deleteBucket(t, unversioned) })
+		t.Cleanup(func() { removeBucket(t, context.WithoutCancel(ctx), unversioned) })
 	}
 	missing := bucketName(t, "missing")
 

@@ -74,7 +74,9 @@ func mediaRestoreSchema() schema.Schema {
 					"or unwanted version stays in the history below it, and it works on buckets with MFA Delete. " +
 					"`remove_delete_markers` removes the delete markers laid after `as_of` when they are the only " +
 					"change to a key, so no copy is made; that permanently deletes the markers (never object data), which " +
-					"S3 refuses on a bucket with MFA Delete. Overwritten objects are always restored by copy.",
+					"needs `s3:DeleteObjectVersion`: the plan refuses it on a bucket with MFA Delete, and on a bucket " +
+					"whose guard policy (`guard_exempt_principals`) does not exempt the principal running Terraform. " +
+					"Overwritten objects are always restored by copy.",
 				Validators:    []validator.String{stringvalidator.OneOf(recovery.Methods...)},
 				PlanModifiers: replace,
 			},
@@ -103,7 +105,8 @@ func mediaRestoreSchema() schema.Schema {
 				"is a delete marker). Known at plan time."),
 			"overwritten_count": computedCount("Objects that existed at `as_of` and hold other content now. Known at plan time."),
 			"pending_count": computedCount("Objects the apply changes: the deleted and overwritten ones (and, with " +
-				"`delete_created_after`, those created after `as_of`), less any S3 cannot copy (see the plan's warnings). " +
+				"`delete_created_after`, those created after `as_of`), less any S3 cannot copy: versions over 5 GiB, and " +
+				"archived versions (`GLACIER`, `DEEP_ARCHIVE`) not restored from the archive (see the plan's warnings). " +
 				"Known at plan time."),
 			"pending_keys": schema.ListAttribute{
 				ElementType: types.StringType,

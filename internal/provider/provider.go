@@ -56,6 +56,8 @@ type providerModel struct {
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
 	MFASerial    types.String `tfsdk:"mfa_serial"`
 	MFACode      types.String `tfsdk:"mfa_code"`
+
+	SkipBucketOwnerCheck types.Bool `tfsdk:"skip_bucket_owner_check"`
 }
 
 // providerData is what resources get from Configure.
@@ -66,6 +68,8 @@ type providerData struct {
 	mfa s3api.MFA
 	// callerARN names the principal the credentials belong to, asking STS at most once.
 	callerARN func() (string, error)
+	// accountBlock is the account's own S3 Block Public Access, asked of S3 Control at most once.
+	accountBlock func() (s3api.AccountBlock, error)
 	// now is the provider's clock.
 	now func() time.Time
 }
@@ -84,7 +88,8 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 			"region": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "AWS region of the buckets. Defaults to `AWS_REGION` / `AWS_DEFAULT_REGION` or the " +
-					"shared config profile; with a custom `endpoint` and no region anywhere, `us-east-1`.",
+					"shared config profile. With no region anywhere: the region an AWS `endpoint` names " +
+					"(`s3-fips.us-gov-west-1.amazonaws.com`), else, with an S3-compatible server's `endpoint`, `us-east-1`.",
 			},
 			"profile": schema.StringAttribute{
 				Optional:            true,
@@ -117,14 +122,24 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 			"use_path_style": schema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "Address buckets as `https://endpoint/bucket` instead of `https://bucket.endpoint`. " +
-					"Defaults to `true` when a custom endpoint is set (S3-compatible servers rarely have wildcard DNS), " +
-					"`false` on AWS.",
+					"Defaults to `true` when `endpoint` is an S3-compatible server's (such servers rarely have wildcard " +
+					"DNS), `false` on AWS, including when `endpoint` is one of AWS's own S3 endpoints: regional " +
+					"(`s3.<region>.amazonaws.com`), FIPS (`s3-fips.…`), dual-stack (`s3.dualstack.…`) or a VPC interface " +
+					"endpoint (`bucket.vpce-….s3.<region>.vpce.amazonaws.com`), in any partition.",
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "How many times a throttled, failed (5xx) or dropped request is retried with backoff " +
 					"before the error is reported. Defaults to `5`.",
 				Validators: []validator.Int64{int64validator.Between(0, 25)},
+			},
+			"skip_bucket_owner_check": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Stop sending the expected bucket owner with every request. By default every request " +
+					"about a pair's buckets names the account of the provider's credentials (`x-amz-expected-bucket-owner`, " +
+					"the account from STS `GetCallerIdentity`), so S3 refuses to read, change or delete a bucket of the " +
+					"same name that another account owns. Set `true` only for an S3-compatible endpoint that has no STS " +
+					"(the provider says so when it needs it); on AWS keep the default.",
 			},
 			"mfa_serial": schema.StringAttribute{
 				Optional: true,
@@ -154,7 +169,7 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 	for name, v := range map[string]interface{ IsUnknown() bool }{
 		"region": cfg.Region, "profile": cfg.Profile, "access_key": cfg.AccessKey, "secret_key": cfg.SecretKey, "token": cfg.Token,
 		"endpoint": cfg.Endpoint, "use_path_style": cfg.UsePathStyle, "max_retries": cfg.MaxRetries,
-		"mfa_serial": cfg.MFASerial, "mfa_code": cfg.MFACode,
+		"mfa_serial": cfg.MFASerial, "mfa_code": cfg.MFACode, "skip_bucket_owner_check": cfg.SkipBucketOwnerCheck,
 	} {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Provider argument not known yet",
@@ -174,10 +189,11 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 		return
 	}
 	data := &providerData{
-		client:    client,
-		mfa:       s3api.MFA{Serial: cfg.MFASerial.ValueString(), Code: cfg.MFACode.ValueString()},
-		callerARN: func() (string, error) { return s3api.FindCallerARN(client) },
-		now:       p.now,
+		client:       client,
+		mfa:          s3api.MFA{Serial: cfg.MFASerial.ValueString(), Code: cfg.MFACode.ValueString()},
+		callerARN:    func() (string, error) { return s3api.FindCallerARN(client) },
+		accountBlock: func() (s3api.AccountBlock, error) { return s3api.FindAccountBlock(client) },
+		now:          p.now,
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -205,6 +221,8 @@ func toClientConfig(m providerModel) s3api.Config {
 		SecretKey:    m.SecretKey.ValueString(),
 		SessionToken: m.Token.ValueString(),
 		Endpoint:     m.Endpoint.ValueString(),
+
+		SkipBucketOwnerCheck: m.SkipBucketOwnerCheck.ValueBool(),
 	}
 	if !m.UsePathStyle.IsNull() {
 		v := m.UsePathStyle.ValueBool()

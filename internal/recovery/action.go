@@ -1,6 +1,9 @@
 package recovery
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // Method is how a deleted object is brought back.
 type Method string
@@ -26,6 +29,9 @@ type Options struct {
 	// DeleteCreatedAfter lays a delete marker on every key that was absent at as_of and holds an object
 	// now, so the prefix looks exactly as it did at as_of. The objects stay as noncurrent versions.
 	DeleteCreatedAfter bool
+	// Now is when the restore runs: a restored copy of an archived version that expired before then no
+	// longer makes the version copyable. Zero takes every restored copy S3 lists as readable.
+	Now time.Time
 }
 
 // ActionKind is what the S3 layer does for one key.
@@ -56,9 +62,19 @@ func (k ActionKind) String() string {
 // multipart copy, which the provider does not do.
 const MaxCopySize = 5 << 30
 
-// archiveClasses are storage classes whose versions S3 refuses to copy until they are restored from the
-// archive (RestoreObject). Glacier Instant Retrieval copies like any other class.
-var archiveClasses = []string{"GLACIER", "DEEP_ARCHIVE"}
+// The storage classes whose versions may be archived. A version in GLACIER or DEEP_ARCHIVE is copyable only
+// while a copy restored from the archive (RestoreObject) exists, which ListObjectVersions reports as its
+// RestoreStatus. An INTELLIGENT_TIERING version is not copyable while it sits in one of the class's archive
+// access tiers, which no listing reports: a copy refused with InvalidObjectState is the only sign (see
+// CopyRefused). GLACIER_IR (Glacier Instant Retrieval) copies like any other class.
+const (
+	ClassGlacier            = "GLACIER"
+	ClassDeepArchive        = "DEEP_ARCHIVE"
+	ClassIntelligentTiering = "INTELLIGENT_TIERING"
+)
+
+// archiveClasses are the classes whose every version is archived until restored.
+var archiveClasses = []string{ClassGlacier, ClassDeepArchive}
 
 // Action is what it takes to put one key back as it was at as_of.
 type Action struct {
@@ -73,6 +89,9 @@ type Action struct {
 	// Blocked says why S3 would refuse the action ("" when it can be done): the provider reports such
 	// keys and leaves them alone rather than failing the whole restore.
 	Blocked string
+	// Archived says Blocked is because Source is archived and not restored: once a restore from the
+	// archive (RestoreObject) has completed, the version can be copied, and restoring again restores it.
+	Archived bool
 }
 
 // ActionFor returns the action that puts a key back as it was at as_of, and false when there is none:
@@ -90,7 +109,7 @@ func ActionFor(ks KeyState, o Options) (Action, bool) {
 			return a, true // no copy: nothing stops it for size or storage class
 		}
 		a.Kind = CopyVersion
-		a.Blocked = copyBlocked(a.Source)
+		a.Blocked, a.Archived = copyBlocked(a.Source, o.Now)
 		return a, true
 	case CreatedAfter:
 		if o.DeleteCreatedAfter {
@@ -105,12 +124,59 @@ func onlyMarkers(vs []Version) bool {
 	return len(vs) > 0 && !slices.ContainsFunc(vs, func(v Version) bool { return !v.IsDeleteMarker })
 }
 
-func copyBlocked(v Version) string {
-	switch {
-	case v.Size > MaxCopySize:
-		return "larger than 5 GiB, the most S3 copies in one request: download the version (aws s3api get-object --version-id ...) and upload it again (aws s3 cp uploads in parts)"
-	case slices.Contains(archiveClasses, v.StorageClass):
-		return "in the " + v.StorageClass + " storage class: restore the version from the archive first (aws s3api restore-object --version-id ...), then apply again"
+// copyBlocked says why S3 would refuse to copy v at now, and whether that is because v is archived.
+func copyBlocked(v Version, now time.Time) (reason string, archived bool) {
+	if reason := archivedReason(v, now); reason != "" {
+		return reason, true
 	}
-	return ""
+	if v.Size > MaxCopySize {
+		return "larger than 5 GiB, the most S3 copies in one request: download the version (aws s3api get-object --version-id ...) and upload it again (aws s3 cp uploads in parts)", false
+	}
+	return "", false
+}
+
+// archivedReason says why v, if archived, cannot be copied at now; "" when it can, as far as the listing
+// tells.
+func archivedReason(v Version, now time.Time) string {
+	inClass := "in the " + v.StorageClass + " storage class"
+	switch {
+	case v.RestoreInProgress && (slices.Contains(archiveClasses, v.StorageClass) || v.StorageClass == ClassIntelligentTiering):
+		return inClass + ", and its restore from the archive has not completed yet"
+	case !slices.Contains(archiveClasses, v.StorageClass):
+		return "" // INTELLIGENT_TIERING: the listing does not say whether it is in an archive tier
+	case v.RestoredUntil.IsZero():
+		return inClass + " and not restored from the archive"
+	case !now.IsZero() && !now.Before(v.RestoredUntil):
+		return inClass + ", and its copy restored from the archive expired at " + v.RestoredUntil.UTC().Format(time.RFC3339)
+	}
+	return "" // restored, and the restored copy is still there
+}
+
+// CopyRefused returns a, a CopyVersion action that S3 refused because its source is archived (403
+// InvalidObjectState), as a blocked action saying why. That refusal is how an INTELLIGENT_TIERING version in
+// an archive access tier shows, which no listing reports, and a version whose restored copy expired after
+// it was listed.
+func CopyRefused(a Action) Action {
+	a.Archived = true
+	const refused = " (S3 refused the copy: InvalidObjectState)"
+	switch {
+	case a.Source.StorageClass == ClassIntelligentTiering:
+		a.Blocked = "in an archive access tier of the INTELLIGENT_TIERING storage class" + refused
+	case slices.Contains(archiveClasses, a.Source.StorageClass):
+		a.Blocked = "in the " + a.Source.StorageClass + " storage class, and no copy restored from the archive is left" + refused
+	default:
+		a.Blocked = "archived and not restored from the archive" + refused
+	}
+	return a
+}
+
+// CopyStorageClass is the storage class a restoring copy of v is written in, "" for the bucket's default
+// (STANDARD): v's own, so that a restore keeps what a lifecycle rule or an upload chose, except for GLACIER
+// and DEEP_ARCHIVE. A copy in those would be archived again at once, so the site could not read the file it
+// just got back: it goes to STANDARD, as AWS advises for a permanent copy of a restored object.
+func CopyStorageClass(v Version) string {
+	if v.StorageClass == "STANDARD" || slices.Contains(archiveClasses, v.StorageClass) {
+		return ""
+	}
+	return v.StorageClass
 }

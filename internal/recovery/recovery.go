@@ -24,6 +24,12 @@ type Version struct {
 	Size           int64  // 0 for a delete marker
 	ETag           string // as S3 lists it, quotes included; "" for a delete marker
 	StorageClass   string // "" for a delete marker
+	// RestoreInProgress and RestoredUntil are S3's RestoreStatus of an archived version (listed only when
+	// asked for): a restore from the archive was requested and has not completed; or it has, and the
+	// restored copy can be read, and so copied, until RestoredUntil. Both are zero when S3 reported no
+	// restore.
+	RestoreInProgress bool
+	RestoredUntil     time.Time
 }
 
 // Change is what happened to one key between as_of and now.

@@ -440,3 +440,111 @@ func TestSeenAt(t *testing.T) {
 		t.Error("SeenAt changed its argument")
 	}
 }
+
+// What the listing tells of an archived version decides whether a restore can copy it: an archive class
+// without a completed, unexpired restore blocks the copy (and says why); a restore in progress blocks it in
+// any class; INTELLIGENT_TIERING is copyable as far as the listing can tell; removing markers copies nothing.
+func TestActionForArchived(t *testing.T) {
+	now := at(3600)
+	version := func(class string, inProgress bool, restoredUntil time.Time, size int64) []Version {
+		v := obj("v1", -60, "a", size)
+		v.StorageClass, v.RestoreInProgress, v.RestoredUntil = class, inProgress, restoredUntil
+		return []Version{v, latest(marker("m1", 2))}
+	}
+	copyAt := Options{Method: MethodCopy, Now: now}
+	tests := []struct {
+		name          string
+		entries       []Version
+		opts          Options
+		kind          ActionKind
+		blocked       string // a part of Blocked; "" = not blocked
+		wantArchived  bool
+		wantCopyClass string
+	}{
+		{"standard", version("STANDARD", false, time.Time{}, 1), copyAt, CopyVersion, "", false, ""},
+		{"Glacier Instant Retrieval is not archived", version("GLACIER_IR", false, time.Time{}, 1), copyAt, CopyVersion, "", false, "GLACIER_IR"},
+		{"Glacier, never restored", version(ClassGlacier, false, time.Time{}, 1), copyAt, CopyVersion, "in the GLACIER storage class and not restored from the archive", true, ""},
+		{"Deep Archive, never restored", version(ClassDeepArchive, false, time.Time{}, 1), copyAt, CopyVersion, "in the DEEP_ARCHIVE storage class and not restored", true, ""},
+		{"Glacier, restore in progress", version(ClassGlacier, true, time.Time{}, 1), copyAt, CopyVersion, "its restore from the archive has not completed yet", true, ""},
+		{"Deep Archive, restored until tomorrow", version(ClassDeepArchive, false, now.Add(24*time.Hour), 1), copyAt, CopyVersion, "", false, ""},
+		{"Glacier, restored copy expired", version(ClassGlacier, false, now.Add(-time.Second), 1), copyAt, CopyVersion, "its copy restored from the archive expired at 2026-11-28T12:59:59Z", true, ""},
+		{"Glacier, restored copy expires at now", version(ClassGlacier, false, now, 1), copyAt, CopyVersion, "expired", true, ""},
+		{"Glacier, restored, no clock", version(ClassGlacier, false, now.Add(-time.Hour), 1), Options{Method: MethodCopy}, CopyVersion, "", false, ""},
+		{"Intelligent-Tiering: the listing cannot tell", version(ClassIntelligentTiering, false, time.Time{}, 1), copyAt, CopyVersion, "", false, ClassIntelligentTiering},
+		{"Intelligent-Tiering, restore in progress", version(ClassIntelligentTiering, true, time.Time{}, 1), copyAt, CopyVersion, "in the INTELLIGENT_TIERING storage class, and its restore from the archive has not completed yet", true, ClassIntelligentTiering},
+		{"archived and too large: the archive first", version(ClassGlacier, false, time.Time{}, MaxCopySize+1), copyAt, CopyVersion, "not restored from the archive", true, ""},
+		{"restored but too large", version(ClassGlacier, false, now.Add(time.Hour), MaxCopySize+1), copyAt, CopyVersion, "larger than 5 GiB", false, ""},
+		{"archived, markers removed instead", version(ClassDeepArchive, false, time.Time{}, 1), Options{Method: MethodRemoveDeleteMarkers, Now: now}, RemoveDeleteMarkers, "", false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, ok := ActionFor(Classify(asOf, tc.entries), tc.opts)
+			if !ok || a.Kind != tc.kind {
+				t.Fatalf("action %v (ok %t), want %v", a.Kind, ok, tc.kind)
+			}
+			if (tc.blocked == "") != (a.Blocked == "") || !strings.Contains(a.Blocked, tc.blocked) {
+				t.Fatalf("blocked %q, want containing %q", a.Blocked, tc.blocked)
+			}
+			if a.Archived != tc.wantArchived {
+				t.Fatalf("archived %t, want %t", a.Archived, tc.wantArchived)
+			}
+			if got := CopyStorageClass(a.Source); got != tc.wantCopyClass {
+				t.Fatalf("copy storage class %q, want %q", got, tc.wantCopyClass)
+			}
+		})
+	}
+}
+
+// A copy S3 refused with InvalidObjectState becomes a blocked, archived action saying why, whatever the
+// listing said of the class.
+func TestCopyRefused(t *testing.T) {
+	for class, want := range map[string]string{
+		ClassIntelligentTiering: "in an archive access tier of the INTELLIGENT_TIERING storage class (S3 refused the copy: InvalidObjectState)",
+		ClassGlacier:            "in the GLACIER storage class, and no copy restored from the archive is left (S3 refused the copy: InvalidObjectState)",
+		"STANDARD":              "archived and not restored from the archive (S3 refused the copy: InvalidObjectState)",
+	} {
+		a := CopyRefused(Action{Kind: CopyVersion, Key: "k", Source: Version{Key: "k", VersionID: "v1", StorageClass: class}})
+		if a.Blocked != want || !a.Archived || a.Kind != CopyVersion || a.Source.VersionID != "v1" {
+			t.Errorf("%s: %+v, want blocked %q", class, a, want)
+		}
+	}
+}
+
+// A refusal at apply time moves the key from the pending to the blocked ones, and is counted as such.
+func TestTallyRefuse(t *testing.T) {
+	tally := NewTally(10)
+	for _, key := range []string{"a", "b", "c"} {
+		entries := []Version{obj("v1", -60, "a", 1), latest(marker("m1", 2))}
+		for i := range entries {
+			entries[i].Key = key
+		}
+		entries[0].StorageClass = ClassIntelligentTiering
+		ks := Classify(asOf, entries)
+		a, ok := ActionFor(ks, Options{Method: MethodCopy, Now: at(60)})
+		tally.Add(ks, a, ok)
+		if key == "b" {
+			tally.Refuse(CopyRefused(a))
+		}
+	}
+	if tally.Pending != 2 || !slices.Equal(tally.PendingKeys.Items(), []string{"a", "c"}) {
+		t.Fatalf("pending %d %v, want 2 [a c]", tally.Pending, tally.PendingKeys.Items())
+	}
+	if tally.BlockedCount != 1 || tally.Refused != 1 || tally.Blocked.Items()[0].Key != "b" || !tally.Blocked.Items()[0].Archived {
+		t.Fatalf("blocked %d refused %d %+v", tally.BlockedCount, tally.Refused, tally.Blocked.Items())
+	}
+	if tally.Deleted != 3 {
+		t.Fatalf("deleted %d: a refusal changes what the key is, not what happened to it", tally.Deleted)
+	}
+}
+
+func TestSampleRemove(t *testing.T) {
+	s := NewSample(3, strings.Compare)
+	for _, k := range []string{"c", "a", "b", "d"} {
+		s.Add(k)
+	}
+	s.Remove("b")
+	s.Remove("x") // not held: nothing happens
+	if got := s.Items(); !slices.Equal(got, []string{"a", "c"}) {
+		t.Fatalf("sample %v, want [a c]", got)
+	}
+}

@@ -17,6 +17,9 @@ type Tally struct {
 	// Blocked are the actions S3 would refuse (see Action.Blocked), sampled; BlockedCount counts them all.
 	Blocked      Sample[Action]
 	BlockedCount int
+	// Refused counts the blocked actions that S3 refused only when they were carried out (see Refuse):
+	// they were counted as pending first, so Pending + Refused is what a listing alone would count.
+	Refused int
 }
 
 // NewTally returns a tally keeping at most limit pending keys and limit blocked actions.
@@ -50,6 +53,17 @@ func (t *Tally) Add(ks KeyState, a Action, ok bool) {
 	}
 }
 
+// Refuse moves an action counted as pending to the blocked ones: S3 refused it when it was carried out
+// (a is CopyRefused's result). The pending sample may then hold fewer keys than its limit while more are
+// pending: a key it dropped for this one is not known any more.
+func (t *Tally) Refuse(a Action) {
+	t.Pending--
+	t.PendingKeys.Remove(a.Key)
+	t.Refused++
+	t.BlockedCount++
+	t.Blocked.Add(a)
+}
+
 // Sample keeps the smallest limit items seen, sorted by cmp.
 type Sample[T any] struct {
 	limit int
@@ -71,6 +85,13 @@ func (s *Sample[T]) Add(v T) {
 	s.items = slices.Insert(s.items, i, v)
 	if len(s.items) > s.limit {
 		s.items = s.items[:s.limit]
+	}
+}
+
+// Remove drops the item that compares equal to v, if the sample holds one.
+func (s *Sample[T]) Remove(v T) {
+	if i, found := slices.BinarySearchFunc(s.items, v, s.cmp); found {
+		s.items = slices.Delete(s.items, i, i+1)
 	}
 }
 

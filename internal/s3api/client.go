@@ -67,11 +67,15 @@ type Config struct {
 	// SessionToken goes with temporary keys; it needs AccessKey and SecretKey.
 	SessionToken string
 	Endpoint     string
-	// UsePathStyle nil means: path-style with a custom endpoint (S3-compatible servers rarely have
-	// wildcard DNS), virtual-hosted on AWS.
+	// UsePathStyle nil means: path-style with an S3-compatible server's endpoint (such servers rarely have
+	// wildcard DNS), virtual-hosted on AWS, whether through the default endpoint or one of AWS's own (see
+	// AWSEndpointRegion).
 	UsePathStyle *bool
 	// MaxRetries nil means DefaultMaxRetries.
 	MaxRetries *int
+	// SkipBucketOwnerCheck stops sending x-amz-expected-bucket-owner, which needs the caller's account from
+	// STS: for S3-compatible endpoints without STS.
+	SkipBucketOwnerCheck bool
 	// CABundle is a PEM file of extra trusted certificate authorities; empty means AWS_CA_BUNDLE, if set.
 	CABundle string
 	// Logger receives one line per retried request (operation, attempt, error), never headers or bodies.
@@ -81,16 +85,21 @@ type Config struct {
 // Client is a configured S3 client plus the facts about how it was configured, for messages and for the
 // storage configuration the resource renders.
 type Client struct {
-	S3        *s3.Client
-	Region    string
-	Endpoint  string // empty on AWS
-	PathStyle bool
+	S3       *s3.Client
+	Region   string
+	Endpoint string // empty for AWS's default endpoint
+	// AWSEndpoint says Endpoint is one of AWS's own (regional, FIPS, dual-stack, VPC interface endpoint): the
+	// buckets are on AWS all the same.
+	AWSEndpoint bool
+	PathStyle   bool
 	// Where the endpoint and credentials came from, so errors can say which source was used.
 	EndpointSource   string
 	CredentialSource string
 
 	// callerARN asks STS once: the principal cannot change while the provider runs, and plans ask per pair.
 	callerARN func() (string, error)
+	// accountBlock asks S3 Control for the account's public access block once (account.go).
+	accountBlock func() (AccountBlock, error)
 }
 
 // New builds a client and resolves credentials once, so that missing or broken credentials fail at
@@ -176,11 +185,16 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		if endpoint == "" {
 			return nil, errors.New("no region: set the provider argument region, AWS_REGION, or a region in the shared config profile")
 		}
-		// S3-compatible servers sign and answer for us-east-1 unless told otherwise.
-		cfg.Region = "us-east-1"
+		// AWS's own endpoints name their region; S3-compatible servers sign and answer for us-east-1 unless
+		// told otherwise.
+		cfg.Region = defaultRegion
+		if r, ok := AWSEndpointRegion(endpoint, ""); ok {
+			cfg.Region = r
+		}
 	}
 
-	pathStyle := endpoint != ""
+	awsEndpoint := isAWSEndpoint(endpoint, cfg.Region)
+	pathStyle := endpoint != "" && !awsEndpoint
 	if c.UsePathStyle != nil {
 		pathStyle = *c.UsePathStyle
 	}
@@ -190,12 +204,24 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		return nil, err
 	}
 
+	// Behind one of AWS's own S3 endpoints the credentials are AWS's, so AWS's STS knows them. The hint is
+	// read when STS is first asked, after the endpoint is settled below.
+	var stsHint string
+	callerARN := sync.OnceValues(func() (string, error) {
+		// Not bound to one request's context: the answer is shared by every later one.
+		return CallerARN(context.Background(), cfg, stsHint)
+	})
+	ownerCheck := func(o *s3.Options) {
+		if !c.SkipBucketOwnerCheck {
+			o.APIOptions = append(o.APIOptions, expectedBucketOwner(func() (string, error) { return accountFrom(callerARN()) }))
+		}
+	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.UsePathStyle = pathStyle
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
-	})
+	}, ownerCheck)
 	if resolved := client.Options().BaseEndpoint; endpoint == "" && resolved != nil {
 		// An S3-only endpoint_url from the shared config's services section is resolved by the client
 		// itself; rebuild with the same defaults a configured endpoint gets.
@@ -203,26 +229,52 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		if err := checkEndpoint(endpoint); err != nil {
 			return nil, fmt.Errorf("endpoint %q (from %s) %w", endpoint, endpointSource, err)
 		}
+		awsEndpoint = isAWSEndpoint(endpoint, cfg.Region)
 		if c.UsePathStyle == nil {
-			pathStyle = true
+			pathStyle = !awsEndpoint
 		}
 		client = s3.NewFromConfig(cfg, func(o *s3.Options) {
 			o.UsePathStyle = pathStyle
 			o.BaseEndpoint = aws.String(endpoint)
-		})
+		}, ownerCheck)
 	}
-	return &Client{
-		callerARN: sync.OnceValues(func() (string, error) {
-			// Not bound to one request's context: the answer is shared by every later one.
-			return CallerARN(context.Background(), cfg, endpoint)
-		}),
+	stsHint = endpoint
+	if awsEndpoint {
+		stsHint = ""
+	}
+	c2 := &Client{
+		callerARN:        callerARN,
 		S3:               client,
 		Region:           cfg.Region,
 		Endpoint:         endpoint,
+		AWSEndpoint:      awsEndpoint,
 		PathStyle:        pathStyle,
 		EndpointSource:   endpointSource,
 		CredentialSource: credSource,
-	}, nil
+	}
+	c2.accountBlock = sync.OnceValues(func() (AccountBlock, error) {
+		return findAccountBlock(context.Background(), cfg, endpoint != "" && !awsEndpoint, func() (string, error) { return FindCallerARN(c2) })
+	})
+	return c2, nil
+}
+
+// isAWSEndpoint reports whether endpoint is one of AWS's own S3 endpoints; false for none.
+func isAWSEndpoint(endpoint, region string) bool {
+	if endpoint == "" {
+		return false
+	}
+	_, ok := AWSEndpointRegion(endpoint, region)
+	return ok
+}
+
+// CustomEndpoint is the endpoint of the S3-compatible server the client talks to: what every other client of
+// the buckets must be told too. Empty on AWS, whether the client uses the default endpoint or one of AWS's
+// own.
+func (c *Client) CustomEndpoint() string {
+	if c.AWSEndpoint {
+		return ""
+	}
+	return c.Endpoint
 }
 
 // Describe says where requests go and with whose credentials, for error messages.

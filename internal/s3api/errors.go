@@ -51,6 +51,9 @@ const (
 	codeIllegalLocation       = "IllegalLocationConstraintException"
 	codeInvalidAccessKeyID    = "InvalidAccessKeyId"
 	codeSignatureDoesNotMatch = "SignatureDoesNotMatch"
+	// STS's names for an unknown key and expired temporary credentials.
+	codeInvalidClientTokenID = "InvalidClientTokenId"
+	codeExpiredToken         = "ExpiredToken"
 )
 
 // Explain adds what a user can do about the errors whose cause is in their configuration rather than in
@@ -66,8 +69,10 @@ func Explain(err error) error {
 	switch errorCode(err) {
 	case codePermanentRedirect, codeAuthHeaderMalformed, codeIllegalLocation:
 		return fmt.Errorf("the bucket is in a different region than the provider's: set the provider's region (or AWS_REGION) to the bucket's region: %w", err)
-	case codeInvalidAccessKeyID:
+	case codeInvalidAccessKeyID, codeInvalidClientTokenID:
 		return fmt.Errorf("S3 does not know the access key: check the credentials' source named below: %w", err)
+	case codeExpiredToken:
+		return fmt.Errorf("the credentials have expired: renew them (a new session, SSO login or role assumption) at the source named below: %w", err)
 	case codeSignatureDoesNotMatch:
 		return fmt.Errorf("S3 rejected the request signature, usually a wrong secret key: check the credentials' source named below: %w", err)
 	}

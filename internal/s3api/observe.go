@@ -37,7 +37,11 @@ func ObserveBucket(ctx context.Context, c *s3.Client, bucket string) (*bucketsta
 	})
 	run(func() (err error) { s.PublicAccessBlock, err = FindPublicAccessBlock(ctx, c, bucket); return })
 	run(func() (err error) { s.Ownership, err = FindOwnership(ctx, c, bucket); return })
-	run(func() (err error) { s.Encryption, err = FindEncryption(ctx, c, bucket); return })
+	run(func() error {
+		e, err := FindEncryption(ctx, c, bucket)
+		s.Encryption, s.EncryptionKey, s.BucketKey, s.SSECBlocked = e.Algorithm, e.KMSKey, e.BucketKey, e.SSECBlocked
+		return err
+	})
 	run(func() (err error) { s.Policy, err = FindPolicy(ctx, c, bucket); return })
 	run(func() (err error) { s.Tags, err = FindTags(ctx, c, bucket); return })
 	run(func() (err error) { s.Lifecycle, err = FindLifecycle(ctx, c, bucket); return })

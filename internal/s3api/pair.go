@@ -214,6 +214,9 @@ func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want buckets
 		o.warn("recreated a bucket deleted outside Terraform", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
 		return applyFresh(ctx, c, want, mfa, o.Log)
 	}
+	if observed.SSECBlocked != nil {
+		want.KnowsSSECBlocking = true // the server reported it, so it understands the setting
+	}
 	drift := bucketstate.Diff(want, observed)
 	for _, d := range drift {
 		o.info("repairing drift", map[string]any{"drift": d.String()})
@@ -221,10 +224,27 @@ func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want buckets
 	return applySettings(ctx, c, want, bucketstate.SettingsOf(drift), mfa, o.Log)
 }
 
-// applyFresh writes onto a bucket created moments ago whatever differs from a bucket's defaults.
+// applyFresh writes onto a bucket created moments ago whatever differs from a new bucket's defaults, so a
+// write that would change nothing is never sent.
 func applyFresh(ctx context.Context, c *s3.Client, want bucketstate.Desired, mfa MFA, log Logger) error {
-	fresh := &bucketstate.Settings{Versioning: bucketstate.VersioningDisabled}
-	return applyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, fresh)), mfa, log)
+	return applyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, newBucketDefaults(want.KnowsSSECBlocking))), mfa, log)
+}
+
+// newBucketDefaults is what a bucket has right after createBucket. On Amazon S3 (onAWS) every new general
+// purpose bucket has all four public access block settings on and default encryption with S3-managed keys
+// (both since 2023), ACLs disabled (createBucket asks for BucketOwnerEnforced), and SSE-C blocked (since April
+// 2026). S3-compatible servers promise none of that: there only "never versioned" is assumed. The read-back
+// after the writes confirms the assumption either way.
+func newBucketDefaults(onAWS bool) *bucketstate.Settings {
+	s := &bucketstate.Settings{Versioning: bucketstate.VersioningDisabled}
+	if onAWS {
+		blocked := true
+		s.PublicAccessBlock = &bucketstate.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
+		s.Ownership = bucketstate.OwnershipBucketOwnerEnforced
+		s.Encryption = bucketstate.EncryptionSSES3
+		s.SSECBlocked = &blocked
+	}
+	return s
 }
 
 // WaitPairConverged reads both buckets until conv.Reads reads in a row report no drift from spec, and
@@ -350,11 +370,11 @@ func checkNamesFree(ctx context.Context, c *s3.Client, spec PairSpec) error {
 	var wg sync.WaitGroup
 	for i, want := range []bucketstate.Desired{spec.Media, spec.Static} {
 		wg.Go(func() {
-			switch e, err := FindExistence(ctx, c, want.Bucket); {
+			switch s, err := FindNameStatus(ctx, c, want.Bucket); {
 			case err != nil:
 				errs[i] = &NameCheckError{Role: want.Role, Bucket: want.Bucket, Err: err}
-			case e != Absent:
-				errs[i] = &NameCheckError{Role: want.Role, Bucket: want.Bucket, Existence: e}
+			case s.Existence != Absent:
+				errs[i] = &NameCheckError{Role: want.Role, Bucket: want.Bucket, Existence: s.Existence, Region: s.Region}
 			}
 		})
 	}

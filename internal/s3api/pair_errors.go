@@ -36,12 +36,13 @@ func (e *MFACodeRequiredError) Error() string {
 	return fmt.Sprintf("an MFA code is required to %s; none was given, so nothing was changed", e.Change)
 }
 
-// NameCheckError says a bucket name cannot be used for a new pair: it exists (Existence is OwnedByCaller
-// or OwnedByOther), or checking it failed (Err).
+// NameCheckError says a bucket name cannot be used for a new pair: it exists (Existence is OwnedByCaller,
+// OwnedByOther, or InOtherRegion with the Region), or checking it failed (Err).
 type NameCheckError struct {
 	Role      bucketstate.Role
 	Bucket    string
 	Existence Existence
+	Region    string
 	Err       error
 }
 
@@ -51,6 +52,10 @@ func (e *NameCheckError) Error() string {
 		return fmt.Sprintf("checking whether %s bucket %q exists: %v", e.Role, e.Bucket, e.Err)
 	case e.Existence == OwnedByCaller:
 		return fmt.Sprintf("%s bucket %q already exists and belongs to these credentials", e.Role, e.Bucket)
+	case e.Existence == InOtherRegion && e.Region == "":
+		return fmt.Sprintf("%s bucket name %q is taken, in another region", e.Role, e.Bucket)
+	case e.Existence == InOtherRegion:
+		return fmt.Sprintf("%s bucket name %q is taken, in region %s", e.Role, e.Bucket, e.Region)
 	}
 	return fmt.Sprintf("%s bucket name %q is taken", e.Role, e.Bucket)
 }

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -11,8 +12,8 @@ import (
 // converge counts reads in a row: a matching read after a stale one starts the count again.
 func TestConvergeNeedsReadsInARow(t *testing.T) {
 	spec := PairSpec{
-		Media:  bucketstate.MediaDesired("m", bucketstate.ARN("us-east-1", "m"), false, nil, bucketstate.Retention{}, nil),
-		Static: bucketstate.StaticDesired("s", bucketstate.ARN("us-east-1", "s"), false, nil, bucketstate.Retention{}),
+		Media:  bucketstate.MediaDesired("m", bucketstate.BucketARN("aws", "m"), false, nil, bucketstate.Retention{}, nil),
+		Static: bucketstate.StaticDesired("s", bucketstate.BucketARN("aws", "s"), false, nil, bucketstate.Retention{}),
 	}
 	good := PairObserved{Media: settingsOf(spec.Media), Static: settingsOf(spec.Static)}
 	stale := PairObserved{Media: settingsOf(spec.Media), Static: settingsOf(spec.Static)}
@@ -79,4 +80,31 @@ func settingsOf(want bucketstate.Desired) *bucketstate.Settings {
 		s.MFADelete = *want.MFADelete
 	}
 	return s
+}
+
+// A new bucket on AWS already has what AWS sets up by default: those writes are not sent. Elsewhere
+// everything but versioning is written.
+func TestNewBucketDefaultsSkipWritesThatChangeNothing(t *testing.T) {
+	media := bucketstate.MediaDesired("m", bucketstate.BucketARN("aws", "m"), false, map[string]string{"app": "shop"}, bucketstate.Retention{AbortIncompleteDays: 7}, nil)
+	static := bucketstate.StaticDesired("s", bucketstate.BucketARN("aws", "s"), true, nil, bucketstate.Retention{})
+	tests := []struct {
+		name  string
+		want  bucketstate.Desired
+		onAWS bool
+		write []bucketstate.Setting
+	}{
+		{"media on AWS", media, true, []bucketstate.Setting{bucketstate.SettingVersioning, bucketstate.SettingPolicy, bucketstate.SettingTags, bucketstate.SettingLifecycle}},
+		{"public static on AWS", static, true, []bucketstate.Setting{bucketstate.SettingPublicAccessBlock, bucketstate.SettingPolicy}},
+		{"media elsewhere", media, false, []bucketstate.Setting{bucketstate.SettingVersioning, bucketstate.SettingPublicAccessBlock,
+			bucketstate.SettingOwnership, bucketstate.SettingEncryption, bucketstate.SettingPolicy, bucketstate.SettingTags, bucketstate.SettingLifecycle}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.want.KnowsSSECBlocking = tt.onAWS
+			got := bucketstate.SettingsOf(bucketstate.Diff(tt.want, newBucketDefaults(tt.onAWS)))
+			if !slices.Equal(got, tt.write) {
+				t.Errorf("writes %q, want %q", got, tt.write)
+			}
+		})
+	}
 }

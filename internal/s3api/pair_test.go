@@ -31,8 +31,10 @@ import (
 )
 
 const (
-	pairMFASerial = "arn:aws:iam::123456789012:mfa/root-account-mfa-device"
-	pairRegion    = "us-east-1"
+	// seaweedAccount is the account in the ARNs SeaweedFS's STS gives its identities.
+	seaweedAccount = "000000000000"
+	pairMFASerial  = "arn:aws:iam::123456789012:mfa/root-account-mfa-device"
+	pairRegion     = "us-east-1"
 )
 
 var (
@@ -61,12 +63,14 @@ func startPairBench(t *testing.T) *pairBench {
 	clock := fakeclock.New(pairMFATime)
 	layer := mfadelete.New(pairMFASerial, pairMFASecret, clock.Now)
 	// The AWS behaviours run on real time: their windows are waited out by the operations' own retries.
-	aws := awsbehaviour.New(awsbehaviour.Options{})
+	aws := awsbehaviour.New(awsbehaviour.Options{Account: seaweedAccount})
 	env, err := testenv.Start(ctx, s3proxy.WithSemantics(s3proxy.Chain(layer.Semantics(), aws.Semantics())))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(env.Stop)
+	// As the provider's: every request names the expected bucket owner, the account STS gives.
+	t.Setenv("AWS_ENDPOINT_URL_STS", env.ProxyURL)
 	c, err := s3api.New(ctx, s3api.Config{Endpoint: env.ProxyURL, AccessKey: env.Server.AccessKey, SecretKey: env.Server.SecretKey, CABundle: env.Server.CAFile})
 	if err != nil {
 		t.Fatal(err)
@@ -101,8 +105,8 @@ func newSpec(t *testing.T) s3api.PairSpec {
 func specOf(media, static string, mfaDelete bool, r bucketstate.Retention) s3api.PairSpec {
 	return s3api.PairSpec{
 		Region: pairRegion,
-		Media:  bucketstate.MediaDesired(media, bucketstate.ARN(pairRegion, media), mfaDelete, map[string]string{"app": "test"}, r, nil),
-		Static: bucketstate.StaticDesired(static, bucketstate.ARN(pairRegion, static), false, map[string]string{"app": "test"}, r),
+		Media:  bucketstate.MediaDesired(media, bucketstate.BucketARN(s3api.PartitionOf(pairRegion).ID, media), mfaDelete, map[string]string{"app": "test"}, r, nil),
+		Static: bucketstate.StaticDesired(static, bucketstate.BucketARN(s3api.PartitionOf(pairRegion).ID, static), false, map[string]string{"app": "test"}, r),
 	}
 }
 
@@ -177,6 +181,8 @@ func TestPairOperationsMeetAWSBehaviour(t *testing.T) {
 	t.Run("MFA Delete while the lifecycle removal propagates", b.testMFAAfterLifecycle)
 	t.Run("lifecycle while the MFA Delete removal propagates", b.testLifecycleAfterMFA)
 	t.Run("force destroy under MFA Delete: one code, one request", b.testDestroyMFAOneRequest)
+	t.Run("default encryption as AWS reports it", b.testEncryption)
+	t.Run("names taken elsewhere and buckets of other accounts", b.testNamesAndOwners)
 }
 
 func (b *pairBench) testCreate(t *testing.T) {
@@ -475,7 +481,7 @@ func (b *pairBench) testPublicPolicyLag(t *testing.T) {
 	}
 	defer destroy(t, b, spec)
 	public := specOf(spec.Media.Bucket, spec.Static.Bucket, false, bucketstate.Retention{AbortIncompleteDays: 7})
-	public.Static = bucketstate.StaticDesired(spec.Static.Bucket, bucketstate.ARN(pairRegion, spec.Static.Bucket), true, map[string]string{"app": "test"}, bucketstate.Retention{AbortIncompleteDays: 7})
+	public.Static = bucketstate.StaticDesired(spec.Static.Bucket, bucketstate.BucketARN(s3api.PartitionOf(pairRegion).ID, spec.Static.Bucket), true, map[string]string{"app": "test"}, bucketstate.Retention{AbortIncompleteDays: 7})
 	var log logLines
 	start := time.Now()
 	if _, err := s3api.RepairPair(ctx, b.client, public, s3api.PairOptions{Log: &log}); err != nil {
@@ -627,5 +633,126 @@ func (b *pairBench) testDestroyMFAOneRequest(t *testing.T) {
 	r, err := s3api.DestroyPair(ctx, b.client, small.Media.Bucket, small.Static.Bucket, true, s3api.PairOptions{MFA: b.validMFA()})
 	if err != nil || r.MediaVersions != 2 || b.exists(t, small.Media.Bucket) || b.exists(t, small.Static.Bucket) {
 		t.Fatalf("force destroy under MFA Delete with single-use codes: %+v, %v", r, err)
+	}
+}
+
+// The account's Block Public Access, through S3 Control, once per client.
+func TestFindAccountBlock(t *testing.T) {
+	b := startPairBench(t)
+	newClient := func(t *testing.T, control bool) *s3api.Client {
+		t.Helper()
+		t.Setenv("AWS_ENDPOINT_URL_STS", b.env.ProxyURL) // SeaweedFS answers GetCallerIdentity on its S3 port
+		if control {
+			t.Setenv(s3api.AccountBlockEndpointEnv, b.env.ProxyURL)
+		}
+		c, err := s3api.New(t.Context(), s3api.Config{Endpoint: b.env.ProxyURL, AccessKey: b.env.Server.AccessKey, SecretKey: b.env.Server.SecretKey, CABundle: b.env.Server.CAFile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	t.Run("S3-compatible endpoint without S3 Control", func(t *testing.T) {
+		got, err := s3api.FindAccountBlock(newClient(t, false))
+		if err != nil || !got.NotApplicable {
+			t.Fatalf("FindAccountBlock = %+v, %v; want not applicable, nothing asked", got, err)
+		}
+	})
+	t.Run("no account block", func(t *testing.T) {
+		b.aws.SetAccountPublicAccessBlock(nil)
+		got, err := s3api.FindAccountBlock(newClient(t, true))
+		if err != nil || got.NotApplicable || got.Block != nil || got.Account != seaweedAccount {
+			t.Fatalf("FindAccountBlock = %+v, %v; want account %s without a block", got, err, seaweedAccount)
+		}
+	})
+	t.Run("blocking public policies", func(t *testing.T) {
+		b.aws.SetAccountPublicAccessBlock(&awsbehaviour.PublicAccessBlock{BlockPublicAcls: true, BlockPublicPolicy: true})
+		c := newClient(t, true)
+		got, err := s3api.FindAccountBlock(c)
+		if err != nil || got.Block == nil || !got.Block.BlockPublicPolicy || got.Block.RestrictPublicBuckets || !got.Block.BlockPublicAcls {
+			t.Fatalf("FindAccountBlock = %+v, %v", got, err)
+		}
+		before := b.env.Proxy.Count("GetAccountPublicAccessBlock")
+		if _, err := s3api.FindAccountBlock(c); err != nil || b.env.Proxy.Count("GetAccountPublicAccessBlock") != before {
+			t.Fatalf("a second lookup asked S3 Control again (%v)", err)
+		}
+	})
+}
+
+func (b *pairBench) testEncryption(t *testing.T) {
+	ctx := t.Context()
+	b.aws.EnableDefaultEncryption() // new buckets report SSE-S3 with SSE-C blocked, as on AWS
+	spec := newSpec(t)
+	observed, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer destroy(t, b, spec)
+	if blocked := observed.Media.SSECBlocked; blocked == nil || !*blocked {
+		t.Fatalf("a new bucket reads SSE-C blocked %v: the create weakened it", blocked)
+	}
+	// Out of band: SSE-C allowed again and an S3 Bucket Key on the static bucket.
+	b.aws.SetEncryption(spec.Static.Bucket, awsbehaviour.Encryption{Algorithm: "AES256", BucketKeyEnabled: true, BlockedEncryptionTypes: []string{"NONE"}})
+	o, err := s3api.ObservePair(ctx, b.client, spec.Media.Bucket, spec.Static.Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drift := bucketstate.Strings(spec.Drift(o))
+	if len(drift) != 1 || !strings.Contains(drift[0], "default encryption is AES256 and an S3 Bucket Key, SSE-C allowed, want AES256, SSE-C blocked") {
+		t.Fatalf("drift %q, want the static bucket's encryption with its bucket key and SSE-C", drift)
+	}
+	repaired, err := s3api.RepairPair(ctx, b.client, spec, s3api.PairOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := spec.Drift(repaired); len(left) > 0 || repaired.Static.BucketKey || repaired.Static.SSECBlocked == nil || !*repaired.Static.SSECBlocked {
+		t.Fatalf("after repair: %v, static %+v", bucketstate.Strings(left), repaired.Static)
+	}
+}
+
+func (b *pairBench) testNamesAndOwners(t *testing.T) {
+	ctx := t.Context()
+	b.aws.EnableOwnership()
+	const stranger = "999999999999"
+
+	// A name that exists in another region: taken, and the message says where.
+	elsewhere := newSpec(t)
+	b.aws.ForeignBucket(elsewhere.Media.Bucket, awsbehaviour.Foreign{Region: "eu-central-1", Owner: stranger})
+	_, err := s3api.CreatePair(ctx, b.client, elsewhere, s3api.PairOptions{})
+	var nameErr *s3api.NameCheckError
+	if !errors.As(err, &nameErr) || nameErr.Existence != s3api.InOtherRegion || nameErr.Region != "eu-central-1" {
+		t.Fatalf("a name taken in eu-central-1: %v, want a *NameCheckError in that region", err)
+	}
+	if b.exists(t, elsewhere.Static.Bucket) {
+		t.Fatal("the static bucket was created although the media name was taken")
+	}
+
+	// Another account's bucket the caller may list: HeadBucket alone would say "yours".
+	theirs := newSpec(t)
+	b.aws.ForeignBucket(theirs.Static.Bucket, awsbehaviour.Foreign{Region: pairRegion, Owner: stranger, Accessible: true})
+	blind, err := s3api.New(ctx, s3api.Config{Endpoint: b.env.ProxyURL, AccessKey: b.env.Server.AccessKey, SecretKey: b.env.Server.SecretKey,
+		CABundle: b.env.Server.CAFile, SkipBucketOwnerCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := s3api.FindExistence(ctx, blind.S3, theirs.Static.Bucket); err != nil || e != s3api.OwnedByCaller {
+		t.Fatalf("without the owner check: %v, %v; the layer should answer 200 as AWS does", e, err)
+	}
+	_, err = s3api.CreatePair(ctx, b.client, theirs, s3api.PairOptions{})
+	if !errors.As(err, &nameErr) || nameErr.Existence != s3api.OwnedByOther || nameErr.Bucket != theirs.Static.Bucket {
+		t.Fatalf("another account's listable bucket: %v, want a *NameCheckError owned by another account", err)
+	}
+
+	// And nothing is ever written to it: a repair naming it is refused by S3, not forwarded.
+	refusedBefore := b.aws.Refusals()
+	_, err = s3api.RepairPair(ctx, b.client, theirs, s3api.PairOptions{})
+	var denied *s3api.AccessDeniedError
+	if err == nil || !strings.Contains(err.Error(), theirs.Static.Bucket) || errors.As(err, &denied) && denied.Bucket == theirs.Media.Bucket {
+		t.Fatalf("a repair of a pair whose static bucket is another account's: %v, want it refused on that bucket", err)
+	}
+	if b.aws.Refusals() == refusedBefore {
+		t.Fatal("the layer refused nothing: the request carried no expected owner")
+	}
+	if b.exists(t, theirs.Media.Bucket) {
+		t.Fatal("the repair went on to create the media bucket after reading the static one was refused")
 	}
 }

@@ -34,6 +34,9 @@ const maxObjectTags = 10
 const (
 	codeVersionsNoSuchKey     = "NoSuchKey"
 	codeVersionsNoSuchVersion = "NoSuchVersion"
+	// codeInvalidObjectState is S3's 403 answer to a copy of an archived version that is not restored.
+	// The API reference calls it ObjectNotInActiveTierError; S3 sends InvalidObjectState.
+	codeInvalidObjectState = "InvalidObjectState"
 )
 
 // VersionNotFoundError says an object version named in a request no longer exists: it was permanently
@@ -48,6 +51,20 @@ func (e *VersionNotFoundError) Error() string {
 }
 func (e *VersionNotFoundError) Unwrap() error { return e.Err }
 
+// ArchivedVersionError says S3 refused to copy an object version because it is archived and not restored
+// (403 InvalidObjectState): a GLACIER or DEEP_ARCHIVE version without a restored copy, or an
+// INTELLIGENT_TIERING version in an archive access tier. A restore from the archive (RestoreObject) makes
+// it copyable.
+type ArchivedVersionError struct {
+	Bucket, Key, VersionID, StorageClass string
+	Err                                  error
+}
+
+func (e *ArchivedVersionError) Error() string {
+	return fmt.Sprintf("version %s of %q in bucket %q is archived (storage class %s) and not restored, so S3 refuses to copy it: %v", e.VersionID, e.Key, e.Bucket, e.StorageClass, e.Err)
+}
+func (e *ArchivedVersionError) Unwrap() error { return e.Err }
+
 func versionGone(bucket, key, versionID string, err error) error {
 	if hasCode(err, codeVersionsNoSuchKey, codeVersionsNoSuchVersion) {
 		return &VersionNotFoundError{Bucket: bucket, Key: key, VersionID: versionID, Err: err}
@@ -57,9 +74,13 @@ func versionGone(bucket, key, versionID string, err error) error {
 
 // ListVersions pages through every object version and delete marker under prefix ("" = the whole bucket)
 // and hands each page to fn as plain records, object versions first, then delete markers, each in S3's
-// order. A bucket that does not exist is a *NotFoundError.
+// order. It asks for each version's RestoreStatus, which says whether an archived version can be copied.
+// A bucket that does not exist is a *NotFoundError.
 func ListVersions(ctx context.Context, c *s3.Client, bucket, prefix string, fn func([]recovery.Version) error) error {
-	in := &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)}
+	in := &s3.ListObjectVersionsInput{
+		Bucket:                   aws.String(bucket),
+		OptionalObjectAttributes: []types.OptionalObjectAttributes{types.OptionalObjectAttributesRestoreStatus},
+	}
 	if prefix != "" {
 		in.Prefix = aws.String(prefix)
 	}
@@ -83,7 +104,7 @@ func ListVersions(ctx context.Context, c *s3.Client, bucket, prefix string, fn f
 func fromListing(page *s3.ListObjectVersionsOutput) []recovery.Version {
 	out := make([]recovery.Version, 0, len(page.Versions)+len(page.DeleteMarkers))
 	for _, v := range page.Versions {
-		out = append(out, recovery.Version{
+		rv := recovery.Version{
 			Key:          aws.ToString(v.Key),
 			VersionID:    aws.ToString(v.VersionId),
 			IsLatest:     aws.ToBool(v.IsLatest),
@@ -91,7 +112,12 @@ func fromListing(page *s3.ListObjectVersionsOutput) []recovery.Version {
 			Size:         aws.ToInt64(v.Size),
 			ETag:         aws.ToString(v.ETag),
 			StorageClass: string(v.StorageClass),
-		})
+		}
+		if rs := v.RestoreStatus; rs != nil { // absent: S3 knows no restore of the version
+			rv.RestoreInProgress = aws.ToBool(rs.IsRestoreInProgress)
+			rv.RestoredUntil = aws.ToTime(rs.RestoreExpiryDate)
+		}
+		out = append(out, rv)
 	}
 	for _, m := range page.DeleteMarkers {
 		out = append(out, recovery.Version{
@@ -111,18 +137,23 @@ type Copied struct {
 }
 
 // CopyVersion copies an object version onto its own key, as the new current version; every earlier
-// version, the source included, stays. Metadata and tags come with it; the storage class is kept too
-// (S3 would otherwise make the copy STANDARD). Bucket default encryption applies to the copy.
+// version, the source included, stays. Metadata and tags come with it; the storage class is kept too (S3
+// would otherwise make the copy STANDARD), except that a copy of a restored GLACIER or DEEP_ARCHIVE
+// version goes to STANDARD (recovery.CopyStorageClass). Bucket default encryption applies to the copy. A
+// source S3 will not copy because it is archived is an *ArchivedVersionError.
 func CopyVersion(ctx context.Context, c *s3.Client, bucket string, src recovery.Version) (Copied, error) {
 	in := &s3.CopyObjectInput{
 		Bucket:     aws.String(bucket),
 		Key:        aws.String(src.Key),
 		CopySource: aws.String(copySource(bucket, src.Key, src.VersionID)),
 	}
-	if src.StorageClass != "" && src.StorageClass != string(types.StorageClassStandard) {
-		in.StorageClass = types.StorageClass(src.StorageClass)
+	if class := recovery.CopyStorageClass(src); class != "" {
+		in.StorageClass = types.StorageClass(class)
 	}
 	out, err := c.CopyObject(ctx, in)
+	if hasCode(err, codeInvalidObjectState) {
+		return Copied{}, &ArchivedVersionError{Bucket: bucket, Key: src.Key, VersionID: src.VersionID, StorageClass: src.StorageClass, Err: err}
+	}
 	if err != nil {
 		return Copied{}, fmt.Errorf("copying version %s of %q: %w", src.VersionID, src.Key, versionGone(bucket, src.Key, src.VersionID, err))
 	}
@@ -267,6 +298,10 @@ type RestoreOptions struct {
 	Concurrency int
 	// SampleSize bounds the pending keys and blocked actions the report keeps.
 	SampleSize int
+	// Refused are source versions S3 refused to copy in an earlier run, key to version ID
+	// (RestoreReport.Refused): they count as blocked without another request. A check after a restore
+	// passes them, so the keys the restore could not copy do not look changed since.
+	Refused map[string]string
 	// Progress, if set, is called after each key, one call at a time; it must return quickly.
 	Progress func(RestoreProgress)
 }
@@ -282,15 +317,23 @@ type RestoreReport struct {
 	Tally    *recovery.Tally
 	Keys     int
 	Restored int
+	// Refused are the keys whose copy S3 refused because the source version is archived (an
+	// *ArchivedVersionError), each with that version's ID. They are in Tally as blocked, not pending.
+	Refused map[string]string
 }
 
 // Restore lists every version under prefix, works out for each key what it takes to put it back as it
 // was at AsOf, and, unless DryRun, does it, up to Concurrency keys at a time while the listing goes on.
-// It never permanently deletes an object version. On the first failure it starts nothing new, lets the
-// requests in flight finish and returns the report of what was done with the error: running it again
-// carries on where it stopped, because restored keys classify as unchanged.
+// It never permanently deletes an object version. A key S3 refuses to copy because its source version is
+// archived is not a failure: it is reported (Refused, and blocked in the tally) and the restore goes on.
+// On the first failure it starts nothing new, lets the requests in flight finish and returns the report
+// of what was done with the error: running it again carries on where it stopped, because restored keys
+// classify as unchanged. A zero o.Recovery.Now is the time Restore starts.
 func Restore(ctx context.Context, c *s3.Client, bucket, prefix string, o RestoreOptions) (*RestoreReport, error) {
-	r := &RestoreReport{Tally: recovery.NewTally(o.SampleSize)}
+	r := &RestoreReport{Tally: recovery.NewTally(o.SampleSize), Refused: map[string]string{}}
+	if o.Recovery.Now.IsZero() {
+		o.Recovery.Now = time.Now()
+	}
 	var mu sync.Mutex
 	progress := func() {
 		if o.Progress != nil {
@@ -299,6 +342,9 @@ func Restore(ctx context.Context, c *s3.Client, bucket, prefix string, o Restore
 	}
 	err := walkKeys(ctx, c, bucket, prefix, o.AsOf, o.SeenAt, o.Concurrency, func(ctx context.Context, ks recovery.KeyState) error {
 		a, ok := recovery.ActionFor(ks, o.Recovery)
+		if id, refused := o.Refused[a.Key]; ok && refused && a.Kind == recovery.CopyVersion && a.Blocked == "" && id == a.Source.VersionID {
+			a = recovery.CopyRefused(a)
+		}
 		mu.Lock()
 		r.Keys++
 		r.Tally.Add(ks, a, ok)
@@ -308,6 +354,15 @@ func Restore(ctx context.Context, c *s3.Client, bucket, prefix string, o Restore
 			return nil
 		}
 		if err := doAction(ctx, c, bucket, a); err != nil {
+			var archived *ArchivedVersionError
+			if a.Kind == recovery.CopyVersion && errors.As(err, &archived) {
+				mu.Lock()
+				r.Tally.Refuse(recovery.CopyRefused(a))
+				r.Refused[a.Key] = a.Source.VersionID
+				progress()
+				mu.Unlock()
+				return nil
+			}
 			return fmt.Errorf("restoring %q (%s): %w", a.Key, a.Change, err)
 		}
 		mu.Lock()

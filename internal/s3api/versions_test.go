@@ -3,10 +3,14 @@ package s3api
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
@@ -22,6 +26,8 @@ import (
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/awsbehaviour"
 )
 
 func TestCopySource(t *testing.T) {
@@ -51,6 +57,9 @@ func TestFromListing(t *testing.T) {
 		Versions: []types.ObjectVersion{
 			{Key: aws.String("k"), VersionId: aws.String("v2"), IsLatest: aws.Bool(false), LastModified: aws.Time(now), Size: aws.Int64(7), ETag: aws.String(`"e"`), StorageClass: types.ObjectVersionStorageClassStandard},
 			{Key: aws.String("j")}, // every field S3 may leave out
+			{Key: aws.String("g"), VersionId: aws.String("g1"), StorageClass: "GLACIER", RestoreStatus: &types.RestoreStatus{IsRestoreInProgress: aws.Bool(true)}},
+			{Key: aws.String("h"), VersionId: aws.String("h1"), StorageClass: "DEEP_ARCHIVE",
+				RestoreStatus: &types.RestoreStatus{IsRestoreInProgress: aws.Bool(false), RestoreExpiryDate: aws.Time(now.Add(48 * time.Hour))}},
 		},
 		DeleteMarkers: []types.DeleteMarkerEntry{{Key: aws.String("k"), VersionId: aws.String("m1"), IsLatest: aws.Bool(true), LastModified: aws.Time(now.Add(time.Second))}},
 	}
@@ -58,6 +67,8 @@ func TestFromListing(t *testing.T) {
 	want := []recovery.Version{
 		{Key: "k", VersionID: "v2", LastModified: now, Size: 7, ETag: `"e"`, StorageClass: "STANDARD"},
 		{Key: "j"},
+		{Key: "g", VersionID: "g1", StorageClass: "GLACIER", RestoreInProgress: true},
+		{Key: "h", VersionID: "h1", StorageClass: "DEEP_ARCHIVE", RestoredUntil: now.Add(48 * time.Hour)},
 		{Key: "k", VersionID: "m1", IsDeleteMarker: true, IsLatest: true, LastModified: now.Add(time.Second)},
 	}
 	if !slices.Equal(got, want) {
@@ -240,6 +251,14 @@ func waitFor(t *testing.T, cond func() bool) {
 // bucket on it.
 func startVersionsServer(t *testing.T) func(t *testing.T) (*s3.Client, string) {
 	t.Helper()
+	_, newBucket := startSeaweedFS(t)
+	return newBucket
+}
+
+// startSeaweedFS starts SeaweedFS for one test and returns it, with a function that makes a fresh versioned
+// bucket on it and returns a client talking to it directly.
+func startSeaweedFS(t *testing.T) (*locals3.Server, func(t *testing.T) (*s3.Client, string)) {
+	t.Helper()
 	bin := os.Getenv("PROTECTEDMEDIA_WEED")
 	if bin == "" {
 		t.Skip("PROTECTEDMEDIA_WEED is not set; set it to a weed binary (scripts/ensure-seaweedfs.sh prints one)")
@@ -255,11 +274,11 @@ func startVersionsServer(t *testing.T) func(t *testing.T) (*s3.Client, string) {
 		}
 	})
 	isolateAWS(t)
-	c, err := New(ctx, Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, CABundle: srv.CAFile})
+	c, err := New(ctx, Config{SkipBucketOwnerCheck: true, Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, CABundle: srv.CAFile})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(t *testing.T) (*s3.Client, string) {
+	return srv, func(t *testing.T) (*s3.Client, string) {
 		b := make([]byte, 4)
 		rand.Read(b)
 		bucket := "pm-versions-" + hex.EncodeToString(b)
@@ -280,6 +299,183 @@ func TestVersionsAgainstSeaweedFS(t *testing.T) {
 	t.Run("restore", func(t *testing.T) { testRestore(t, newBucket) })
 	t.Run("remove delete markers", func(t *testing.T) { testRemoveDeleteMarkers(t, newBucket) })
 	t.Run("restore tag", func(t *testing.T) { testRestoreTag(t, newBucket) })
+}
+
+// archiveBench is SeaweedFS behind the test proxy with the AWS behaviour layer, which archives the versions
+// a test names: a client through the proxy (as the provider's) and one straight to SeaweedFS.
+type archiveBench struct {
+	layer          *awsbehaviour.Layer
+	proxy          *s3proxy.Proxy
+	client, direct *s3.Client
+	bucket         string
+}
+
+// startArchiveBench starts the bench with a fresh versioned bucket. testenv starts the same, but it imports
+// this package, which this package's own tests cannot.
+func startArchiveBench(t *testing.T) *archiveBench {
+	t.Helper()
+	srv, newBucket := startSeaweedFS(t) // skips without PROTECTEDMEDIA_WEED
+	direct, bucket := newBucket(t)
+	layer := awsbehaviour.New(awsbehaviour.Options{})
+	target, err := url.Parse(srv.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := s3proxy.New(target, &http.Transport{TLSClientConfig: srv.TLSConfig()}, s3proxy.WithSemantics(layer.Semantics()))
+	cert, err := srv.IssueCert("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(proxy)
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	c, err := New(t.Context(), Config{SkipBucketOwnerCheck: true, Endpoint: ts.URL, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, CABundle: srv.CAFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &archiveBench{layer: layer, proxy: proxy, client: c.S3, direct: direct, bucket: bucket}
+}
+
+// TestRestoreArchivedVersionsAgainstSeaweedFS restores keys whose versions at as_of are archived, as
+// Amazon S3 reports and refuses them (the AWS behaviour layer in front of SeaweedFS): a GLACIER version
+// never restored and a DEEP_ARCHIVE one still being restored are blocked without a request; a restored
+// GLACIER version is copied, into STANDARD; an INTELLIGENT_TIERING version in an archive tier, which the
+// listing cannot tell, is refused by the copy and reported, and the rest of the restore goes on.
+func TestRestoreArchivedVersionsAgainstSeaweedFS(t *testing.T) {
+	b := startArchiveBench(t)
+	ctx := t.Context()
+	keys := []string{"media/deep.jpg", "media/glacier.jpg", "media/plain.jpg", "media/thawed.jpg", "media/tiered.jpg"}
+	versions := map[string]string{}
+	for _, k := range keys {
+		out, err := b.direct.PutObject(ctx, &s3.PutObjectInput{Bucket: &b.bucket, Key: aws.String(k), Body: strings.NewReader("original " + k)})
+		mustVersions(t, err)
+		versions[k] = aws.ToString(out.VersionId)
+	}
+	asOf := nextWholeSecond()
+	for _, k := range keys {
+		mustVersions(t, LayDeleteMarker(ctx, b.direct, b.bucket, k))
+	}
+	b.layer.Archive(b.bucket, "media/glacier.jpg", versions["media/glacier.jpg"], awsbehaviour.Archived{StorageClass: awsbehaviour.Glacier})
+	b.layer.Archive(b.bucket, "media/deep.jpg", versions["media/deep.jpg"], awsbehaviour.Archived{StorageClass: awsbehaviour.DeepArchive, RestoreInProgress: true})
+	b.layer.Archive(b.bucket, "media/thawed.jpg", versions["media/thawed.jpg"], awsbehaviour.Archived{StorageClass: awsbehaviour.Glacier, RestoredUntil: time.Now().Add(48 * time.Hour)})
+	b.layer.Archive(b.bucket, "media/tiered.jpg", versions["media/tiered.jpg"], awsbehaviour.Archived{StorageClass: awsbehaviour.IntelligentTiering, AccessTier: awsbehaviour.ArchiveAccess})
+
+	var mu sync.Mutex
+	var asked []string // x-amz-optional-object-attributes of each listing
+	copies := map[string]string{}
+	listings := b.proxy.Inject(s3proxy.Fault{Operation: "ListObjectVersions", Before: func(r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		asked = append(asked, r.Header.Get("X-Amz-Optional-Object-Attributes"))
+	}})
+	copyRequests := b.proxy.Inject(s3proxy.Fault{Operation: "CopyObject", Before: func(r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		src, _ := url.PathUnescape(strings.TrimPrefix(r.Header.Get("X-Amz-Copy-Source"), "/"))
+		copies[src] = r.Header.Get("X-Amz-Storage-Class")
+	}})
+
+	opts := RestoreOptions{AsOf: asOf, Recovery: recovery.Options{Method: recovery.MethodCopy}, SampleSize: 10, DryRun: true}
+	plan, err := Restore(ctx, b.client, b.bucket, "media/", opts)
+	mustVersions(t, err)
+	// The plan cannot tell that tiered.jpg is in an archive tier: it counts it as pending.
+	if got := plan.Tally.PendingKeys.Items(); plan.Tally.Pending != 3 || !slices.Equal(got, []string{"media/plain.jpg", "media/thawed.jpg", "media/tiered.jpg"}) {
+		t.Fatalf("plan: pending %d %q", plan.Tally.Pending, got)
+	}
+	if got := blockedKeys(plan.Tally); !slices.Equal(got, []string{"media/deep.jpg: in the DEEP_ARCHIVE storage class, and its restore from the archive has not completed yet",
+		"media/glacier.jpg: in the GLACIER storage class and not restored from the archive"}) {
+		t.Fatalf("plan: blocked %q", got)
+	}
+	if plan.Tally.Deleted != 5 || len(plan.Refused) != 0 || len(copies) != 0 {
+		t.Fatalf("plan: deleted %d, refused %v, copies %v", plan.Tally.Deleted, plan.Refused, copies)
+	}
+
+	opts.DryRun = false
+	done, err := Restore(ctx, b.client, b.bucket, "media/", opts)
+	if err != nil {
+		t.Fatalf("a refused copy of an archived version failed the whole restore: %v", err)
+	}
+	if done.Restored != 2 || done.Tally.Pending != 2 || done.Tally.Refused != 1 || done.Tally.BlockedCount != 3 {
+		t.Fatalf("restore: restored %d, pending %d, refused %d, blocked %d", done.Restored, done.Tally.Pending, done.Tally.Refused, done.Tally.BlockedCount)
+	}
+	if want := map[string]string{"media/tiered.jpg": versions["media/tiered.jpg"]}; !maps.Equal(done.Refused, want) {
+		t.Fatalf("refused %v, want %v", done.Refused, want)
+	}
+	if got := blockedKeys(done.Tally); !slices.Contains(got, "media/tiered.jpg: in an archive access tier of the INTELLIGENT_TIERING storage class (S3 refused the copy: InvalidObjectState)") || len(got) != 3 {
+		t.Fatalf("restore: blocked %q", got)
+	}
+	// Only the copyable versions and the one the listing could not tell were asked for; the restored
+	// GLACIER version was copied into STANDARD (no storage class sent), the INTELLIGENT_TIERING one kept
+	// its class.
+	wantCopies := map[string]string{
+		b.bucket + "/media/plain.jpg?versionId=" + versions["media/plain.jpg"]:   "",
+		b.bucket + "/media/thawed.jpg?versionId=" + versions["media/thawed.jpg"]: "",
+		b.bucket + "/media/tiered.jpg?versionId=" + versions["media/tiered.jpg"]: "INTELLIGENT_TIERING",
+	}
+	mu.Lock()
+	if !maps.Equal(copies, wantCopies) || b.layer.Refusals() != 1 {
+		t.Fatalf("copy requests %v (the layer refused %d),\nwant %v", copies, b.layer.Refusals(), wantCopies)
+	}
+	for _, h := range asked {
+		if h != "RestoreStatus" {
+			t.Fatalf("a listing asked for %q, want RestoreStatus", h)
+		}
+	}
+	mu.Unlock()
+	for k, want := range map[string]string{"media/plain.jpg": "original media/plain.jpg", "media/thawed.jpg": "original media/thawed.jpg", "media/glacier.jpg": "NoSuchKey", "media/tiered.jpg": "NoSuchKey"} {
+		if got := getBody(ctx, b.direct, b.bucket, k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+
+	// A check after the restore, told what S3 refused, sees nothing left to do; without that it would
+	// count the refused key as pending again.
+	opts.DryRun, opts.Refused = true, done.Refused
+	check, err := Restore(ctx, b.client, b.bucket, "media/", opts)
+	mustVersions(t, err)
+	if check.Tally.Pending != 0 || check.Tally.BlockedCount != 3 {
+		t.Fatalf("check: pending %d %q, blocked %d", check.Tally.Pending, check.Tally.PendingKeys.Items(), check.Tally.BlockedCount)
+	}
+
+	// Once the archive restores have completed, restoring again copies the three that were left.
+	b.layer.Archive(b.bucket, "media/glacier.jpg", versions["media/glacier.jpg"], awsbehaviour.Archived{StorageClass: awsbehaviour.Glacier, RestoredUntil: time.Now().Add(time.Hour)})
+	b.layer.Archive(b.bucket, "media/deep.jpg", versions["media/deep.jpg"], awsbehaviour.Archived{StorageClass: awsbehaviour.DeepArchive, RestoredUntil: time.Now().Add(time.Hour)})
+	b.layer.Archive(b.bucket, "media/tiered.jpg", versions["media/tiered.jpg"], awsbehaviour.Archived{}) // back in the Frequent Access tier
+	opts.DryRun, opts.Refused = false, nil
+	again, err := Restore(ctx, b.client, b.bucket, "media/", opts)
+	mustVersions(t, err)
+	if again.Restored != 3 || again.Tally.BlockedCount != 0 || again.Tally.Pending != 3 {
+		t.Fatalf("again: restored %d, pending %d, blocked %q", again.Restored, again.Tally.Pending, blockedKeys(again.Tally))
+	}
+	for _, k := range keys {
+		if got := getBody(ctx, b.direct, b.bucket, k); got != "original "+k {
+			t.Errorf("%s = %q after the archive restores", k, got)
+		}
+	}
+	if listings.Hits() == 0 || copyRequests.Hits() != 6 {
+		t.Fatalf("listings seen %d, copy requests seen %d, want 6", listings.Hits(), copyRequests.Hits())
+	}
+}
+
+// blockedKeys lists a tally's blocked actions as "key: why".
+func blockedKeys(t *recovery.Tally) []string {
+	var out []string
+	for _, a := range t.Blocked.Items() {
+		out = append(out, a.Key+": "+a.Blocked)
+	}
+	return out
+}
+
+// getBody returns the current content of key, or the S3 error code.
+func getBody(ctx context.Context, c *s3.Client, bucket, key string) string {
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		return errorCode(err)
+	}
+	defer out.Body.Close()
+	b, _ := io.ReadAll(out.Body)
+	return string(b)
 }
 
 // nextWholeSecond returns a whole second after every write so far and before every later one, as S3

@@ -135,8 +135,8 @@ func writeSettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, 
 		}
 		req := writeRequest{Bucket: want.Bucket, Role: want.Role, Action: iamAction(s, want)}
 		write := func() error { return write(ctx, c, want, s) }
-		switch {
-		case s == bucketstate.SettingVersioning:
+		switch s {
+		case bucketstate.SettingVersioning:
 			withMFADelete := slices.Contains(settings, bucketstate.SettingMFADelete)
 			req.MFASent, req.MFALifecycle = mfa.Code != "", enablingMFA
 			write = func() error { return writeVersioning(ctx, c, want, withMFADelete, mfa) }
@@ -150,17 +150,17 @@ func writeSettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, 
 				// refusing MFA Delete meanwhile: retry while the code can still be valid.
 				write = retrying(ctx, mfaCodeWindow, codeInvalidBucketState, log, want, "MFA Delete refused while the lifecycle configuration's removal propagates", write)
 			}
-		case s == bucketstate.SettingLifecycle:
+		case bucketstate.SettingLifecycle:
 			req.MFALifecycle = true
 			if disablingMFA && !want.Lifecycle.Empty() {
 				write = retrying(ctx, lifecyclePropagation, codeInvalidBucketState, log, want, "lifecycle refused while MFA Delete's removal propagates", write)
 			}
-		case s == bucketstate.SettingPolicy:
+		case bucketstate.SettingPolicy:
 			req.PublicPolicy = !want.PublicAccessBlock.BlockPublicPolicy
 			if req.PublicPolicy && relaxingBlock {
 				write = retrying(ctx, publicPolicyPropagation, codeAccessDenied, log, want, "public policy refused while the relaxed public access block propagates", write)
 			}
-		case s == bucketstate.SettingEncryption:
+		case bucketstate.SettingEncryption:
 			req.KMS = want.Encryption == kmsAlgorithm
 		}
 		if err := attempt(write); err != nil {
@@ -261,11 +261,22 @@ func write(ctx context.Context, c *s3.Client, want bucketstate.Desired, s bucket
 			}},
 		})
 	case bucketstate.SettingEncryption:
+		rule := types.ServerSideEncryptionRule{
+			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryption(want.Encryption)},
+			BucketKeyEnabled:                   aws.Bool(false),
+		}
+		if want.KnowsSSECBlocking {
+			// Only to a server known to understand it: others may refuse the element. A write that leaves it
+			// out keeps what the bucket had.
+			blocked := types.EncryptionTypeNone
+			if want.BlockSSEC {
+				blocked = types.EncryptionTypeSseC
+			}
+			rule.BlockedEncryptionTypes = &types.BlockedEncryptionTypes{EncryptionType: []types.EncryptionType{blocked}}
+		}
 		_, err = c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
-			Bucket: bucket,
-			ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{
-				{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryption(want.Encryption)}},
-			}},
+			Bucket:                            bucket,
+			ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{rule}},
 		})
 	case bucketstate.SettingPublicAccessBlock:
 		p := want.PublicAccessBlock

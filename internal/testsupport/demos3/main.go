@@ -31,7 +31,7 @@ func run(ctx context.Context, args []string) error {
 	if len(args) < 2 {
 		return fmt.Errorf("usage: demos3 put BUCKET KEY TEXT | versions BUCKET | suspend-versioning BUCKET")
 	}
-	client, err := s3api.New(ctx, s3api.Config{})
+	client, err := s3api.New(ctx, s3api.Config{SkipBucketOwnerCheck: true})
 	if err != nil {
 		return err
 	}

@@ -413,6 +413,8 @@ func (s *Server) Done() <-chan struct{} { return s.done }
 func (s *Server) Env() []string {
 	return []string{
 		"AWS_ENDPOINT_URL_S3=" + s.Endpoint,
+		// SeaweedFS answers STS GetCallerIdentity on its S3 port: the provider learns its account there.
+		"AWS_ENDPOINT_URL_STS=" + s.Endpoint,
 		"AWS_CA_BUNDLE=" + s.CAFile,
 		"AWS_ACCESS_KEY_ID=" + s.AccessKey,
 		"AWS_SECRET_ACCESS_KEY=" + s.SecretKey,

@@ -299,7 +299,7 @@ func TestExtraIdentityIsNotAdmin(t *testing.T) {
 		}
 	})
 	client := func(accessKey, secretKey string) *s3.Client {
-		c, err := s3api.New(ctx, s3api.Config{Region: Region, Endpoint: srv.Endpoint, AccessKey: accessKey, SecretKey: secretKey, CABundle: srv.CAFile})
+		c, err := s3api.New(ctx, s3api.Config{SkipBucketOwnerCheck: true, Region: Region, Endpoint: srv.Endpoint, AccessKey: accessKey, SecretKey: secretKey, CABundle: srv.CAFile})
 		if err != nil {
 			t.Fatal(err)
 		}

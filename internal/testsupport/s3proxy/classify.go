@@ -10,6 +10,10 @@ import (
 // Unknown is the operation name of a request Classify cannot name.
 const Unknown = "Unknown"
 
+// STS is the operation name of any request signed for AWS STS (SeaweedFS answers GetCallerIdentity on its
+// S3 port, so the provider's account lookup comes through the proxy too).
+const STS = "STS"
+
 // Operation identifies an S3 API request. Name is the AWS API operation name, the one the AWS SDK reports
 // for the call (GetBucketVersioning, PutObject, DeleteBucketLifecycle, ...), or Unknown. S3 Control's
 // account-level public access block operations, which the SDK reports as GetPublicAccessBlock,
@@ -42,6 +46,9 @@ type Classifier struct {
 func (c Classifier) Classify(r *http.Request) Operation {
 	if name := controlOperation(r); name != "" {
 		return Operation{Name: name}
+	}
+	if strings.Contains(r.Header.Get("Authorization"), "/sts/aws4_request") {
+		return Operation{Name: STS}
 	}
 	bucket, key := c.address(r)
 	op := Operation{Bucket: bucket, Key: key}

@@ -68,7 +68,8 @@ func StartWith(ctx context.Context, o Options) (*Env, error) {
 	if err := e.startProxy(o.ProxyOptions); err != nil {
 		return nil, errors.Join(fmt.Errorf("starting the S3 test proxy: %w", err), srv.Stop())
 	}
-	direct, err := s3api.New(ctx, s3api.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, CABundle: srv.CAFile})
+	// Direct sets up and checks out of band: it is not the provider, and sends no expected owner.
+	direct, err := s3api.New(ctx, s3api.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, CABundle: srv.CAFile, SkipBucketOwnerCheck: true})
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("test S3 client: %w", err), e.stop())
 	}
@@ -109,6 +110,7 @@ func (e *Env) startProxy(opts []s3proxy.Option) error {
 func (e *Env) Environ(tfrc string) map[string]string {
 	env := map[string]string{
 		"AWS_ENDPOINT_URL_S3":   e.ProxyURL,
+		"AWS_ENDPOINT_URL_STS":  e.ProxyURL, // SeaweedFS answers GetCallerIdentity on its S3 port
 		"AWS_CA_BUNDLE":         e.Server.CAFile,
 		"AWS_ACCESS_KEY_ID":     e.Server.AccessKey,
 		"AWS_SECRET_ACCESS_KEY": e.Server.SecretKey,

@@ -56,7 +56,7 @@ func startSeaweed(t *testing.T, ctx context.Context) *seaweed {
 	}
 	t.Cleanup(env.Stop)
 	s.env = env
-	c, err := s3api.New(ctx, s3api.Config{Region: locals3.Region, Endpoint: env.ProxyURL,
+	c, err := s3api.New(ctx, s3api.Config{SkipBucketOwnerCheck: true, Region: locals3.Region, Endpoint: env.ProxyURL,
 		AccessKey: env.Server.AccessKey, SecretKey: env.Server.SecretKey, CABundle: env.Server.CAFile})
 	if err != nil {
 		t.Fatal(err)

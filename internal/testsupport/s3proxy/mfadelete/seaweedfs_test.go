@@ -82,7 +82,7 @@ func startSeaweed(t *testing.T, ctx context.Context) *seaweed {
 		t.Setenv(k, "")
 	}
 	client := func(endpoint string) *s3.Client {
-		c, err := s3api.New(ctx, s3api.Config{Endpoint: endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey})
+		c, err := s3api.New(ctx, s3api.Config{SkipBucketOwnerCheck: true, Endpoint: endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey})
 		if err != nil {
 			t.Fatal(err)
 		}

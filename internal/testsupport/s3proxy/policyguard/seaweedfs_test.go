@@ -49,7 +49,7 @@ func TestWithSeaweedFS(t *testing.T) {
 	layer.SetPrincipal(env.Server.AccessKey, "arn:aws:iam::"+seaweedAccount+":user/admin-"+env.Server.AccessKey[:8])
 
 	client := func(accessKey, secretKey string) *s3.Client {
-		c, err := s3api.New(ctx, s3api.Config{Region: locals3.Region, Endpoint: env.ProxyURL,
+		c, err := s3api.New(ctx, s3api.Config{SkipBucketOwnerCheck: true, Region: locals3.Region, Endpoint: env.ProxyURL,
 			AccessKey: accessKey, SecretKey: secretKey, CABundle: env.Server.CAFile})
 		if err != nil {
 			t.Fatal(err)
