@@ -112,8 +112,13 @@ func buildRevision(rev, src, out string) error {
 	if err := os.MkdirAll(src, 0o700); err != nil {
 		return err
 	}
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		return fmt.Errorf("finding the repository: %w", err)
+	}
+	// From the top: git archive run in a subdirectory archives only that subdirectory.
 	archive := exec.Command("git", "archive", "--format=tar", rev)
-	archive.Dir = "../.."
+	archive.Dir = strings.TrimSpace(string(top))
 	tar := exec.Command("tar", "-x", "-C", src)
 	pipe, err := archive.StdoutPipe()
 	if err != nil {
