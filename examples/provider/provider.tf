@@ -10,6 +10,14 @@ terraform {
 # of the machine running Terraform); only the region is set here.
 provider "protectedmedia" {
   region = "eu-west-1"
+
+  # Optional: tags every bucket pair puts on both its buckets, merged with each pair's own tags (the pair's
+  # value wins on a key both set), as the AWS provider's default_tags block does.
+  default_tags {
+    tags = {
+      managed_by = "terraform"
+    }
+  }
 }
 
 # On an S3-compatible server (MinIO, SeaweedFS, Ceph RGW, ...): point the provider at its endpoint. Path-style

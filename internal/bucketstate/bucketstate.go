@@ -66,7 +66,8 @@ type Settings struct {
 	SSECBlocked *bool
 	// Policy is the bucket policy document; empty when the bucket has none.
 	Policy string
-	// Tags are the bucket's tags; nil and empty mean the same.
+	// Tags are the bucket's tags as S3 reports them, system tags (aws:...) included; nil and empty mean the
+	// same.
 	Tags map[string]string
 	// MFADelete is observed only; versioning writes must carry an MFA code while it is on.
 	MFADelete bool
@@ -108,8 +109,10 @@ type Desired struct {
 	// SSE-C is allowed. Elsewhere only an answer that mentions it is compared, and written back.
 	KnowsSSECBlocking bool
 	Policy            string
-	Tags              map[string]string
-	Lifecycle         Lifecycle
+	// Tags are the user tags the bucket should carry (the provider's defaults merged with the pair's own);
+	// the bucket's system tags are kept beside them.
+	Tags      map[string]string
+	Lifecycle Lifecycle
 }
 
 // MediaDesired is the locked-down, versioned media bucket. guardExempt, when not empty, adds the guard
@@ -212,8 +215,9 @@ func Diff(want Desired, observed *Settings) []Drift {
 	if !PolicyMatches(want.Policy, observed.Policy) {
 		drift(SettingPolicy, describePolicy(observed.Policy), "the provider's policy")
 	}
-	if !TagsEqual(want.Tags, observed.Tags) {
-		drift(SettingTags, describeTags(observed.Tags), describeTags(want.Tags))
+	// System tags are AWS's: no configuration asks for them, and nobody may remove them.
+	if userTags := UserTags(observed.Tags); !TagsEqual(want.Tags, userTags) {
+		drift(SettingTags, describeTags(userTags), describeTags(want.Tags))
 	}
 	if observed.Lifecycle != want.Lifecycle {
 		drift(SettingLifecycle, observed.Lifecycle.String(), want.Lifecycle.String())

@@ -124,16 +124,20 @@ var appIdentity = locals3.Identity{Name: "app", AccessKey: "APPIDENTITYKEY000001
 // aws:PrincipalArn), which SeaweedFS refuses to store.
 var guardLayer = policyguard.New(map[string]string{appIdentity.AccessKey: "arn:aws:iam::000000000000:user/" + appIdentity.Name})
 
+// seaweedAccount is the account in the ARNs SeaweedFS's STS gives its identities: the account the provider's
+// credentials belong to, as far as the tests are concerned.
+const seaweedAccount = "000000000000"
+
 // adminARN is the principal ARN SeaweedFS gives the admin identity of a key.
 func adminARN(accessKey string) string {
-	return "arn:aws:iam::000000000000:user/admin-" + accessKey[:8]
+	return "arn:aws:iam::" + seaweedAccount + ":user/admin-" + accessKey[:8]
 }
 
 // awsLayer adds Amazon S3 behaviours SeaweedFS lacks (archived versions, public access blocks, bucket
-// owners, system tags, default encryption). Every behaviour is off, and the layer forwards every request
-// untouched, until a test switches one on; a test that does must switch it off again in t.Cleanup, since
-// the layer is shared.
-var awsLayer = awsbehaviour.New(awsbehaviour.Options{})
+// owners, system tags, default encryption, bucket namespaces). Every behaviour is off, and the layer forwards
+// every request untouched, until a test switches one on; a test that does must switch it off again in
+// t.Cleanup, since the layer is shared. Its account is the one STS names, as on AWS.
+var awsLayer = awsbehaviour.New(awsbehaviour.Options{Account: seaweedAccount})
 
 // testenvOptions are the proxy's semantics layers for the acceptance tests. The guard comes before the AWS
 // behaviours, as on AWS, where a request the policy denies is refused before anything looks at the object.

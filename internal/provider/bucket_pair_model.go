@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketname"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/djangoconfig"
@@ -20,9 +21,11 @@ type bucketPairModel struct {
 	ID                     types.String `tfsdk:"id"`
 	MediaBucket            types.String `tfsdk:"media_bucket"`
 	StaticBucket           types.String `tfsdk:"static_bucket"`
+	BucketNamespace        types.String `tfsdk:"bucket_namespace"`
 	StaticPublicRead       types.Bool   `tfsdk:"static_public_read"`
 	MediaForceDestroy      types.Bool   `tfsdk:"media_force_destroy"`
 	Tags                   types.Map    `tfsdk:"tags"`
+	TagsAll                types.Map    `tfsdk:"tags_all"`
 	MediaVersioning        types.String `tfsdk:"media_versioning"`
 	StaticVersioning       types.String `tfsdk:"static_versioning"`
 	Drift                  types.List   `tfsdk:"drift"`
@@ -72,6 +75,7 @@ func (m bucketPairModel) equal(o bucketPairModel) bool {
 type pairSpec struct {
 	Media, Static    string
 	Region           string
+	Namespace        string
 	StaticPublicRead bool
 	MFADelete        bool
 	Tags             map[string]string
@@ -80,12 +84,15 @@ type pairSpec struct {
 }
 
 // toSpec reads the desired pair from a plan or state: null and unknown tags, guard and retention arguments
-// all mean "none". Callers only use it once the names are known.
-func toSpec(ctx context.Context, m bucketPairModel, region string) (pairSpec, diag.Diagnostics) {
+// all mean "none". The buckets' tags are tags_all, what was planned or last applied; where that is not known
+// (a state from before tags_all, an import), the provider's defaults merged with the pair's own tags. Callers
+// only use it once the names are known.
+func toSpec(ctx context.Context, m bucketPairModel, region string, defaults map[string]string) (pairSpec, diag.Diagnostics) {
 	s := pairSpec{
 		Media:            m.MediaBucket.ValueString(),
 		Static:           m.StaticBucket.ValueString(),
 		Region:           region,
+		Namespace:        m.BucketNamespace.ValueString(),
 		StaticPublicRead: m.StaticPublicRead.ValueBool(),
 		MFADelete:        m.MFADelete.ValueBool(),
 		Retention: bucketstate.Retention{
@@ -95,8 +102,17 @@ func toSpec(ctx context.Context, m bucketPairModel, region string) (pairSpec, di
 		},
 	}
 	var diags diag.Diagnostics
-	if !m.Tags.IsNull() && !m.Tags.IsUnknown() {
+	switch {
+	case !m.TagsAll.IsNull() && !m.TagsAll.IsUnknown():
+		diags = m.TagsAll.ElementsAs(ctx, &s.Tags, false)
+	case !m.Tags.IsNull() && !m.Tags.IsUnknown():
 		diags = m.Tags.ElementsAs(ctx, &s.Tags, false)
+		s.Tags = bucketstate.MergeTags(defaults, s.Tags)
+	case len(defaults) > 0:
+		s.Tags = bucketstate.MergeTags(defaults, nil)
+	}
+	if len(s.Tags) == 0 {
+		s.Tags = nil // no tags, however they were written down
 	}
 	var d diag.Diagnostics
 	s.GuardExempt, d = stringSet(ctx, m.GuardExemptPrincipals)
@@ -119,9 +135,10 @@ func stringSet(ctx context.Context, set types.Set) ([]string, diag.Diagnostics) 
 func (s pairSpec) pair(onAWS bool) s3api.PairSpec {
 	partition := s3api.PartitionOf(s.Region).ID
 	p := s3api.PairSpec{
-		Region: s.Region,
-		Media:  bucketstate.MediaDesired(s.Media, bucketstate.BucketARN(partition, s.Media), s.MFADelete, s.Tags, s.Retention, s.GuardExempt),
-		Static: bucketstate.StaticDesired(s.Static, bucketstate.BucketARN(partition, s.Static), s.StaticPublicRead, s.Tags, s.Retention),
+		Region:    s.Region,
+		Namespace: s.Namespace,
+		Media:     bucketstate.MediaDesired(s.Media, bucketstate.BucketARN(partition, s.Media), s.MFADelete, s.Tags, s.Retention, s.GuardExempt),
+		Static:    bucketstate.StaticDesired(s.Static, bucketstate.BucketARN(partition, s.Static), s.StaticPublicRead, s.Tags, s.Retention),
 	}
 	p.Media.KnowsSSECBlocking, p.Static.KnowsSSECBlocking = onAWS, onAWS
 	return p
@@ -131,8 +148,9 @@ func (s pairSpec) pair(onAWS bool) s3api.PairSpec {
 func onAWS(c *s3api.Client) bool { return c.Endpoint == "" || c.AWSEndpoint }
 
 // setPlanned fills in a plan what follows from the configuration and the provider, and what a repair will
-// make of versioning. An existing pair keeps its region (buckets never move); drift is planned away.
-func (m *bucketPairModel) setPlanned(c *s3api.Client, creating bool, state bucketPairModel) diag.Diagnostics {
+// make of versioning and the tags. An existing pair keeps its region (buckets never move); drift is planned
+// away.
+func (m *bucketPairModel) setPlanned(ctx context.Context, c *s3api.Client, creating bool, state bucketPairModel, defaults map[string]string) diag.Diagnostics {
 	sameBuckets := !creating && state.MediaBucket.Equal(m.MediaBucket) && state.StaticBucket.Equal(m.StaticBucket)
 	region := c.Region
 	if sameBuckets && !state.Region.IsNull() {
@@ -151,7 +169,27 @@ func (m *bucketPairModel) setPlanned(c *s3api.Client, creating bool, state bucke
 		}
 	}
 	m.Drift = types.ListValueMust(types.StringType, nil)
+	m.TagsAll = types.MapUnknown(types.StringType)
+	if !m.Tags.IsUnknown() {
+		diags.Append(m.settleTagsAll(ctx, defaults)...)
+	}
 	return diags
+}
+
+// settleTagsAll makes tags_all the provider's defaults merged with the pair's own tags, when it is not known
+// yet (at plan time, and at apply for tags only known then). The tags must be known.
+func (m *bucketPairModel) settleTagsAll(ctx context.Context, defaults map[string]string) diag.Diagnostics {
+	if !m.TagsAll.IsUnknown() && !m.TagsAll.IsNull() {
+		return nil
+	}
+	var own map[string]string
+	var diags diag.Diagnostics
+	if !m.Tags.IsNull() {
+		diags = m.Tags.ElementsAs(ctx, &own, false)
+	}
+	var d diag.Diagnostics
+	m.TagsAll, d = types.MapValueFrom(ctx, types.StringType, bucketstate.MergeTags(defaults, own))
+	return append(diags, d...)
 }
 
 // setDerived fills every attribute that follows from the names and the provider configuration alone. The
@@ -198,25 +236,37 @@ func djangoConfigFor(c *s3api.Client, media, static, region string, publicRead b
 }
 
 // setObserved records what S3 reported. A missing bucket leaves its versioning null, and the drift list
-// says it is missing. static_public_read, tags and mfa_delete are read back from the buckets, so changes
-// made outside Terraform show up as planned changes to those arguments. The drift list compares S3 with
+// says it is missing. static_public_read, tags, tags_all and mfa_delete are read back from the buckets, so
+// changes made outside Terraform show up as planned changes to those arguments; tags without the provider's
+// defaults (see bucketstate.OwnTags), and neither with AWS's system tags. The drift list compares S3 with
 // what Terraform last applied (the prior values of m); right after an import there is no such thing, and
 // the buckets' own values stand in.
-func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS bool, observed s3api.PairObserved) diag.Diagnostics {
+func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS bool, observed s3api.PairObserved, defaults map[string]string) diag.Diagnostics {
 	media, static := observed.Media, observed.Static
 	imported := m.Drift.IsNull()
-	prior, diags := toSpec(ctx, *m, region)
+	prior, diags := toSpec(ctx, *m, region, defaults)
 
 	m.MediaVersioning = versioningValue(media)
 	m.StaticVersioning = versioningValue(static)
+	if m.BucketNamespace.IsNull() || m.BucketNamespace.IsUnknown() {
+		// Imported, or from before the argument: S3 tells no bucket's namespace, but its name does.
+		m.BucketNamespace = types.StringValue(bucketname.NamespaceOf(m.MediaBucket.ValueString()))
+	}
 	if static != nil {
 		if pr, ok := bucketstate.PublicReadOf(bucketstate.BucketARN(s3api.PartitionOf(region).ID, m.StaticBucket.ValueString()), static.Policy); ok {
 			m.StaticPublicRead = types.BoolValue(pr)
 		}
 	}
 	if media != nil {
-		var d diag.Diagnostics
-		m.Tags, d = tagsValue(ctx, m.Tags, media.Tags)
+		userTags := bucketstate.MergeTags(nil, bucketstate.UserTags(media.Tags))
+		priorOwn, _, d := knownStringMap(ctx, m.Tags)
+		diags.Append(d...)
+		if priorOwn == nil && !imported {
+			priorOwn = map[string]string{} // none configured, as opposed to none known
+		}
+		m.Tags, d = tagsValue(ctx, m.Tags, bucketstate.OwnTags(userTags, defaults, priorOwn))
+		diags.Append(d...)
+		m.TagsAll, d = types.MapValueFrom(ctx, types.StringType, userTags)
 		diags.Append(d...)
 		m.MFADelete = types.BoolValue(media.MFADelete)
 		m.GuardExemptPrincipals = guardValue(ctx, media.Policy, &diags)
@@ -237,10 +287,17 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 		}
 	}
 
+	if m.TagsAll.IsUnknown() {
+		// Planned without the tags known, and the media bucket could not be read: what was asked for.
+		var d diag.Diagnostics
+		m.TagsAll, d = types.MapValueFrom(ctx, types.StringType, bucketstate.MergeTags(nil, prior.Tags))
+		diags.Append(d...)
+	}
+
 	want := prior
 	if imported {
 		var d diag.Diagnostics
-		want, d = toSpec(ctx, *m, region)
+		want, d = toSpec(ctx, *m, region, defaults)
 		diags.Append(d...)
 	}
 	list, d := types.ListValueFrom(ctx, types.StringType, bucketstate.Strings(want.pair(onAWS).Drift(observed)))

@@ -22,6 +22,7 @@ func TestBucketPairModelEqual(t *testing.T) {
 			Drift:        types.ListValueMust(types.StringType, []attr.Value{}),
 			// As read from state, collections always carry their element type, even when null.
 			GuardExemptPrincipals: types.SetNull(types.StringType),
+			TagsAll:               types.MapNull(types.StringType),
 			Timeouts:              timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"read": types.StringType})},
 		}
 	}
@@ -76,7 +77,7 @@ func appliedPair(t *testing.T) bucketPairModel {
 // matching is the pair as S3 reports it when it holds exactly what m asks for.
 func matching(t *testing.T, m bucketPairModel) s3api.PairObserved {
 	t.Helper()
-	spec, diags := toSpec(t.Context(), m, "eu-west-1")
+	spec, diags := toSpec(t.Context(), m, "eu-west-1", nil)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -112,7 +113,7 @@ func TestBucketPairSetObserved(t *testing.T) {
 	t.Run("refresh of an unchanged pair", func(t *testing.T) {
 		m := appliedPair(t)
 		before := m
-		if diags := m.setObserved(ctx, "eu-west-1", false, matching(t, m)); diags.HasError() {
+		if diags := m.setObserved(ctx, "eu-west-1", false, matching(t, m), nil); diags.HasError() {
 			t.Fatal(diags)
 		}
 		if got := driftOf(t, m); len(got) != 0 {
@@ -130,7 +131,7 @@ func TestBucketPairSetObserved(t *testing.T) {
 		o := matching(t, m)
 		o.Media.Tags = map[string]string{}
 		o.Static.Encryption = ""
-		m.setObserved(ctx, "eu-west-1", false, o)
+		m.setObserved(ctx, "eu-west-1", false, o, nil)
 		got := driftOf(t, m)
 		if len(got) != 2 || !strings.Contains(got[0], `media bucket "pm-media": tags`) || !strings.Contains(got[1], "default encryption is absent") {
 			t.Fatalf("drift %q, want the media tags and the static encryption", got)
@@ -148,7 +149,7 @@ func TestBucketPairSetObserved(t *testing.T) {
 		// What ImportState leaves: the names and media_force_destroy; everything else null.
 		m := bucketPairModel{MediaBucket: applied.MediaBucket, StaticBucket: applied.StaticBucket, MediaForceDestroy: types.BoolValue(false),
 			Tags: types.MapNull(types.StringType), Drift: types.ListNull(types.StringType), GuardExemptPrincipals: types.SetNull(types.StringType)}
-		m.setObserved(ctx, "eu-west-1", false, o)
+		m.setObserved(ctx, "eu-west-1", false, o, nil)
 		if got := driftOf(t, m); len(got) != 0 {
 			t.Fatalf("an imported pair that matches its own settings shows drift %q", got)
 		}
@@ -160,7 +161,7 @@ func TestBucketPairSetObserved(t *testing.T) {
 		m := appliedPair(t)
 		o := matching(t, m)
 		o.Static = nil
-		m.setObserved(ctx, "eu-west-1", false, o)
+		m.setObserved(ctx, "eu-west-1", false, o, nil)
 		if !m.StaticVersioning.IsNull() {
 			t.Errorf("static_versioning %s, want null for a missing bucket", m.StaticVersioning)
 		}
@@ -173,7 +174,7 @@ func TestBucketPairSetObserved(t *testing.T) {
 		m.NoncurrentVersionRetentionDays = types.Int64Value(30)
 		o := matching(t, m)
 		o.Media.Lifecycle = bucketstate.Lifecycle{Foreign: true, NoncurrentDays: 5}
-		m.setObserved(ctx, "eu-west-1", false, o)
+		m.setObserved(ctx, "eu-west-1", false, o, nil)
 		if m.NoncurrentVersionRetentionDays.ValueInt64() != 30 {
 			t.Errorf("retention %s: a foreign lifecycle must not be read back as the argument", m.NoncurrentVersionRetentionDays)
 		}
@@ -209,7 +210,7 @@ func TestBucketPairToSpec(t *testing.T) {
 	m := appliedPair(t)
 	m.Tags = types.MapUnknown(types.StringType)
 	m.GuardExemptPrincipals = types.SetUnknown(types.StringType)
-	spec, diags := toSpec(ctx, m, "eu-west-1")
+	spec, diags := toSpec(ctx, m, "eu-west-1", nil)
 	if diags.HasError() || spec.Tags != nil || spec.GuardExempt != nil {
 		t.Fatalf("unknown tags and guard: %+v %v", spec, diags)
 	}
@@ -219,7 +220,7 @@ func TestBucketPairToSpec(t *testing.T) {
 	m.GuardExemptPrincipals = types.SetValueMust(types.StringType, []attr.Value{types.StringValue("arn:aws:iam::123456789012:role/tf")})
 	m.NoncurrentVersionRetentionDays = types.Int64Value(30)
 	m.NoncurrentVersionsToKeep = types.Int64Value(3)
-	spec, diags = toSpec(ctx, m, "eu-west-1")
+	spec, diags = toSpec(ctx, m, "eu-west-1", nil)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketname"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
@@ -42,6 +43,52 @@ func (r *bucketPairResource) ValidateConfig(ctx context.Context, req resource.Va
 			fmt.Sprintf("media_bucket and static_bucket are both %q. Static files must live in their own, unversioned "+
 				"bucket; choose another name for static_bucket (for example %q).", media.ValueString(), media.ValueString()+"-static"))
 	}
+	var namespace types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("bucket_namespace"), &namespace)...)
+	if namespace.IsUnknown() {
+		return
+	}
+	ns := namespace.ValueString()
+	if namespace.IsNull() {
+		ns = bucketname.NamespaceGlobal // the default
+	}
+	for _, b := range []struct {
+		attr string
+		name types.String
+	}{{"media_bucket", media}, {"static_bucket", static}} {
+		resp.Diagnostics.Append(namespaceProblems(path.Root(b.attr), b.name.ValueString(), bucketname.NamespaceProblems(b.name.ValueString(), ns, namespaceOption))...)
+	}
+}
+
+// namespaceOption is the argument that chooses the buckets' namespace, for messages.
+const namespaceOption = "bucket_namespace"
+
+// accountRegionalNames checks, for a pair created in the account regional namespace, that both names carry
+// the pair's region and the account of the provider's credentials. An account that cannot be told is not
+// checked (S3 refuses a name of another account's namespace at apply), with a warning saying so.
+func (r *bucketPairResource) accountRegionalNames(plan bucketPairModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	account := ""
+	if r.callerARN != nil {
+		caller, err := r.callerARN()
+		account = s3api.AccountOf(caller)
+		if err == nil && account == "" {
+			err = fmt.Errorf("no account in the caller's ARN %q", caller)
+		}
+		if err != nil {
+			diags.AddAttributeWarning(path.Root(namespaceOption), "Cannot check the account in the bucket names",
+				fmt.Sprintf("The buckets' names must carry the 12-digit ID of the account the provider's credentials belong "+
+					"to, which could not be told (%v). S3 refuses the create if they carry another.", err))
+		}
+	}
+	region := plan.Region.ValueString()
+	for _, b := range []struct {
+		attr string
+		name types.String
+	}{{"media_bucket", plan.MediaBucket}, {"static_bucket", plan.StaticBucket}} {
+		diags.Append(namespaceProblems(path.Root(b.attr), b.name.ValueString(), bucketname.AccountRegionalProblems(b.name.ValueString(), account, region))...)
+	}
+	return diags
 }
 
 // ModifyPlan fills in everything that follows from the configuration, so it is known at plan time, and
@@ -68,7 +115,16 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 
-	resp.Diagnostics.Append(plan.setPlanned(r.client, creating, state)...)
+	resp.Diagnostics.Append(plan.setPlanned(ctx, r.client, creating, state, r.defaultTags)...)
+	resp.Diagnostics.Append(tagCount(ctx, plan.Tags, r.defaultTags)...)
+
+	// Buckets about to be created in the account regional namespace must carry its account and region; an
+	// existing pair's buckets are where they are.
+	newBuckets := creating || !state.MediaBucket.Equal(plan.MediaBucket) || !state.StaticBucket.Equal(plan.StaticBucket) ||
+		!state.BucketNamespace.Equal(plan.BucketNamespace)
+	if newBuckets && plan.BucketNamespace.ValueString() == bucketname.NamespaceAccountRegional {
+		resp.Diagnostics.Append(r.accountRegionalNames(plan)...)
+	}
 
 	// Only a plan that writes the media bucket's policy can lock anyone out; drift-detection plans of an
 	// unchanged pair neither need the check nor pay its STS call.
@@ -102,6 +158,25 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return // resp.Plan is req.Plan, which is the state
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// tagCount fails the plan when the pair's own tags and the provider's default tags together are more than S3
+// allows on a bucket; each alone is checked by the tags validator.
+func tagCount(ctx context.Context, tags types.Map, defaults map[string]string) diag.Diagnostics {
+	own, known, diags := knownStringMap(ctx, tags)
+	if !known {
+		own = nil
+		for k := range tags.Elements() { // keys are known even when values are not
+			if own == nil {
+				own = make(map[string]string)
+			}
+			own[k] = ""
+		}
+	}
+	if merged := len(bucketstate.MergeTags(defaults, own)); merged > bucketstate.MaxTagsPerBucket {
+		diags.Append(tooManyTags(len(own), len(defaults), merged))
+	}
+	return diags
 }
 
 // plannedMFAWrite says whether applying the plan makes a write S3 guards with MFA Delete, and which. An

@@ -46,6 +46,8 @@ type bucketPairResource struct {
 	callerARN func() (string, error)
 	// accountBlock is the account's own Block Public Access, for a public static bucket's plan.
 	accountBlock func() (s3api.AccountBlock, error)
+	// defaultTags are the provider's default_tags, merged into every pair's.
+	defaultTags map[string]string
 }
 
 func (r *bucketPairResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -59,6 +61,7 @@ func (r *bucketPairResource) Schema(ctx context.Context, _ resource.SchemaReques
 func (r *bucketPairResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if data := providerDataFrom(req.ProviderData, &resp.Diagnostics); data != nil {
 		r.client, r.providerMFA, r.callerARN, r.accountBlock = data.client, data.mfa, data.callerARN, data.accountBlock
+		r.defaultTags = data.defaultTags
 	}
 }
 
@@ -70,7 +73,7 @@ func (r *bucketPairResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer cancel()
-	spec, mfa, diags := r.specFor(ctx, plan, req.Config)
+	spec, mfa, diags := r.specFor(ctx, &plan, req.Config)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -121,7 +124,7 @@ func (r *bucketPairResource) Read(ctx context.Context, req resource.ReadRequest,
 		region = r.client.Region
 	}
 	prior := state
-	resp.Diagnostics.Append(state.setObserved(ctx, region, onAWS(r.client), observed)...)
+	resp.Diagnostics.Append(state.setObserved(ctx, region, onAWS(r.client), observed, r.defaultTags)...)
 	// After setObserved: django_storages follows static_public_read as read back, as the plan will.
 	resp.Diagnostics.Append(state.setDerived(r.client, region, state.StaticPublicRead.ValueBool())...)
 	if state.equal(prior) {
@@ -138,7 +141,7 @@ func (r *bucketPairResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
-	spec, mfa, diags := r.specFor(ctx, plan, req.Config)
+	spec, mfa, diags := r.specFor(ctx, &plan, req.Config)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -185,10 +188,13 @@ func (r *bucketPairResource) ImportState(ctx context.Context, req resource.Impor
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("media_force_destroy"), false)...)
 }
 
-// specFor converts a plan to the pair the S3 layer writes, with the MFA value for its guarded writes.
-func (r *bucketPairResource) specFor(ctx context.Context, plan bucketPairModel, config configGetter) (s3api.PairSpec, s3api.MFA, diag.Diagnostics) {
-	spec, diags := toSpec(ctx, plan, plan.Region.ValueString())
-	mfa, d := r.mfaFor(ctx, config, plan)
+// specFor converts a plan to the pair the S3 layer writes, with the MFA value for its guarded writes. It
+// settles tags_all first when the plan could not know it.
+func (r *bucketPairResource) specFor(ctx context.Context, plan *bucketPairModel, config configGetter) (s3api.PairSpec, s3api.MFA, diag.Diagnostics) {
+	diags := plan.settleTagsAll(ctx, r.defaultTags)
+	spec, d := toSpec(ctx, *plan, plan.Region.ValueString(), r.defaultTags)
+	diags.Append(d...)
+	mfa, d := r.mfaFor(ctx, config, *plan)
 	diags.Append(d...)
 	return spec.pair(onAWS(r.client)), mfa, diags
 }
@@ -221,7 +227,7 @@ type stateSetter interface {
 // setState records the pair as S3 reported it (as planned, where nothing could be read).
 func (r *bucketPairResource) setState(ctx context.Context, m *bucketPairModel, region string, observed s3api.PairObserved, state stateSetter, diags *diag.Diagnostics) {
 	if observed.Media != nil || observed.Static != nil {
-		diags.Append(m.setObserved(ctx, region, onAWS(r.client), observed)...)
+		diags.Append(m.setObserved(ctx, region, onAWS(r.client), observed, r.defaultTags)...)
 	}
 	diags.Append(state.Set(ctx, m)...)
 }

@@ -7,15 +7,18 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketname"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
 )
 
@@ -36,7 +39,8 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 			"not made over TLS. The **static** bucket (`collectstatic` output) is never versioned — its content " +
 			"is rebuilt from version control — and carries the same TLS-only policy.\n\n" +
 			"Every refresh reads these settings back; anything changed outside Terraform shows in `terraform plan` " +
-			"(in `media_versioning`, `static_versioning`, `static_public_read`, `tags` or `drift`) and `terraform apply` " +
+			"(in `media_versioning`, `static_versioning`, `static_public_read`, `tags`, `tags_all` or `drift`) and " +
+			"`terraform apply` " +
 			"puts it back.",
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.BlockAll(ctx),
@@ -50,16 +54,33 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 			"media_bucket": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "Name of the versioned bucket for user uploads. Must follow the S3 bucket naming " +
-					"rules. Changing it replaces the pair.",
+					"rules, and those of `bucket_namespace`. Changing it replaces the pair.",
 				Validators:    []validator.String{bucketNameValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"static_bucket": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "Name of the unversioned bucket for `collectstatic` output. Must follow the S3 " +
-					"bucket naming rules and differ from `media_bucket`. Changing it replaces the pair.",
+					"bucket naming rules, and those of `bucket_namespace`, and differ from `media_bucket`. Changing it " +
+					"replaces the pair.",
 				Validators:    []validator.String{bucketNameValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"bucket_namespace": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(bucketname.NamespaceGlobal),
+				MarkdownDescription: "Namespace both buckets are created in: " + choiceList(bucketname.Namespaces) + ". In `" +
+					bucketname.NamespaceAccountRegional + "`, the account's own regional namespace, no other account can ever " +
+					"create a bucket of those names, before the pair or after it is destroyed, so nobody can squat them or " +
+					"receive requests meant for them. Both names must then be `<prefix>-<12-digit account ID>-<region>-an`, " +
+					"with the account the provider's credentials belong to and the pair's region (the suffix counts towards " +
+					"the 63 characters; S3 offers no such namespace in " + choiceList(bucketname.NamespaceUnavailableRegions) +
+					"). In `" + bucketname.NamespaceGlobal + "`, no name may end in `-an`. Both buckets share the " +
+					"namespace: they belong to one site, and one argument keeps them from ending up split. Changing it " +
+					"replaces the pair. An imported pair reads it from its names. Defaults to `" + bucketname.NamespaceGlobal + "`.",
+				Validators:    []validator.String{stringvalidator.OneOf(bucketname.Namespaces...)},
+				PlanModifiers: []planmodifier.String{replaceUnlessUnset()},
 			},
 			"static_public_read": schema.BoolAttribute{
 				Optional: true,
@@ -79,9 +100,25 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 					"what it holds. The static bucket is always emptied on destroy.",
 			},
 			"tags": schema.MapAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				MarkdownDescription: "Tags applied to both buckets. Updated in place.",
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "This pair's own tags, for both buckets. They are merged with the provider's " +
+					"`default_tags` (a key in both takes the value set here) into `tags_all`, which is what the buckets carry. " +
+					"Read back from the media bucket as its tags without the provider's default tags (unless set here as well) " +
+					"and without AWS's system tags (`aws:` keys, which CloudFormation and other AWS services put on buckets they " +
+					"create, and which the provider never changes or removes): so after an apply `tags` is exactly what is " +
+					"configured, and a tag added outside Terraform shows as a planned change here. " + tagRulesMarkdown() +
+					" Updated in place.",
+				Validators: []validator.Map{tagsValidator{}},
+			},
+			"tags_all": schema.MapAttribute{
+				ElementType: types.StringType,
+				Computed:    true,
+				MarkdownDescription: "Every tag the provider puts on both buckets: the provider's `default_tags` merged with " +
+					"`tags`, the pair's value winning on a key both have. Known at plan time when both are. Read back from the " +
+					"media bucket without AWS's system tags, so a tag changed or removed outside Terraform, default or not, " +
+					"shows here as a planned change (and in `drift`); a change to the provider's `default_tags` plans an " +
+					"update of every pair.",
 			},
 			"media_versioning": computedString("Versioning status of the media bucket as last read from S3: `Enabled`, " +
 				"`Suspended` or `Disabled`. Anything but `Enabled` plans an update that enables it again."),
@@ -92,7 +129,8 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 				ElementType: types.StringType,
 				Computed:    true,
 				MarkdownDescription: "Differences between the settings this resource owns (versioning, MFA Delete, " +
-					"public access block, object ownership, default encryption, bucket policy (guard included), tags, " +
+					"public access block, object ownership, default encryption, bucket policy (guard included), tags (AWS's " +
+					"`aws:` system tags aside), " +
 					"lifecycle, bucket existence) " +
 					"and what S3 reported at the last refresh, one line each, compared with what Terraform last applied. Empty when everything matches; " +
 					"a non-empty list plans an in-place update that repairs it. Bucket policies are compared by meaning, " +
@@ -178,4 +216,12 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 				"endpoint, its URL and addressing style. Load it with `json.loads` in `settings.py`; see the Django guide."),
 		},
 	}
+}
+
+// replaceUnlessUnset replaces the pair when the argument changes, but not when the state has no value for it
+// yet: a pair from before the argument existed (refreshed with -refresh=false) must not be replaced for it.
+func replaceUnlessUnset() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !req.StateValue.IsNull()
+	}, "Changing it replaces the pair.", "Changing it replaces the pair.")
 }

@@ -285,6 +285,32 @@ func accountBlockDiagnostic(b s3api.AccountBlock) diag.Diagnostic {
 			b.Account, strings.Join(what, ", and "), b.Account, b.Block.BlockPublicAcls, b.Block.IgnorePublicAcls))
 }
 
+// namespaceProblems are the plan-time errors of a bucket name that does not fit the pair's namespace.
+func namespaceProblems(p path.Path, name string, problems []string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, problem := range problems {
+		diags.AddAttributeError(p, "Bucket name does not fit its namespace", fmt.Sprintf("%s = %q %s.", p, name, problem))
+	}
+	return diags
+}
+
+// invalidTags is the validation error of a tags map, naming the attribute and every rule broken.
+func invalidTags(p path.Path, problems []string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, "Invalid tags",
+		fmt.Sprintf("%s breaks the S3 tagging rules:\n  - %s", p, strings.Join(problems, "\n  - ")))
+}
+
+// tooManyTags is the plan-time error of a pair whose tags and the provider's default_tags together exceed
+// what S3 allows on a bucket.
+func tooManyTags(own, defaults, merged int) diag.Diagnostic {
+	both := own + defaults - merged
+	return diag.NewAttributeErrorDiagnostic(path.Root("tags"), "Too many tags",
+		fmt.Sprintf("Both buckets of this pair would carry %d tags: %s in tags and %s in the provider's default_tags "+
+			"(%d keys in both count once). S3 allows at most %d tags per bucket. Remove %d from tags, or from "+
+			"default_tags in the provider block, which every pair gets.",
+			merged, plural(own, "tag"), plural(defaults, "tag"), both, bucketstate.MaxTagsPerBucket, merged-bucketstate.MaxTagsPerBucket))
+}
+
 // plural says "1 object" or "3 objects".
 func plural(n int, noun string) string {
 	if n == 1 {

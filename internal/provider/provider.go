@@ -58,6 +58,9 @@ type providerModel struct {
 	MFACode      types.String `tfsdk:"mfa_code"`
 
 	SkipBucketOwnerCheck types.Bool `tfsdk:"skip_bucket_owner_check"`
+
+	// DefaultTags is the default_tags block: an object with one attribute, tags; null without the block.
+	DefaultTags types.Object `tfsdk:"default_tags"`
 }
 
 // providerData is what resources get from Configure.
@@ -72,6 +75,8 @@ type providerData struct {
 	accountBlock func() (s3api.AccountBlock, error)
 	// now is the provider's clock.
 	now func() time.Time
+	// defaultTags are the default_tags block's tags, which every pair merges with its own; nil without any.
+	defaultTags map[string]string
 }
 
 func (p *protectedMediaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -157,6 +162,23 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 				Validators: []validator.String{mfaCodeValidator{}},
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"default_tags": schema.SingleNestedBlock{
+				MarkdownDescription: "Tags for every `protectedmedia_bucket_pair` to put on both its buckets, as the AWS " +
+					"provider's `default_tags` block does. Each pair merges them with its own `tags` (the pair's value wins " +
+					"on a key both set) into its `tags_all`, which is what the buckets carry; changing them plans an update " +
+					"of every pair. A pair's `tags` leave them out when they read the buckets back, so a default tag is not " +
+					"listed twice.",
+				Attributes: map[string]schema.Attribute{
+					"tags": schema.MapAttribute{
+						ElementType:         types.StringType,
+						Optional:            true,
+						MarkdownDescription: "The default tags. " + tagRulesMarkdown(),
+						Validators:          []validator.Map{tagsValidator{}},
+					},
+				},
+			},
+		},
 	}
 }
 
@@ -177,6 +199,13 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 					"variable or a value known at plan time.")
 		}
 	}
+	defaultTags, known, d := defaultTagsOf(ctx, cfg.DefaultTags)
+	resp.Diagnostics.Append(d...)
+	if !known {
+		resp.Diagnostics.AddAttributeError(path.Root("default_tags").AtName("tags"), "Provider argument not known yet",
+			"Every pair plans its tags_all from default_tags, but their value is only known after apply. Set them from "+
+				"variables or other values known at plan time.")
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -194,6 +223,7 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 		callerARN:    func() (string, error) { return s3api.FindCallerARN(client) },
 		accountBlock: func() (s3api.AccountBlock, error) { return s3api.FindAccountBlock(client) },
 		now:          p.now,
+		defaultTags:  defaultTags,
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -210,6 +240,41 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
 		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", raw))
 	}
 	return data
+}
+
+// defaultTagsOf reads the default_tags block: nil without the block or its tags. known is false when a tag
+// (or the whole map) is not known yet.
+func defaultTagsOf(ctx context.Context, block types.Object) (tags map[string]string, known bool, diags diag.Diagnostics) {
+	if block.IsUnknown() {
+		return nil, false, nil
+	}
+	if block.IsNull() {
+		return nil, true, nil
+	}
+	m, ok := block.Attributes()["tags"].(types.Map)
+	if !ok {
+		diags.AddError("Unexpected default_tags", fmt.Sprintf("expected a map of tags, got %T", block.Attributes()["tags"]))
+		return nil, true, diags
+	}
+	return knownStringMap(ctx, m)
+}
+
+// knownStringMap converts a map of strings: nil when it is null; known is false when it or one of its
+// values is unknown.
+func knownStringMap(ctx context.Context, m types.Map) (out map[string]string, known bool, diags diag.Diagnostics) {
+	if m.IsUnknown() {
+		return nil, false, nil
+	}
+	if m.IsNull() {
+		return nil, true, nil
+	}
+	for _, v := range m.Elements() {
+		if v.IsUnknown() {
+			return nil, false, nil
+		}
+	}
+	diags = m.ElementsAs(ctx, &out, false)
+	return out, true, diags
 }
 
 // toClientConfig maps the provider block to the S3 layer's plain configuration.

@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketname"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 )
 
 // bucketNameValidator rejects names S3 would refuse, at plan time, listing every rule broken.
@@ -105,4 +107,46 @@ func (principalARNValidator) ValidateString(_ context.Context, req validator.Str
 	if err := bucketpolicy.ValidPrincipalARN(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid principal ARN", fmt.Sprintf("%s: %v", req.Path, err))
 	}
+}
+
+// tagsValidator checks a map of tags against S3's tagging rules at plan time, listing every rule broken.
+// Values not known yet are checked once they are; a pair's tags together with the provider's default_tags
+// are counted by the plan (tooManyTags).
+type tagsValidator struct{}
+
+var _ validator.Map = tagsValidator{}
+
+func (tagsValidator) Description(context.Context) string {
+	return fmt.Sprintf("at most %d tags; keys of 1 to %d and values of up to %d letters, digits, spaces and %s; no key starting with %s",
+		bucketstate.MaxTagsPerBucket, bucketstate.MaxTagKeyLength, bucketstate.MaxTagValueLength,
+		strings.Join(strings.Split(bucketstate.TagSymbols, ""), " "), bucketstate.SystemTagPrefix)
+}
+
+func (v tagsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (tagsValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	tags := make(map[string]string, len(req.ConfigValue.Elements()))
+	for k, v := range req.ConfigValue.Elements() {
+		s, ok := v.(types.String)
+		if ok && !s.IsUnknown() {
+			tags[k] = s.ValueString()
+		} else {
+			tags[k] = "" // a value not known yet breaks no rule yet
+		}
+	}
+	if problems := bucketstate.TagProblems(tags); len(problems) > 0 {
+		resp.Diagnostics.Append(invalidTags(req.Path, problems))
+	}
+}
+
+// tagRulesMarkdown states the tagging rules for the documentation, from the values the validator checks.
+func tagRulesMarkdown() string {
+	symbols := strings.Split(bucketstate.TagSymbols, "")
+	return fmt.Sprintf("At most %d tags per bucket, counting the default tags and the pair's own; keys of 1 to %d "+
+		"characters, values of up to %d, made of letters, digits, spaces and `%s`; no key may start with `%s` (in any "+
+		"case), which AWS keeps for its own tags.", bucketstate.MaxTagsPerBucket, bucketstate.MaxTagKeyLength,
+		bucketstate.MaxTagValueLength, strings.Join(symbols, "` `"), bucketstate.SystemTagPrefix)
 }

@@ -57,7 +57,7 @@ func findAccountBlock(ctx context.Context, cfg aws.Config, compatible bool, call
 	if err != nil {
 		return AccountBlock{}, fmt.Errorf("%w: the account is unknown: %w", ErrAccountBlockUnknown, err)
 	}
-	account := accountOf(arn)
+	account := AccountOf(arn)
 	if account == "" {
 		return AccountBlock{}, fmt.Errorf("%w: no account in the caller's ARN %q", ErrAccountBlockUnknown, arn)
 	}
@@ -89,8 +89,8 @@ func findAccountBlock(ctx context.Context, cfg aws.Config, compatible bool, call
 	}}, nil
 }
 
-// accountOf is the account ID in an ARN: arn:partition:service:region:account:resource.
-func accountOf(arn string) string {
+// AccountOf is the account ID in an ARN: arn:partition:service:region:account:resource.
+func AccountOf(arn string) string {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) < 6 {
 		return ""

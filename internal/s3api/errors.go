@@ -45,6 +45,9 @@ const (
 	codeAccessDenied            = "AccessDenied"
 	codeInvalidArgument         = "InvalidArgument"
 	codeInvalidBucketState      = "InvalidBucketState"
+	// CreateBucket's answers to a name that does not fit the namespace asked for.
+	codeMissingNamespaceHeader = "MissingNamespaceHeader"
+	codeInvalidNamespaceHeader = "InvalidNamespaceHeader"
 	// A request signed for, or sent to, the wrong region.
 	codePermanentRedirect     = "PermanentRedirect"
 	codeAuthHeaderMalformed   = "AuthorizationHeaderMalformed"
@@ -75,6 +78,10 @@ func Explain(err error) error {
 		return fmt.Errorf("the credentials have expired: renew them (a new session, SSO login or role assumption) at the source named below: %w", err)
 	case codeSignatureDoesNotMatch:
 		return fmt.Errorf("S3 rejected the request signature, usually a wrong secret key: check the credentials' source named below: %w", err)
+	case codeMissingNamespaceHeader:
+		return fmt.Errorf("the name is of the form <prefix>-<account ID>-<region>-an, which S3 keeps for buckets created in an account regional namespace: create the buckets there, or choose a name that does not end with -an: %w", err)
+	case codeInvalidNamespaceHeader:
+		return fmt.Errorf("a bucket in the account regional namespace needs a name ending with -<account ID>-<region>-an, with the account the credentials belong to and the region the bucket is created in: %w", err)
 	}
 	return err
 }

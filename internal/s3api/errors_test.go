@@ -217,3 +217,16 @@ func TestClassifyRefusal(t *testing.T) {
 		t.Errorf("the operation is not named: %+v", named)
 	}
 }
+
+// A name refused for its namespace is explained: what the form is for, and what the name needs.
+func TestExplainNamespaceRefusals(t *testing.T) {
+	for code, want := range map[string]string{
+		codeMissingNamespaceHeader: "which S3 keeps for buckets created in an account regional namespace",
+		codeInvalidNamespaceHeader: "needs a name ending with -<account ID>-<region>-an",
+	} {
+		err := Explain(fmt.Errorf("creating bucket: %w", apiError(code)))
+		if !strings.Contains(err.Error(), want) || errorCode(err) != code {
+			t.Errorf("Explain(%s) = %v, want it to say %q and keep the code", code, err, want)
+		}
+	}
+}

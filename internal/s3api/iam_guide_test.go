@@ -40,7 +40,7 @@ var iamActionsOf = map[string][]string{
 	"GetObjectTagging":                {"s3:GetObjectVersionTagging"},
 	"PutObjectTagging":                {"s3:PutObjectVersionTagging"},
 	"GetAccountPublicAccessBlock":     {"s3:GetAccountPublicAccessBlock"}, // S3 Control's GetPublicAccessBlock
-	"GetCallerIdentity":               nil,                                 // STS: needs no permission
+	"GetCallerIdentity":               nil,                                // STS: needs no permission
 }
 
 // The "Running on AWS" guide's policy for Terraform grants every action the provider's S3 calls need: a call

@@ -54,7 +54,7 @@ func accountFrom(arn string, err error) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if a := accountOf(arn); a != "" {
+	if a := AccountOf(arn); a != "" {
 		return a, nil
 	}
 	return "", fmt.Errorf("%w: no account in the caller's ARN %q", ErrCallerUnknown, arn)

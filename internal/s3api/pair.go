@@ -31,7 +31,10 @@ const (
 // PairSpec is what the configuration wants of both buckets.
 type PairSpec struct {
 	// Region is where new buckets are created.
-	Region        string
+	Region string
+	// Namespace is the namespace new buckets are created in: bucketname.NamespaceAccountRegional, or
+	// bucketname.NamespaceGlobal ("" means the same).
+	Namespace     string
 	Media, Static bucketstate.Desired
 }
 
@@ -125,7 +128,7 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 
 	var created []string
 	for _, want := range []bucketstate.Desired{spec.Media, spec.Static} {
-		err := createBucket(ctx, c, want.Bucket, spec.Region)
+		err := createBucket(ctx, c, want.Bucket, spec.Region, spec.Namespace)
 		if err == nil {
 			err = waitBucketVisible(ctx, c, want.Bucket)
 		}
@@ -205,7 +208,7 @@ func RepairPair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 // repairBucket rewrites the drifted settings of one bucket, creating it first when it is gone.
 func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want bucketstate.Desired, observed *bucketstate.Settings, mfa MFA, o PairOptions) error {
 	if observed == nil {
-		if err := createBucket(ctx, c, want.Bucket, spec.Region); err != nil {
+		if err := createBucket(ctx, c, want.Bucket, spec.Region, spec.Namespace); err != nil {
 			return err
 		}
 		if err := waitBucketVisible(ctx, c, want.Bucket); err != nil {

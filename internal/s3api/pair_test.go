@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"maps"
 	"net/http"
 	"os"
 	"slices"
@@ -20,7 +21,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketname"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/fakeclock"
@@ -183,6 +186,8 @@ func TestPairOperationsMeetAWSBehaviour(t *testing.T) {
 	t.Run("force destroy under MFA Delete: one code, one request", b.testDestroyMFAOneRequest)
 	t.Run("default encryption as AWS reports it", b.testEncryption)
 	t.Run("names taken elsewhere and buckets of other accounts", b.testNamesAndOwners)
+	t.Run("system tags are kept and never drift", b.testSystemTags)
+	t.Run("the account regional namespace", b.testAccountRegionalNamespace)
 }
 
 func (b *pairBench) testCreate(t *testing.T) {
@@ -754,5 +759,113 @@ func (b *pairBench) testNamesAndOwners(t *testing.T) {
 	}
 	if b.exists(t, theirs.Media.Bucket) {
 		t.Fatal("the repair went on to create the media bucket after reading the static one was refused")
+	}
+}
+
+// A bucket CloudFormation made carries aws: tags nobody may remove: a pair that owns such a bucket sees no
+// drift in them, and every tags write keeps them, down to writing them alone when the user's tags go.
+func (b *pairBench) testSystemTags(t *testing.T) {
+	ctx := t.Context()
+	spec := newSpec(t)
+	if _, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer destroy(t, b, spec)
+	system := map[string]string{"aws:cloudformation:stack-name": "media", "aws:cloudformation:logical-id": "MediaBucket"}
+	b.aws.SetSystemTags(spec.Media.Bucket, system)
+	defer b.aws.SetSystemTags(spec.Media.Bucket, nil)
+
+	o, err := s3api.ObservePair(ctx, b.client, spec.Media.Bucket, spec.Static.Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bucketstate.SystemTags(o.Media.Tags); !maps.Equal(got, system) {
+		t.Fatalf("the media bucket reads system tags %v, want %v: the layer is not in front", got, system)
+	}
+	if left := spec.Drift(o); len(left) > 0 {
+		t.Fatalf("system tags show as drift: %v", bucketstate.Strings(left))
+	}
+
+	mediaTags := func() map[string]string {
+		t.Helper()
+		tags, err := s3api.FindTags(ctx, b.env.Direct, spec.Media.Bucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tags
+	}
+	refusedBefore := b.aws.Refusals()
+	retagged := spec
+	retagged.Media.Tags = map[string]string{"app": "shop", "env": "prod"}
+	retagged.Static.Tags = map[string]string{"app": "shop", "env": "prod"}
+	if _, err := s3api.RepairPair(ctx, b.client, retagged, s3api.PairOptions{}); err != nil {
+		t.Fatalf("changing the tags of a bucket with system tags: %v", err)
+	}
+	if want := bucketstate.MergeTags(system, retagged.Media.Tags); !maps.Equal(mediaTags(), want) {
+		t.Fatalf("media tags on the server %v, want the new tags and the system tags %v", mediaTags(), want)
+	}
+
+	// No user tags left: the system tags are written alone, and only the static bucket's tag set is deleted.
+	untagged := spec
+	untagged.Media.Tags, untagged.Static.Tags = nil, nil
+	deletesBefore := b.env.Proxy.Count("DeleteBucketTagging")
+	o, err = s3api.RepairPair(ctx, b.client, untagged, s3api.PairOptions{})
+	if err != nil {
+		t.Fatalf("removing every user tag of a bucket with system tags: %v", err)
+	}
+	if !maps.Equal(mediaTags(), system) || len(bucketstate.UserTags(o.Media.Tags)) != 0 || len(o.Static.Tags) != 0 {
+		t.Fatalf("media tags on the server %v, read %v, static %v; want the system tags alone and nothing on static", mediaTags(), o.Media.Tags, o.Static.Tags)
+	}
+	if n := b.env.Proxy.Count("DeleteBucketTagging") - deletesBefore; n != 1 {
+		t.Errorf("DeleteBucketTagging sent %d times, want once (static only)", n)
+	}
+	if n := b.aws.Refusals() - refusedBefore; n != 0 {
+		t.Errorf("the layer refused %d tag writes", n)
+	}
+}
+
+// Buckets in the account's regional namespace: created with the namespace header, also when a repair
+// creates one again; without it S3 refuses their names and nothing is created.
+func (b *pairBench) testAccountRegionalNamespace(t *testing.T) {
+	ctx := t.Context()
+	b.aws.EnforceBucketNamespaces(true)
+	defer b.aws.EnforceBucketNamespaces(false)
+	plain := newSpec(t)
+	spec := specOf(bucketname.AccountRegionalName(plain.Media.Bucket, seaweedAccount, pairRegion),
+		bucketname.AccountRegionalName(plain.Static.Bucket, seaweedAccount, pairRegion), false, bucketstate.Retention{AbortIncompleteDays: 7})
+
+	_, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{})
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "MissingNamespaceHeader" {
+		t.Fatalf("creating account regional names in the global namespace: %v, want MissingNamespaceHeader", err)
+	}
+	if b.exists(t, spec.Media.Bucket) || b.exists(t, spec.Static.Bucket) {
+		t.Fatal("a bucket was created although S3 refused the name")
+	}
+
+	spec.Namespace = bucketname.NamespaceAccountRegional
+	o, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{})
+	if err != nil {
+		t.Fatalf("creating the pair in the account regional namespace: %v", err)
+	}
+	defer destroy(t, b, spec)
+	if left := spec.Drift(o); len(left) > 0 {
+		t.Fatalf("drift after create: %v", bucketstate.Strings(left))
+	}
+	for _, bucket := range []string{spec.Media.Bucket, spec.Static.Bucket} {
+		if got := b.aws.NamespaceOf(bucket); got != bucketname.NamespaceAccountRegional {
+			t.Errorf("%s created in namespace %q, want %q", bucket, got, bucketname.NamespaceAccountRegional)
+		}
+	}
+
+	// Deleted out of band (through the proxy, so the layer forgets it) and created again by a repair.
+	if err := s3api.DeleteBucket(ctx, b.client, spec.Static.Bucket); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3api.RepairPair(ctx, b.client, spec, s3api.PairOptions{}); err != nil {
+		t.Fatalf("recreating the static bucket: %v", err)
+	}
+	if got := b.aws.NamespaceOf(spec.Static.Bucket); got != bucketname.NamespaceAccountRegional {
+		t.Errorf("the static bucket was created again in namespace %q, want %q", got, bucketname.NamespaceAccountRegional)
 	}
 }

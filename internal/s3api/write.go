@@ -11,15 +11,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketname"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 )
 
-// createBucket creates a bucket in region. Callers check FindExistence first: in us-east-1 S3 answers
-// success when the caller already owns the bucket, which would silently adopt it.
-func createBucket(ctx context.Context, c *s3.Client, bucket, region string) error {
+// createBucket creates a bucket in region, in the account regional namespace when namespace says so (S3 then
+// wants the header x-amz-bucket-namespace, and a name of that namespace's form; see bucketname). Callers
+// check FindExistence first: in us-east-1 S3 answers success when the caller already owns the bucket, which
+// would silently adopt it.
+func createBucket(ctx context.Context, c *s3.Client, bucket, region, namespace string) error {
 	in := &s3.CreateBucketInput{
 		Bucket:          aws.String(bucket),
 		ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced,
+	}
+	if namespace == bucketname.NamespaceAccountRegional {
+		in.BucketNamespace = types.BucketNamespaceAccountRegional
 	}
 	if region != "" && region != "us-east-1" {
 		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(region)}
@@ -292,19 +298,33 @@ func write(ctx context.Context, c *s3.Client, want bucketstate.Desired, s bucket
 	case bucketstate.SettingPolicy:
 		_, err = c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: bucket, Policy: aws.String(want.Policy)})
 	case bucketstate.SettingTags:
-		if len(want.Tags) == 0 {
-			_, err = c.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: bucket})
-			return err
-		}
-		tagSet := make([]types.Tag, 0, len(want.Tags))
-		for _, k := range slices.Sorted(maps.Keys(want.Tags)) {
-			tagSet = append(tagSet, types.Tag{Key: aws.String(k), Value: aws.String(want.Tags[k])})
-		}
-		_, err = c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: bucket, Tagging: &types.Tagging{TagSet: tagSet}})
+		return writeTags(ctx, c, want)
 	case bucketstate.SettingLifecycle:
 		return writeLifecycle(ctx, c, want.Bucket, want.Lifecycle)
 	default:
 		return fmt.Errorf("no writer for setting %q", s)
 	}
+	return err
+}
+
+// writeTags replaces the bucket's user tags with want's. PutBucketTagging replaces the whole tag set, and S3
+// refuses one that drops or changes a system tag (400 InvalidTag, "System Tags cannot be removed by
+// requester"), so the bucket's current system tags, read just before, go back exactly as read; and a bucket
+// that has them keeps them alone rather than seeing DeleteBucketTagging, which would remove them too.
+func writeTags(ctx context.Context, c *s3.Client, want bucketstate.Desired) error {
+	current, err := FindTags(ctx, c, want.Bucket)
+	if err != nil {
+		return err
+	}
+	tags := bucketstate.MergeTags(bucketstate.SystemTags(current), bucketstate.UserTags(want.Tags))
+	if len(tags) == 0 {
+		_, err = c.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: aws.String(want.Bucket)})
+		return err
+	}
+	tagSet := make([]types.Tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		tagSet = append(tagSet, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	_, err = c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(want.Bucket), Tagging: &types.Tagging{TagSet: tagSet}})
 	return err
 }

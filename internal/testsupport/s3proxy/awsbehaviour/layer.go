@@ -25,6 +25,11 @@
 //     while SSE-C is blocked answers 403 AccessDenied.
 //  6. Archived versions (Archive): ListObjectVersions reports their storage class, and RestoreStatus when
 //     asked for it; copying one that is not restored answers 403 InvalidObjectState.
+//  7. Bucket namespaces (EnforceBucketNamespaces): a CreateBucket with x-amz-bucket-namespace:
+//     account-regional needs a name <prefix>-<the layer's account>-<region>-an, else 400
+//     InvalidNamespaceHeader; a name of that form without the header answers 400 MissingNamespaceHeader, any
+//     other name ending in -an 400 InvalidBucketName. The namespace each bucket was created in is recorded
+//     either way (NamespaceOf).
 //
 // Each behaviour's file cites the AWS documentation it follows, and says where AWS documents nothing and
 // what was chosen.
@@ -37,7 +42,8 @@
 // and stores aws: tag keys; it drops BlockedEncryptionTypes from PutBucketEncryption without complaint,
 // stores BucketKeyEnabled, and answers 404 ServerSideEncryptionConfigurationNotFoundError for a bucket
 // without a configuration; it has no archive storage classes and ignores
-// x-amz-optional-object-attributes.
+// x-amz-optional-object-attributes; it ignores x-amz-bucket-namespace and creates buckets whose names end in
+// -an with or without it.
 //
 // The layer never changes a forwarded request: the Go SDK signs a PutBucketTagging or PutBucketEncryption
 // body three times over (its SHA-256 in x-amz-content-sha256, its CRC32 in x-amz-checksum-crc32, and
@@ -93,6 +99,7 @@ type Layer struct {
 	foreign        map[string]Foreign
 	systemTagsOn   bool // behaviour 4
 	defaultSSE     bool // behaviour 5
+	namespacesOn   bool // behaviour 7
 	buckets        map[string]*bucketState
 	refusals       int
 
@@ -112,6 +119,7 @@ type bucketState struct {
 	systemTags map[string]string // behaviour 4
 	encryption *Encryption       // behaviour 5; nil = the layer does not know
 	archived   map[versionRef]Archived
+	namespace  string // behaviour 7: the namespace the bucket was created in; "" = not seen created
 }
 
 // New returns a layer with every behaviour off.
@@ -233,9 +241,10 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 // createBucket answers for a foreign bucket's name as AWS would, and otherwise records a bucket the
 // server created, for the behaviours that depend on how a bucket began.
 func (l *Layer) createBucket(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	if l.refuseForeignCreate(w, r, bucket) {
+	if l.refuseForeignCreate(w, r, bucket) || l.refuseNamespace(w, r, bucket) {
 		return
 	}
+	namespace := requestedNamespace(r)
 	unlock := l.locks.Lock(bucket)
 	defer unlock()
 	s3proxy.ForwardThen(w, r, next, func() {
@@ -244,7 +253,7 @@ func (l *Layer) createBucket(w http.ResponseWriter, r *http.Request, bucket stri
 		// A new bucket starts from nothing the layer may have held for an earlier one of that name,
 		// except what a test declared about it.
 		b := l.bucket(bucket)
-		*b = bucketState{created: true, systemTags: b.systemTags, archived: b.archived}
+		*b = bucketState{created: true, systemTags: b.systemTags, archived: b.archived, namespace: namespace}
 	})
 }
 

@@ -24,6 +24,7 @@ func untouchedRequests(bucket string) []request {
 		"X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD",
 		"Content-Md5", "1B2M2Y8AsgTpgAmY7PhCfg==",
 		"X-Amz-Checksum-Crc32", "AAAAAA==",
+		"X-Amz-Bucket-Namespace", "account-regional",
 	)
 	return []request{
 		{method: http.MethodPut, target: "/" + bucket, header: withHeaders},
@@ -110,6 +111,7 @@ func TestOnButNotConcerned(t *testing.T) {
 	h.layer.SetSystemTags("pm-cfn", stackTags)
 	h.layer.EnableDefaultEncryption()
 	h.layer.Archive("pm-archive", "a.jpg", "v1", Archived{StorageClass: Glacier})
+	h.layer.EnforceBucketNamespaces(true)
 
 	// A bucket of its own for each request, as some change what the layer knows of their bucket.
 	for i := range untouchedRequests("") {
@@ -170,6 +172,7 @@ func TestConcurrentUse(t *testing.T) {
 	h.layer.SetSystemTags("pm-cfn", stackTags)
 	h.layer.EnableDefaultEncryption()
 	h.layer.Archive("pm-archive", "a.jpg", "", Archived{StorageClass: Glacier})
+	h.layer.EnforceBucketNamespaces(true)
 
 	const workers = 8
 	var wg sync.WaitGroup

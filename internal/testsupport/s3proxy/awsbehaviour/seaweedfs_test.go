@@ -300,6 +300,44 @@ func TestWithSeaweedFS(t *testing.T) {
 		}
 	})
 
+	t.Run("BucketNamespaces", func(t *testing.T) {
+		suffix := func() string {
+			b := make([]byte, 4)
+			_, _ = rand.Read(b)
+			return hex.EncodeToString(b)
+		}
+		create := func(c *s3.Client, bucket string, namespace types.BucketNamespace) error {
+			_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket), BucketNamespace: namespace})
+			return err
+		}
+		// SeaweedFS ignores the header, and takes a name ending in -an without it: the layer's checks are
+		// not duplicates.
+		plain := "pm-aws-ns-" + suffix()
+		if err := create(direct, plain, types.BucketNamespaceAccountRegional); err != nil {
+			t.Errorf("SeaweedFS refuses x-amz-bucket-namespace with a name not of the account regional form (%v): it may now check it", err)
+		}
+		form := "pm-aws-ns-" + suffix() + "-" + DefaultAccount + "-" + DefaultRegion + "-an"
+		if err := create(direct, form, ""); err != nil {
+			t.Errorf("SeaweedFS refuses a name of the account regional form without the header (%v): it may now check it", err)
+		}
+
+		s.layer.EnforceBucketNamespaces(true)
+		defer s.layer.EnforceBucketNamespaces(false)
+		mine := "pm-aws-ns-" + suffix() + "-" + DefaultAccount + "-" + DefaultRegion + "-an"
+		layertest.ExpectCode(t, "CreateBucket of an account regional name without the header", create(s.client, mine, ""), "MissingNamespaceHeader")
+		layertest.ExpectCode(t, "CreateBucket in the account regional namespace without its suffix",
+			create(s.client, "pm-aws-ns-"+suffix(), types.BucketNamespaceAccountRegional), "InvalidNamespaceHeader")
+		if err := create(s.client, mine, types.BucketNamespaceAccountRegional); err != nil {
+			t.Fatalf("CreateBucket in the account regional namespace: %v", err)
+		}
+		if got := s.layer.NamespaceOf(mine); got != NamespaceAccountRegional {
+			t.Errorf("NamespaceOf = %q, want %q", got, NamespaceAccountRegional)
+		}
+		if _, err := direct.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(mine)}); err != nil {
+			t.Errorf("SeaweedFS has no bucket %s after the create went through: %v", mine, err)
+		}
+	})
+
 	t.Run("DefaultEncryption", func(t *testing.T) {
 		s.layer.EnableDefaultEncryption()
 		bucket := s.newBucket(t, ctx, "sse")
