@@ -21,11 +21,10 @@ package awsbehaviour
 // and Deny statements, which never make a policy public.
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"strconv"
 	"strings"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/policydoc"
 )
 
 // fixingKeys are the condition keys whose fixed value makes an Allow to everyone not public, lower-cased
@@ -46,76 +45,22 @@ var (
 	likeOperators  = map[string]bool{"StringLike": true, "ArnLike": true}
 )
 
-type policyDocument struct {
-	Statement policyStatements `json:"Statement"`
-}
-
-type policyStatement struct {
-	Effect       string                                 `json:"Effect"`
-	Principal    json.RawMessage                        `json:"Principal"`
-	NotPrincipal json.RawMessage                        `json:"NotPrincipal"`
-	Condition    map[string]map[string]policyStringList `json:"Condition"`
-}
-
-// policyStatements is Statement, which IAM accepts as one object or an array of them.
-type policyStatements []policyStatement
-
-func (s *policyStatements) UnmarshalJSON(b []byte) error {
-	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '{' {
-		var one policyStatement
-		if err := json.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		*s = policyStatements{one}
-		return nil
-	}
-	return json.Unmarshal(b, (*[]policyStatement)(s))
-}
-
-// policyStringList is a value IAM accepts as a string or a list; booleans and numbers compare as text.
-type policyStringList []string
-
-func (l *policyStringList) UnmarshalJSON(b []byte) error {
-	var raw any
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	items, isList := raw.([]any)
-	if !isList {
-		items = []any{raw}
-	}
-	*l = nil
-	for _, item := range items {
-		switch v := item.(type) {
-		case string:
-			*l = append(*l, v)
-		case bool:
-			*l = append(*l, strconv.FormatBool(v))
-		case float64:
-			*l = append(*l, strconv.FormatFloat(v, 'f', -1, 64))
-		default:
-			return errors.New("policy value is neither a string nor a list of strings")
-		}
-	}
-	return nil
-}
-
 // publicPolicy reports whether the policy document is public; an error means it is not a policy the layer
 // can read.
 func publicPolicy(doc []byte) (bool, error) {
-	var p policyDocument
+	var p policydoc.Document
 	if err := json.Unmarshal(doc, &p); err != nil {
 		return false, err
 	}
 	for _, s := range p.Statement {
-		if s.public() {
+		if isPublic(s) {
 			return true, nil
 		}
 	}
 	return false, nil
 }
 
-func (s policyStatement) public() bool {
+func isPublic(s policydoc.Statement) bool {
 	if s.Effect != "Allow" {
 		return false
 	}
@@ -141,7 +86,7 @@ func everyone(raw json.RawMessage) bool {
 	if json.Unmarshal(raw, &star) == nil {
 		return star == "*"
 	}
-	var byType map[string]policyStringList
+	var byType map[string]policydoc.StringList
 	if json.Unmarshal(raw, &byType) != nil {
 		return false
 	}

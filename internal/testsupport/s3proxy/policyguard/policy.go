@@ -4,11 +4,10 @@ package policyguard
 // language as the provider's guard statement uses.
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"strconv"
 	"strings"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/policydoc"
 )
 
 // principalArnKey is the condition key the layer understands; keys are case-insensitive in IAM.
@@ -20,62 +19,7 @@ var arnOperators = map[string]bool{"ArnLike": false, "ArnEquals": false, "ArnNot
 
 // policy is a parsed bucket policy.
 type policy struct {
-	Statement statements `json:"Statement"`
-}
-
-type statement struct {
-	Effect       string                           `json:"Effect"`
-	Principal    json.RawMessage                  `json:"Principal"`
-	NotPrincipal json.RawMessage                  `json:"NotPrincipal"`
-	Action       stringList                       `json:"Action"`
-	NotAction    stringList                       `json:"NotAction"`
-	Resource     stringList                       `json:"Resource"`
-	NotResource  stringList                       `json:"NotResource"`
-	Condition    map[string]map[string]stringList `json:"Condition"`
-}
-
-// statements is Statement, which IAM accepts as one object or an array of them.
-type statements []statement
-
-func (s *statements) UnmarshalJSON(b []byte) error {
-	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '{' {
-		var one statement
-		if err := json.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		*s = statements{one}
-		return nil
-	}
-	return json.Unmarshal(b, (*[]statement)(s))
-}
-
-// stringList is a policy value IAM accepts as a string or an array; condition values may also be booleans
-// or numbers, which compare as their text.
-type stringList []string
-
-func (l *stringList) UnmarshalJSON(b []byte) error {
-	var raw any
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	items, isList := raw.([]any)
-	if !isList {
-		items = []any{raw}
-	}
-	*l = nil
-	for _, item := range items {
-		switch v := item.(type) {
-		case string:
-			*l = append(*l, v)
-		case bool:
-			*l = append(*l, strconv.FormatBool(v))
-		case float64:
-			*l = append(*l, strconv.FormatFloat(v, 'f', -1, 64))
-		default:
-			return errors.New("policy value is neither a string nor a list of strings")
-		}
-	}
-	return nil
+	Statement policydoc.Statements `json:"Statement"`
 }
 
 // parsePolicy reads a policy document; it checks only what evaluation needs.
@@ -115,7 +59,7 @@ type request struct {
 // business: the server decides what is allowed, the layer only adds the explicit denies it cannot store.
 func (p *policy) denies(req request) bool {
 	for _, s := range p.Statement {
-		if s.Effect == "Deny" && s.applies(req) {
+		if s.Effect == "Deny" && applies(s, req) {
 			return true
 		}
 	}
@@ -125,7 +69,7 @@ func (p *policy) denies(req request) bool {
 // applies reports whether the statement covers req. What the layer does not understand (NotPrincipal,
 // NotAction, NotResource, an unsupported condition) makes the statement not apply: such a Deny is
 // ignored, so a test relying on it sees the request pass and fails rather than passing by accident.
-func (s statement) applies(req request) bool {
+func applies(s policydoc.Statement, req request) bool {
 	if s.NotPrincipal != nil || s.NotAction != nil || s.NotResource != nil {
 		return false
 	}
@@ -165,7 +109,7 @@ func principalMatches(raw json.RawMessage, principal string) bool {
 	if json.Unmarshal(raw, &star) == nil {
 		return star == "*"
 	}
-	var byType map[string]stringList
+	var byType map[string]policydoc.StringList
 	if json.Unmarshal(raw, &byType) != nil {
 		return false
 	}
