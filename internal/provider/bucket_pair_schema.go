@@ -139,7 +139,7 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 			"region":                    computedString("Region of the buckets: the provider's region when the pair was created, or the media bucket's location as S3 reports it when imported."),
 			"media_bucket_arn":          computedString("ARN of the media bucket."),
 			"static_bucket_arn":         computedString("ARN of the static bucket."),
-			"media_bucket_domain_name":  computedString("Host name of the media bucket (`<bucket>.s3.<region>.amazonaws.com` on AWS; with a path-style custom endpoint, the endpoint's host)."),
+			"media_bucket_domain_name":  computedString("Host name of the media bucket (`<bucket>.s3.<region>.<DNS suffix>` on AWS, the suffix being the partition's: `amazonaws.com`, `amazonaws.com.cn`, ...; with a path-style custom endpoint, the endpoint's host)."),
 			"static_bucket_domain_name": computedString("Host name of the static bucket, as for `media_bucket_domain_name`."),
 			"mfa_delete": schema.BoolAttribute{
 				Optional: true,
