@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -111,7 +112,7 @@ func ObservePair(ctx context.Context, c *s3.Client, media, static string) (PairO
 // CreatePair creates both buckets and writes every setting spec owns, then waits until S3 reports them.
 //
 // Nothing is created when a code is needed and missing (*MFACodeRequiredError) or a name already exists
-// (one *NameTakenError per name, joined). A failure after a bucket exists is a *PartialCreateError naming
+// (one *NameCheckError per name, joined). A failure after a bucket exists is a *PartialCreateError naming
 // what was created; writes S3 accepted but does not report in time are a *NotConvergedError.
 func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions) (PairObserved, error) {
 	mfa := MFA{}
@@ -148,7 +149,41 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 	if err != nil {
 		return PairObserved{}, partial(created, "configuring the new buckets", err)
 	}
-	return WaitPairConverged(ctx, c, spec, o.Converge)
+	// The writes AWS's defaults make unnecessary were not sent: should S3 not report such a default, the
+	// read-back writes it, so a wrong assumption costs a write, not a failed apply.
+	mediaDone, staticDone := map[bucketstate.Setting]bool{}, map[bucketstate.Setting]bool{}
+	return converge(ctx, spec, o.Converge, func() (PairObserved, error) {
+		return ObservePair(ctx, c, spec.Media.Bucket, spec.Static.Bucket)
+	}, func(observed PairObserved) error {
+		return both(
+			func() error { return writeUnmetDefaults(ctx, c, spec.Media, observed.Media, mediaDone, o.Log) },
+			func() error { return writeUnmetDefaults(ctx, c, spec.Static, observed.Static, staticDone, o.Log) },
+		)
+	})
+}
+
+// writeUnmetDefaults writes the settings applyFresh left to a new bucket's defaults that observed shows
+// differ from want, each once (done records them): only the defaults' own settings, never one applyFresh
+// wrote (which may simply not show yet). None of them is guarded by MFA Delete.
+func writeUnmetDefaults(ctx context.Context, c *s3.Client, want bucketstate.Desired, observed *bucketstate.Settings, done map[bucketstate.Setting]bool, log Logger) error {
+	if observed == nil {
+		return nil // not visible yet: the next read tells
+	}
+	written := bucketstate.SettingsOf(bucketstate.Diff(want, newBucketDefaults(want.KnowsSSECBlocking)))
+	var unmet []bucketstate.Setting
+	for _, s := range bucketstate.SettingsOf(bucketstate.Diff(want, observed)) {
+		if !slices.Contains(written, s) && !done[s] {
+			unmet = append(unmet, s)
+			done[s] = true
+		}
+	}
+	if len(unmet) == 0 {
+		return nil
+	}
+	if log != nil {
+		log.Warn("a new bucket lacks a default it was expected to have: writing it", map[string]any{"bucket": want.Bucket, "settings": unmet})
+	}
+	return applySettings(ctx, c, want, unmet, MFA{}, log)
 }
 
 // RepairPair puts every owned setting of both buckets back as spec wants it, recreating a bucket deleted
@@ -256,10 +291,12 @@ func newBucketDefaults(onAWS bool) *bucketstate.Settings {
 func WaitPairConverged(ctx context.Context, c *s3.Client, spec PairSpec, conv Converge) (PairObserved, error) {
 	return converge(ctx, spec, conv, func() (PairObserved, error) {
 		return ObservePair(ctx, c, spec.Media.Bucket, spec.Static.Bucket)
-	})
+	}, nil)
 }
 
-func converge(ctx context.Context, spec PairSpec, conv Converge, observe func() (PairObserved, error)) (PairObserved, error) {
+// converge reads with observe until conv.Reads reads in a row show no drift. fix, when not nil, is handed
+// every read that shows drift, to write what it finds missing.
+func converge(ctx context.Context, spec PairSpec, conv Converge, observe func() (PairObserved, error), fix func(PairObserved) error) (PairObserved, error) {
 	conv = conv.withDefaults()
 	var last PairObserved
 	var left []bucketstate.Drift
@@ -272,6 +309,9 @@ func converge(ctx context.Context, spec PairSpec, conv Converge, observe func() 
 		last, left = o, spec.Drift(o)
 		if len(left) > 0 {
 			matched = 0
+			if fix != nil {
+				return false, fix(o)
+			}
 			return false, nil
 		}
 		matched++

@@ -41,7 +41,7 @@ func TestConvergeNeedsReadsInARow(t *testing.T) {
 			if tt.want == 0 {
 				timeout = 300 * time.Millisecond
 			}
-			got, err := converge(t.Context(), spec, Converge{Timeout: timeout}, observe)
+			got, err := converge(t.Context(), spec, Converge{Timeout: timeout}, observe, nil)
 			if tt.want == 0 {
 				var nc *NotConvergedError
 				if !errors.As(err, &nc) || len(nc.Left) != 1 || nc.Left[0].Setting != bucketstate.SettingVersioning || nc.Observed.Media == nil {
@@ -59,7 +59,7 @@ func TestConvergeNeedsReadsInARow(t *testing.T) {
 // A read that fails ends the wait with that error: no point waiting for a bucket that cannot be read.
 func TestConvergeStopsOnReadError(t *testing.T) {
 	boom := errors.New("access denied")
-	_, err := converge(t.Context(), PairSpec{}, Converge{}, func() (PairObserved, error) { return PairObserved{}, boom })
+	_, err := converge(t.Context(), PairSpec{}, Converge{}, func() (PairObserved, error) { return PairObserved{}, boom }, nil)
 	if !errors.Is(err, boom) {
 		t.Fatalf("converge = %v, want the read's error", err)
 	}

@@ -188,6 +188,7 @@ func TestPairOperationsMeetAWSBehaviour(t *testing.T) {
 	t.Run("names taken elsewhere and buckets of other accounts", b.testNamesAndOwners)
 	t.Run("system tags are kept and never drift", b.testSystemTags)
 	t.Run("the account regional namespace", b.testAccountRegionalNamespace)
+	t.Run("a create trusting AWS's defaults writes what the server lacks", b.testCreateDefaults)
 }
 
 func (b *pairBench) testCreate(t *testing.T) {
@@ -867,5 +868,34 @@ func (b *pairBench) testAccountRegionalNamespace(t *testing.T) {
 	}
 	if got := b.aws.NamespaceOf(spec.Static.Bucket); got != bucketname.NamespaceAccountRegional {
 		t.Errorf("the static bucket was created again in namespace %q, want %q", got, bucketname.NamespaceAccountRegional)
+	}
+}
+
+// A create on AWS leaves what AWS's new-bucket defaults give to them. Here the AWS layer gives new buckets
+// SSE-S3 with SSE-C blocked, as AWS does, but nothing gives them a public access block or ownership
+// controls: those are written on the first read-back, and the create converges; encryption is never written.
+func (b *pairBench) testCreateDefaults(t *testing.T) {
+	ctx := t.Context()
+	b.aws.EnableDefaultEncryption()
+	spec := newSpec(t)
+	spec.Media.KnowsSSECBlocking, spec.Static.KnowsSSECBlocking = true, true // as the provider sets them on AWS
+	var log logLines
+	b.env.Proxy.ResetCounts()
+	observed, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{Log: &log, Converge: s3api.Converge{Timeout: 10 * time.Second}})
+	if err != nil {
+		t.Fatalf("create against a server without all of AWS's defaults: %v", err)
+	}
+	defer destroy(t, b, spec)
+	if left := spec.Drift(observed); len(left) > 0 {
+		t.Fatalf("after create: %v", bucketstate.Strings(left))
+	}
+	if n := b.env.Proxy.Count("PutBucketEncryption"); n != 0 {
+		t.Errorf("PutBucketEncryption sent %d times: the default (SSE-S3, SSE-C blocked) already held", n)
+	}
+	if n := b.env.Proxy.Count("PutPublicAccessBlock"); n != 2 {
+		t.Errorf("PutPublicAccessBlock sent %d times, want once per bucket: the server gave none by default", n)
+	}
+	if !slices.ContainsFunc(log.all(), func(l string) bool { return strings.HasPrefix(l, "warn: a new bucket lacks a default") }) {
+		t.Errorf("the unmet default was not logged: %q", log.all())
 	}
 }
