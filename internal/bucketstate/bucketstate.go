@@ -111,8 +111,11 @@ type Desired struct {
 	Policy            string
 	// Tags are the user tags the bucket should carry (the provider's defaults merged with the pair's own);
 	// the bucket's system tags are kept beside them.
-	Tags      map[string]string
-	Lifecycle Lifecycle
+	Tags map[string]string
+	// SystemTags are the bucket's aws: tags as last read, which every tags write sends back unchanged (S3
+	// refuses one that drops them); none for a bucket just created.
+	SystemTags map[string]string
+	Lifecycle  Lifecycle
 }
 
 // MediaDesired is the locked-down, versioned media bucket. guardExempt, when not empty, adds the guard

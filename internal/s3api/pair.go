@@ -255,6 +255,7 @@ func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want buckets
 	if observed.SSECBlocked != nil {
 		want.KnowsSSECBlocking = true // the server reported it, so it understands the setting
 	}
+	want.SystemTags = bucketstate.SystemTags(observed.Tags)
 	drift := bucketstate.Diff(want, observed)
 	for _, d := range drift {
 		o.info("repairing drift", map[string]any{"drift": d.String()})

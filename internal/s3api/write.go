@@ -309,22 +309,19 @@ func write(ctx context.Context, c *s3.Client, want bucketstate.Desired, s bucket
 
 // writeTags replaces the bucket's user tags with want's. PutBucketTagging replaces the whole tag set, and S3
 // refuses one that drops or changes a system tag (400 InvalidTag, "System Tags cannot be removed by
-// requester"), so the bucket's current system tags, read just before, go back exactly as read; and a bucket
-// that has them keeps them alone rather than seeing DeleteBucketTagging, which would remove them too.
+// requester"), so the bucket's system tags (want.SystemTags, from the read the repair started with) go back
+// exactly as read; and a bucket that has them keeps them alone rather than seeing DeleteBucketTagging, which
+// would remove them too.
 func writeTags(ctx context.Context, c *s3.Client, want bucketstate.Desired) error {
-	current, err := FindTags(ctx, c, want.Bucket)
-	if err != nil {
-		return err
-	}
-	tags := bucketstate.MergeTags(bucketstate.SystemTags(current), bucketstate.UserTags(want.Tags))
+	tags := bucketstate.MergeTags(bucketstate.SystemTags(want.SystemTags), bucketstate.UserTags(want.Tags))
 	if len(tags) == 0 {
-		_, err = c.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: aws.String(want.Bucket)})
+		_, err := c.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: aws.String(want.Bucket)})
 		return err
 	}
 	tagSet := make([]types.Tag, 0, len(tags))
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		tagSet = append(tagSet, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
-	_, err = c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(want.Bucket), Tagging: &types.Tagging{TagSet: tagSet}})
+	_, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(want.Bucket), Tagging: &types.Tagging{TagSet: tagSet}})
 	return err
 }
