@@ -206,8 +206,8 @@ func Diff(want Desired, observed *Settings) []Drift {
 	if observed.Ownership != want.Ownership {
 		drift(SettingOwnership, orAbsent(observed.Ownership), want.Ownership)
 	}
-	if !EncryptionMatches(want, observed) {
-		blocked := SSECBlockedOf(want, observed)
+	if !encryptionMatches(want, observed) {
+		blocked := ssecBlockedOf(want, observed)
 		wantBlocked := &want.BlockSSEC
 		if blocked == nil {
 			wantBlocked = nil // not compared: not mentioned
@@ -303,9 +303,9 @@ func Strings(drifts []Drift) []string {
 	return out
 }
 
-// SSECBlocked says whether observed blocks SSE-C as far as the server lets us know: on AWS an answer that
+// ssecBlockedOf says whether observed blocks SSE-C as far as the server lets us know: on AWS an answer that
 // does not mention it means SSE-C is allowed; elsewhere such an answer says nothing (nil).
-func SSECBlockedOf(want Desired, observed *Settings) *bool {
+func ssecBlockedOf(want Desired, observed *Settings) *bool {
 	if observed.SSECBlocked == nil && want.KnowsSSECBlocking {
 		allowed := false
 		return &allowed
@@ -313,13 +313,13 @@ func SSECBlockedOf(want Desired, observed *Settings) *bool {
 	return observed.SSECBlocked
 }
 
-// EncryptionMatches reports whether observed default encryption is what want asks for: the algorithm, no
+// encryptionMatches reports whether observed default encryption is what want asks for: the algorithm, no
 // KMS key or bucket key set out of band, and SSE-C blocked where the server says.
-func EncryptionMatches(want Desired, observed *Settings) bool {
+func encryptionMatches(want Desired, observed *Settings) bool {
 	if observed.Encryption != want.Encryption || observed.EncryptionKey != "" || observed.BucketKey {
 		return false
 	}
-	blocked := SSECBlockedOf(want, observed)
+	blocked := ssecBlockedOf(want, observed)
 	return blocked == nil || *blocked == want.BlockSSEC
 }
 

@@ -61,17 +61,6 @@ type Retention struct {
 var ErrRetentionWithMFADelete = errors.New("S3 refuses a lifecycle configuration on a bucket with MFA Delete, " +
 	"and noncurrent-version retention is a lifecycle rule")
 
-// CheckRetention rejects combinations S3 would refuse or that mean nothing.
-func CheckRetention(mfaDelete bool, r Retention) error {
-	if mfaDelete && r.NoncurrentDays > 0 {
-		return ErrRetentionWithMFADelete
-	}
-	if r.KeepNoncurrent > 0 && r.NoncurrentDays == 0 {
-		return errors.New("keeping a number of noncurrent versions only applies together with a retention period")
-	}
-	return nil
-}
-
 // MediaLifecycle is the media bucket's lifecycle. With MFA Delete there is none at all: S3 refuses any
 // lifecycle configuration on such a bucket, the abort rule included.
 func MediaLifecycle(r Retention, mfaDelete bool) Lifecycle {

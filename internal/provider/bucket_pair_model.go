@@ -144,9 +144,6 @@ func (s pairSpec) pair(onAWS bool) s3api.PairSpec {
 	return p
 }
 
-// onAWS says the client talks to Amazon S3 itself, through its default or one of its own endpoints.
-func onAWS(c *s3api.Client) bool { return c.Endpoint == "" || c.AWSEndpoint }
-
 // setPlanned fills in a plan what follows from the configuration and the provider, and what a repair will
 // make of versioning and the tags. An existing pair keeps its region (buckets never move); drift is planned
 // away.

@@ -124,7 +124,7 @@ func (r *bucketPairResource) Read(ctx context.Context, req resource.ReadRequest,
 		region = r.client.Region
 	}
 	prior := state
-	resp.Diagnostics.Append(state.setObserved(ctx, region, onAWS(r.client), observed, r.defaultTags)...)
+	resp.Diagnostics.Append(state.setObserved(ctx, region, r.client.OnAWS(), observed, r.defaultTags)...)
 	// After setObserved: django_storages follows static_public_read as read back, as the plan will.
 	resp.Diagnostics.Append(state.setDerived(r.client, region, state.StaticPublicRead.ValueBool())...)
 	if state.equal(prior) {
@@ -196,7 +196,7 @@ func (r *bucketPairResource) specFor(ctx context.Context, plan *bucketPairModel,
 	diags.Append(d...)
 	mfa, d := r.mfaFor(ctx, config, *plan)
 	diags.Append(d...)
-	return spec.pair(onAWS(r.client)), mfa, diags
+	return spec.pair(r.client.OnAWS()), mfa, diags
 }
 
 // options are the pair operations' options: the MFA value, and the provider's log for their steps.
@@ -227,7 +227,7 @@ type stateSetter interface {
 // setState records the pair as S3 reported it (as planned, where nothing could be read).
 func (r *bucketPairResource) setState(ctx context.Context, m *bucketPairModel, region string, observed s3api.PairObserved, state stateSetter, diags *diag.Diagnostics) {
 	if observed.Media != nil || observed.Static != nil {
-		diags.Append(m.setObserved(ctx, region, onAWS(r.client), observed, r.defaultTags)...)
+		diags.Append(m.setObserved(ctx, region, r.client.OnAWS(), observed, r.defaultTags)...)
 	}
 	diags.Append(state.Set(ctx, m)...)
 }

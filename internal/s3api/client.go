@@ -253,7 +253,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		CredentialSource: credSource,
 	}
 	c2.accountBlock = sync.OnceValues(func() (AccountBlock, error) {
-		return findAccountBlock(context.Background(), cfg, endpoint != "" && !awsEndpoint, func() (string, error) { return FindCallerARN(c2) })
+		return findAccountBlock(context.Background(), cfg, !c2.OnAWS(), func() (string, error) { return FindCallerARN(c2) })
 	})
 	return c2, nil
 }
@@ -271,11 +271,14 @@ func isAWSEndpoint(endpoint, region string) bool {
 // the buckets must be told too. Empty on AWS, whether the client uses the default endpoint or one of AWS's
 // own.
 func (c *Client) CustomEndpoint() string {
-	if c.AWSEndpoint {
+	if c.OnAWS() {
 		return ""
 	}
 	return c.Endpoint
 }
+
+// OnAWS says the client talks to Amazon S3 itself, through the default endpoint or one of AWS's own.
+func (c *Client) OnAWS() bool { return c.Endpoint == "" || c.AWSEndpoint }
 
 // Describe says where requests go and with whose credentials, for error messages.
 func (c *Client) Describe() string {

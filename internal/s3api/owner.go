@@ -12,8 +12,8 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// OwnerCheckOptOut is the provider argument that turns the check off, for messages.
-const OwnerCheckOptOut = "skip_bucket_owner_check"
+// ownerCheckOptOut is the provider argument that turns the check off, for messages.
+const ownerCheckOptOut = "skip_bucket_owner_check"
 
 // operationsWithoutOwner are the S3 operations that name no existing bucket.
 var operationsWithoutOwner = map[string]bool{"CreateBucket": true, "ListBuckets": true, "ListDirectoryBuckets": true}
@@ -38,7 +38,7 @@ func expectedBucketOwner(account func() (string, error)) func(*middleware.Stack)
 				if err != nil {
 					return middleware.BuildOutput{}, middleware.Metadata{}, fmt.Errorf("%s needs the account that must own the bucket, "+
 						"and %w. On an S3-compatible endpoint without STS, set %s = true in the provider block (S3 then "+
-						"no longer refuses requests to a bucket of the same name owned by someone else)", op, err, OwnerCheckOptOut)
+						"no longer refuses requests to a bucket of the same name owned by someone else)", op, err, ownerCheckOptOut)
 				}
 				req.Header.Set("X-Amz-Expected-Bucket-Owner", owner)
 				if op == "CopyObject" || op == "UploadPartCopy" {

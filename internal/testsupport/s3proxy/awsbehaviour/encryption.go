@@ -174,9 +174,8 @@ func (l *Layer) putBucketEncryption(w http.ResponseWriter, r *http.Request, buck
 	}
 	unlock := l.locks.Lock(bucket)
 	defer unlock()
-	body, refusal := s3proxy.ReadBody(r)
-	if refusal != nil {
-		l.refuse(w, r, refusal)
+	body, ok := l.readBody(w, r)
+	if !ok {
 		return
 	}
 	c, err := parseEncryption(body)

@@ -287,3 +287,14 @@ var errUnexpectedRoot = errors.New("not the document the operation takes")
 
 // errAccessDenied is S3's plain refusal (Amazon S3 API Reference, "Error responses": AccessDenied, 403).
 var errAccessDenied = &s3proxy.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied"}
+
+// readBody reads a signed request body without spoiling it (s3proxy.ReadBody), answering the client itself
+// when the body cannot be read; ok is false then, and the request is done.
+func (l *Layer) readBody(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
+	body, refusal := s3proxy.ReadBody(r)
+	if refusal != nil {
+		l.refuse(w, r, refusal)
+		return nil, false
+	}
+	return body, true
+}

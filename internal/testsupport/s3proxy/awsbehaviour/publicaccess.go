@@ -114,9 +114,8 @@ func (l *Layer) publicAccessBlock(w http.ResponseWriter, r *http.Request, op s3p
 	defer unlock()
 	var block *PublicAccessBlock
 	if op.Name == "PutPublicAccessBlock" {
-		body, refusal := s3proxy.ReadBody(r)
-		if refusal != nil {
-			l.refuse(w, r, refusal)
+		body, ok := l.readBody(w, r)
+		if !ok {
 			return
 		}
 		var err error
@@ -146,9 +145,8 @@ func (l *Layer) putBucketPolicy(w http.ResponseWriter, r *http.Request, bucket s
 	}
 	unlock := l.locks.Lock(bucket)
 	defer unlock()
-	body, refusal := s3proxy.ReadBody(r)
-	if refusal != nil {
-		l.refuse(w, r, refusal)
+	body, ok := l.readBody(w, r)
+	if !ok {
 		return
 	}
 	public, err := publicPolicy(body)

@@ -155,9 +155,8 @@ func (l *Layer) putBucketTagging(w http.ResponseWriter, r *http.Request, bucket 
 		next.ServeHTTP(w, r)
 		return
 	}
-	body, refusal := s3proxy.ReadBody(r)
-	if refusal != nil {
-		l.refuse(w, r, refusal)
+	body, ok := l.readBody(w, r)
+	if !ok {
 		return
 	}
 	t, err := parseTagging(body)
