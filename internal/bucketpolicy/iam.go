@@ -372,7 +372,9 @@ func ValidPrincipalARN(s string) error {
 
 // GuardExempt returns the exempt principals of the guard statement in a media bucket policy, or nil when
 // the policy has no guard: a Deny whose condition is ArnNotLike on aws:PrincipalArn. Read uses it to report
-// the guard as S3 has it.
+// the guard as S3 has it. A user's extra statements may have the same shape, so the statement with the
+// guard's Sid is taken first, then one without a Sid (for a server that drops Sids); a statement with
+// another Sid is never the guard.
 func GuardExempt(doc string) []string {
 	var p struct {
 		Statement json.RawMessage
@@ -381,36 +383,43 @@ func GuardExempt(doc string) []string {
 		return nil
 	}
 	var stmts []struct {
+		Sid       string
 		Effect    string
 		Condition map[string]map[string]json.RawMessage
 	}
 	if json.Unmarshal(p.Statement, &stmts) != nil {
 		return nil
 	}
-	for _, st := range stmts {
-		if st.Effect != "Deny" {
-			continue
-		}
-		for op, keys := range st.Condition {
-			if op != "ArnNotLike" {
+	for _, sid := range []string{sidGuardVersions, ""} {
+		for _, st := range stmts {
+			if st.Sid != sid || st.Effect != "Deny" {
 				continue
 			}
-			for key, raw := range keys {
-				if !strings.EqualFold(key, "aws:PrincipalArn") {
-					continue
-				}
-				var list []string
-				if json.Unmarshal(raw, &list) != nil {
-					var one string
-					if json.Unmarshal(raw, &one) != nil {
-						return nil
-					}
-					list = []string{one}
-				}
-				slices.Sort(list)
-				return slices.Compact(list)
+			if exempt, ok := principalArnNotLike(st.Condition); ok {
+				return exempt
 			}
 		}
 	}
 	return nil
+}
+
+// principalArnNotLike returns the values, sorted and deduplicated, of a condition's ArnNotLike on
+// aws:PrincipalArn, and whether it has one. Values that are neither a string nor strings read as none.
+func principalArnNotLike(condition map[string]map[string]json.RawMessage) ([]string, bool) {
+	for key, raw := range condition[guardConditionOperator] {
+		if !strings.EqualFold(key, guardConditionKey) {
+			continue
+		}
+		var list []string
+		if json.Unmarshal(raw, &list) != nil {
+			var one string
+			if json.Unmarshal(raw, &one) != nil {
+				return nil, true
+			}
+			list = []string{one}
+		}
+		slices.Sort(list)
+		return slices.Compact(list), true
+	}
+	return nil, false
 }

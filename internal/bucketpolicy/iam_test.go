@@ -457,3 +457,43 @@ func TestGuardExempt(t *testing.T) {
 		t.Fatalf("single value: %v", got)
 	}
 }
+
+func TestGuardExemptWithUserStatements(t *testing.T) {
+	const (
+		arn        = "arn:aws:s3:::media"
+		breakGlass = "arn:aws:iam::123456789012:role/BreakGlass"
+	)
+	// A user's statement with the guard's shape: a Deny on ArnNotLike aws:PrincipalArn.
+	userDeny := func(sid string) string {
+		s := `{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::media/*",` +
+			`"Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::123456789012:role/App"}}}`
+		if sid != "" {
+			s = `{"Sid":"` + sid + `",` + s[1:]
+		}
+		return s
+	}
+	guarded := statementsOf(t, DesiredMedia(arn, []string{breakGlass}))
+	unguarded := statementsOf(t, Desired(arn, false))
+	doc := func(statements ...string) string { return policy(statements...) }
+
+	tests := []struct {
+		name string
+		doc  string
+		want []string
+	}{
+		{"the guard after a user's statement", doc(append([]string{userDeny("OnlyTheApp")}, guarded...)...), []string{breakGlass}},
+		{"the guard before a user's statement", doc(append(slices.Clone(guarded), userDeny("OnlyTheApp"))...), []string{breakGlass}},
+		{"a user's statement without a Sid before the guard", doc(append([]string{userDeny("")}, guarded...)...), []string{breakGlass}},
+		{"no guard, a user's statement with a Sid", doc(append(slices.Clone(unguarded), userDeny("OnlyTheApp"))...), nil},
+		{"a user's statement with another Sid is never the guard, whatever else", doc(userDeny("X"), userDeny("Y")), nil},
+		// A server that drops Sids leaves the guard without one; the first such statement is taken.
+		{"no Sids at all", doc(strings.Replace(guarded[1], `"Sid":"GuardVersions",`, "", 1)), []string{breakGlass}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := GuardExempt(tt.doc); !slices.Equal(got, tt.want) {
+				t.Errorf("GuardExempt =\n%v\nwant %v\n%s", got, tt.want, tt.doc)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -163,7 +164,12 @@ func statementOf(m map[string]any) (map[string]any, error) {
 	return out, nil
 }
 
-// principal returns a principal as type -> sorted values; "*" means everyone, the same as {"AWS": "*"}.
+// accountRootARN matches an account's root user ARN. S3 stores an AWS principal written as a bare account
+// ID in this form, and both name the account, so they compare as the account ID.
+var accountRootARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::([0-9]{12}):root$`)
+
+// principal returns a principal as type -> sorted values; "*" means everyone, the same as {"AWS": "*"}, and
+// an account's root ARN is its account ID.
 func principal(v any) (map[string][]string, error) {
 	switch t := v.(type) {
 	case string:
@@ -177,6 +183,14 @@ func principal(v any) (map[string][]string, error) {
 			set, err := stringSet(vals, nil)
 			if err != nil {
 				return nil, fmt.Errorf("%s %w", typ, err)
+			}
+			if typ == "AWS" {
+				for i, s := range set {
+					if m := accountRootARN.FindStringSubmatch(s); m != nil {
+						set[i] = m[2]
+					}
+				}
+				set = sortedSet(set)
 			}
 			out[typ] = set
 		}

@@ -220,3 +220,91 @@ func TestNormalize(t *testing.T) {
 		t.Errorf("Normalize error = %v, want one starting %q", err, "invalid bucket policy: ")
 	}
 }
+
+// TestEquivalentUserStatements covers what users' extra statements bring into a merged policy: principals of
+// every type and in lists, NotPrincipal, NotAction, NotResource, and conditions with lists, numbers and
+// booleans.
+func TestEquivalentUserStatements(t *testing.T) {
+	// user builds a statement from a principal member, actions member, resources member and condition.
+	user := func(principal, actions, resources, condition string) string {
+		s := `{"Sid":"Partners","Effect":"Allow",` + principal + `,` + actions + `,` + resources
+		if condition != "" {
+			s += `,"Condition":` + condition
+		}
+		return policy(denyInsecureStmt, s+"}")
+	}
+	const (
+		principals = `"Principal":{"AWS":["arn:aws:iam::444455556666:role/Reader","arn:aws:iam::777788889999:root"],` +
+			`"Service":"cloudfront.amazonaws.com","Federated":"cognito-identity.amazonaws.com"}`
+		actions   = `"Action":["s3:GetObject","s3:GetObjectVersion"]`
+		resources = `"Resource":"arn:aws:s3:::pm-static/*"`
+		condition = `{"StringEquals":{"aws:SourceVpce":["vpce-1a2b","vpce-3c4d"]},"NumericLessThanEquals":{"s3:max-keys":10},` +
+			`"Bool":{"aws:MultiFactorAuthPresent":true}}`
+	)
+	base := user(principals, actions, resources, condition)
+
+	tests := []struct {
+		name  string
+		other string
+		want  bool
+	}{
+		// Equivalent: the same grant in another form.
+		{"principal types and values reordered, single values as lists",
+			user(`"Principal":{"Federated":["cognito-identity.amazonaws.com"],"Service":["cloudfront.amazonaws.com"],`+
+				`"AWS":["arn:aws:iam::777788889999:root","arn:aws:iam::444455556666:role/Reader"]}`, actions, resources, condition), true},
+		{"account ID for its root ARN, as S3 stores it",
+			user(`"Principal":{"AWS":["arn:aws:iam::444455556666:role/Reader","777788889999"],"Service":"cloudfront.amazonaws.com",`+
+				`"Federated":"cognito-identity.amazonaws.com"}`, actions, resources, condition), true},
+		{"actions reordered and in another case", user(principals, `"Action":["S3:getObjectVersion","s3:GETOBJECT"]`, resources, condition), true},
+		{"resource as a list", user(principals, actions, `"Resource":["arn:aws:s3:::pm-static/*"]`, condition), true},
+		{"condition values reordered, number and boolean as strings",
+			user(principals, actions, resources, `{"Bool":{"aws:MultiFactorAuthPresent":"true"},"NumericLessThanEquals":{"s3:max-keys":["10"]},`+
+				`"StringEquals":{"aws:SourceVpce":["vpce-3c4d","vpce-1a2b"]}}`), true},
+
+		// Not equivalent: a different grant.
+		{"a changed condition value in a list", user(principals, actions, resources, strings.Replace(condition, "vpce-3c4d", "vpce-9999", 1)), false},
+		{"a condition value dropped from a list", user(principals, actions, resources, strings.Replace(condition, `["vpce-1a2b","vpce-3c4d"]`, `"vpce-1a2b"`, 1)), false},
+		{"a changed number", user(principals, actions, resources, strings.Replace(condition, "10", "100", 1)), false},
+		{"a changed boolean", user(principals, actions, resources, strings.Replace(condition, "true", "false", 1)), false},
+		{"another account", user(strings.Replace(principals, "777788889999", "777788880000", 1), actions, resources, condition), false},
+		{"a user named root is not the account",
+			user(strings.Replace(principals, "arn:aws:iam::777788889999:root", "arn:aws:iam::777788889999:user/root", 1), actions, resources, condition), false},
+		{"the same name under another principal type",
+			user(`"Principal":{"AWS":["arn:aws:iam::444455556666:role/Reader","arn:aws:iam::777788889999:root","cloudfront.amazonaws.com"],`+
+				`"Federated":"cognito-identity.amazonaws.com"}`, actions, resources, condition), false},
+		{"NotPrincipal for Principal", user(strings.Replace(principals, `"Principal"`, `"NotPrincipal"`, 1), actions, resources, condition), false},
+		{"NotAction for Action", user(principals, strings.Replace(actions, `"Action"`, `"NotAction"`, 1), resources, condition), false},
+		{"NotResource for Resource", user(principals, actions, strings.Replace(resources, `"Resource"`, `"NotResource"`, 1), condition), false},
+		{"condition dropped", user(principals, actions, resources, ""), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, order := range [][2]string{{base, tt.other}, {tt.other, base}} {
+				got, err := Equivalent(order[0], order[1])
+				if err != nil {
+					t.Fatalf("Equivalent: unexpected error: %v", err)
+				}
+				if got != tt.want {
+					na, _ := Normalize(order[0])
+					nb, _ := Normalize(order[1])
+					t.Errorf("Equivalent = %v, want %v\nnormalized\n a: %s\n b: %s", got, tt.want, na, nb)
+				}
+			}
+		})
+	}
+
+	// The negated forms compare as sets too, and an account's root ARN in any partition is its ID.
+	negated := policy(`{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws-cn:iam::444455556666:root","arn:aws:iam::777788889999:role/Admin"]},` +
+		`"NotAction":["s3:GetObject","s3:ListBucket"],"NotResource":["arn:aws:s3:::pm-static/public/*","arn:aws:s3:::pm-static"]}`)
+	reordered := policy(`{"NotResource":["arn:aws:s3:::pm-static","arn:aws:s3:::pm-static/public/*"],"NotAction":["s3:listbucket","s3:getobject"],` +
+		`"NotPrincipal":{"AWS":["arn:aws:iam::777788889999:role/Admin","444455556666"]},"Effect":"Deny"}`)
+	if eq, err := Equivalent(negated, reordered); err != nil || !eq {
+		t.Errorf("Equivalent(negated forms reordered) = %v, %v; want true, nil", eq, err)
+	}
+	want := `{"Statement":[{"Effect":"Deny","NotAction":["s3:getobject","s3:listbucket"],` +
+		`"NotPrincipal":{"AWS":["444455556666","arn:aws:iam::777788889999:role/Admin"]},` +
+		`"NotResource":["arn:aws:s3:::pm-static","arn:aws:s3:::pm-static/public/*"]}],"Version":"2012-10-17"}`
+	if got, err := Normalize(negated); err != nil || got != want {
+		t.Errorf("Normalize(negated) =\n%s (%v)\nwant\n%s", got, err, want)
+	}
+}
