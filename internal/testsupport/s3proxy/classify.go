@@ -1,6 +1,7 @@
 package s3proxy
 
 import (
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,6 +20,9 @@ const STS = "STS"
 // account-level public access block operations, which the SDK reports as GetPublicAccessBlock,
 // PutPublicAccessBlock and DeletePublicAccessBlock like the bucket-level ones, are named after their IAM
 // actions instead (GetAccountPublicAccessBlock, ...), so that counts and layers tell the two apart.
+// Browser requests that no SDK sends have names of their own: PreflightObject (a CORS preflight on a bucket
+// or object URL, "OPTIONS object" in the API Reference) and PostObject (a form upload to the bucket URL,
+// "POST Object").
 type Operation struct {
 	Name   string
 	Bucket string // "" for service-level requests (ListBuckets) and S3 Control requests
@@ -56,8 +60,16 @@ func (c Classifier) Classify(r *http.Request) Operation {
 	switch {
 	case bucket == "":
 		op.Name = serviceOperation(r.Method, r.URL.Path)
+	case r.Method == http.MethodOptions:
+		// A browser's CORS preflight ("OPTIONS object" in the Amazon S3 API Reference), whatever the
+		// sub-resources of the request it asks about.
+		op.Name = "PreflightObject"
 	case key == "":
 		op.Name = bucketOperation(r.Method, q)
+		if op.Name == "" && r.Method == http.MethodPost && isMultipartForm(r.Header) {
+			// A browser's form upload ("POST Object"): the key is a form field.
+			op.Name = "PostObject"
+		}
 	default:
 		op.Name = objectOperation(r.Method, q, r.Header)
 	}
@@ -115,6 +127,12 @@ func controlOperation(r *http.Request) string {
 		return "DeleteAccountPublicAccessBlock"
 	}
 	return Unknown
+}
+
+// isMultipartForm reports whether a request's body is multipart/form-data.
+func isMultipartForm(h http.Header) bool {
+	t, _, err := mime.ParseMediaType(h.Get("Content-Type"))
+	return err == nil && t == "multipart/form-data"
 }
 
 func serviceOperation(method, path string) string {

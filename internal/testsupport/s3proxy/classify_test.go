@@ -7,6 +7,7 @@ import (
 
 func TestClassify(t *testing.T) {
 	copySource := http.Header{"X-Amz-Copy-Source": {"/src-bucket/src-key"}}
+	form := http.Header{"Content-Type": {"multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW"}}
 	tests := []struct {
 		method, target string
 		header         http.Header
@@ -52,6 +53,15 @@ func TestClassify(t *testing.T) {
 		{"GET", "/pm-bucket?uploads", nil, Operation{Name: "ListMultipartUploads", Bucket: "pm-bucket"}},
 		{"POST", "/pm-bucket?delete", nil, Operation{Name: "DeleteObjects", Bucket: "pm-bucket"}},
 		{"POST", "/pm-bucket", nil, Operation{Name: Unknown, Bucket: "pm-bucket"}},
+		{"POST", "/pm-bucket", form, Operation{Name: "PostObject", Bucket: "pm-bucket"}},
+		{"POST", "/pm-bucket?delete", form, Operation{Name: "DeleteObjects", Bucket: "pm-bucket"}},
+		{"POST", "/pm-bucket/a.jpg", form, Operation{Name: Unknown, Bucket: "pm-bucket", Key: "a.jpg"}},
+		{"POST", "/pm-bucket", http.Header{"Content-Type": {"application/xml"}}, Operation{Name: Unknown, Bucket: "pm-bucket"}},
+		{"OPTIONS", "/pm-bucket", nil, Operation{Name: "PreflightObject", Bucket: "pm-bucket"}},
+		{"OPTIONS", "/pm-bucket/media/a.jpg", nil, Operation{Name: "PreflightObject", Bucket: "pm-bucket", Key: "media/a.jpg"}},
+		{"OPTIONS", "/pm-bucket/big.bin?partNumber=1&uploadId=abc", nil, Operation{Name: "PreflightObject", Bucket: "pm-bucket", Key: "big.bin"}},
+		{"OPTIONS", "/pm-bucket?uploads", nil, Operation{Name: "PreflightObject", Bucket: "pm-bucket"}},
+		{"OPTIONS", "/", nil, Operation{Name: Unknown}},
 		{"PUT", "/pm-bucket/media/a.jpg?x-id=PutObject", nil, Operation{Name: "PutObject", Bucket: "pm-bucket", Key: "media/a.jpg"}},
 		{"PUT", "/pm-bucket/media/a.jpg", copySource, Operation{Name: "CopyObject", Bucket: "pm-bucket", Key: "media/a.jpg"}},
 		{"GET", "/pm-bucket/media/a.jpg", nil, Operation{Name: "GetObject", Bucket: "pm-bucket", Key: "media/a.jpg"}},
@@ -101,6 +111,7 @@ func TestClassifierVirtualHosted(t *testing.T) {
 		{"PUT", "https://PM-Bucket.S3.test./media/a.jpg", Operation{Name: "PutObject", Bucket: "pm-bucket", Key: "media/a.jpg"}},
 		{"DELETE", "https://dotted.bucket.name.s3.test/k?versionId=1", Operation{Name: "DeleteObject", Bucket: "dotted.bucket.name", Key: "k"}},
 		{"HEAD", "https://pm-bucket.s3.test", Operation{Name: "HeadBucket", Bucket: "pm-bucket"}},
+		{"OPTIONS", "https://pm-bucket.s3.test/media/a.jpg", Operation{Name: "PreflightObject", Bucket: "pm-bucket", Key: "media/a.jpg"}},
 		// The base domain itself and unrelated hosts are path-style.
 		{"GET", "https://s3.test/", Operation{Name: "ListBuckets"}},
 		{"GET", "https://s3.test:8443/pm-bucket/k", Operation{Name: "GetObject", Bucket: "pm-bucket", Key: "k"}},

@@ -30,6 +30,13 @@
 //     InvalidNamespaceHeader; a name of that form without the header answers 400 MissingNamespaceHeader, any
 //     other name ending in -an 400 InvalidBucketName. The namespace each bucket was created in is recorded
 //     either way (NamespaceOf).
+//  8. CORS (EnableCORS): a bucket answers cross-origin requests from its own CORS configuration alone, which
+//     the layer learns from the PutBucketCors requests that pass (CORSRules), forgets on DeleteBucketCors
+//     and DeleteBucket, and a bucket created through the proxy starts without. A preflight (OPTIONS,
+//     PreflightObject to s3proxy) is answered here: 200 with the first matching rule's Access-Control-*
+//     headers, 403 AccessForbidden when no rule matches or the bucket has no configuration. Every other
+//     answer loses the server's Access-Control-* headers (and their Vary entries) and carries the matching
+//     rule's instead, or none without an Origin or a matching rule.
 //
 // Each behaviour's file cites the AWS documentation it follows, and says where AWS documents nothing and
 // what was chosen.
@@ -43,7 +50,8 @@
 // stores BucketKeyEnabled, and answers 404 ServerSideEncryptionConfigurationNotFoundError for a bucket
 // without a configuration; it has no archive storage classes and ignores
 // x-amz-optional-object-attributes; it ignores x-amz-bucket-namespace and creates buckets whose names end in
-// -an with or without it.
+// -an with or without it; it stores and returns a bucket's CORS configuration, but answers every origin
+// (preflights included) on a bucket without one, from its global allowedOrigins, which default to *.
 //
 // The layer never changes a forwarded request: the Go SDK signs a PutBucketTagging or PutBucketEncryption
 // body three times over (its SHA-256 in x-amz-content-sha256, its CRC32 in x-amz-checksum-crc32, and
@@ -100,6 +108,7 @@ type Layer struct {
 	systemTagsOn   bool // behaviour 4
 	defaultSSE     bool // behaviour 5
 	namespacesOn   bool // behaviour 7
+	corsOn         bool // behaviour 8
 	buckets        map[string]*bucketState
 	refusals       int
 
@@ -119,7 +128,8 @@ type bucketState struct {
 	systemTags map[string]string // behaviour 4
 	encryption *Encryption       // behaviour 5; nil = the layer does not know
 	archived   map[versionRef]Archived
-	namespace  string // behaviour 7: the namespace the bucket was created in; "" = not seen created
+	namespace  string     // behaviour 7: the namespace the bucket was created in; "" = not seen created
+	cors       []CORSRule // behaviour 8: the bucket's CORS rules; nil = none
 }
 
 // New returns a layer with every behaviour off.
@@ -186,6 +196,15 @@ func (l *Layer) read(bucket string, f func(b *bucketState)) {
 }
 
 func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operation, next http.Handler) {
+	if l.corsEnabled() {
+		// Before the caller is checked: S3 answers a preflight unauthenticated, and puts CORS headers on
+		// its refusals too.
+		if op.Name == "PreflightObject" {
+			l.preflight(w, r, op)
+			return
+		}
+		w = l.answerCORS(w, r, op.Bucket)
+	}
 	if op.Name == "GetAccountPublicAccessBlock" {
 		l.getAccountPublicAccessBlock(w, r, next)
 		return
@@ -233,6 +252,10 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 		l.copyObject(w, r, op, next)
 	case "ListObjectVersions":
 		l.listObjectVersions(w, r, op.Bucket, next)
+	case "PutBucketCors":
+		l.putBucketCors(w, r, op.Bucket, next)
+	case "DeleteBucketCors":
+		l.deleteBucketCors(w, r, op.Bucket, next)
 	default:
 		next.ServeHTTP(w, r)
 	}

@@ -15,6 +15,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -458,6 +459,114 @@ func TestWithSeaweedFS(t *testing.T) {
 		}
 		if err := copyFrom(bucket + "/a.jpg?versionId=" + versions[0]); err != nil {
 			t.Errorf("CopyObject of the restored version: %v", err)
+		}
+	})
+
+	// Last: the behaviour stays on for the rest of the test.
+	t.Run("CORS", func(t *testing.T) {
+		bucket := s.newBucket(t, ctx, "cors")
+		key := "admin/css/base.css"
+		if _, err := s.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: strings.NewReader("body{}")}); err != nil {
+			t.Fatal(err)
+		}
+		// Served to everyone, as a static bucket is; set behind the layer's back.
+		if _, err := direct.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: aws.String(publicReadPolicy(bucket))}); err != nil {
+			t.Fatal(err)
+		}
+		const origin, other = "https://shop.example", "https://evil.example"
+		// cross sends an unsigned request with the headers given as name, value pairs.
+		cross := func(endpoint, method, target string, kv ...string) (int, http.Header) {
+			t.Helper()
+			req, err := http.NewRequestWithContext(ctx, method, endpoint+target, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i+1 < len(kv); i += 2 {
+				req.Header.Set(kv[i], kv[i+1])
+			}
+			resp, err := s.env.Anonymous.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			_, _ = io.Copy(io.Discard, resp.Body)
+			return resp.StatusCode, resp.Header
+		}
+		object := "/" + bucket + "/" + key
+		preflight := func(endpoint, from string) (int, http.Header) {
+			t.Helper()
+			return cross(endpoint, http.MethodOptions, object, "Origin", from, "Access-Control-Request-Method", http.MethodGet)
+		}
+		get := func(endpoint, from string) (int, http.Header) {
+			t.Helper()
+			return cross(endpoint, http.MethodGet, object, "Origin", from)
+		}
+
+		// SeaweedFS grants every origin on a bucket without a configuration: the layer's answers are not
+		// duplicates.
+		if code, h := preflight(s.env.Server.Endpoint, other); code != http.StatusOK || h.Get("Access-Control-Allow-Origin") == "" {
+			t.Errorf("SeaweedFS answers a preflight on a bucket without CORS %d, %v: it may now refuse it", code, h)
+		}
+		if code, h := get(s.env.Server.Endpoint, other); code != http.StatusOK || h.Get("Access-Control-Allow-Origin") == "" {
+			t.Errorf("SeaweedFS answers a GET with an Origin on a bucket without CORS %d, %v: it may now leave CORS out", code, h)
+		}
+
+		s.layer.EnableCORS()
+		if code, h := preflight(s.env.ProxyURL, origin); code != http.StatusForbidden || h.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("preflight without a configuration: %d, %v; want 403 without CORS headers", code, h)
+		}
+		if code, h := get(s.env.ProxyURL, origin); code != http.StatusOK || h.Get("Access-Control-Allow-Origin") != "" || h.Get("Vary") != "" {
+			t.Errorf("GET without a configuration: %d, %v; want 200 without CORS headers", code, h)
+		}
+
+		rule := types.CORSRule{ID: aws.String("static"), AllowedOrigins: []string{origin}, AllowedMethods: []string{"GET", "HEAD"},
+			AllowedHeaders: []string{"x-amz-*"}, ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: aws.Int32(600)}
+		if _, err := s.client.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: &bucket,
+			CORSConfiguration: &types.CORSConfiguration{CORSRules: []types.CORSRule{rule}}}); err != nil {
+			t.Fatalf("PutBucketCors: %v", err)
+		}
+		// SeaweedFS stores the configuration and GetBucketCors returns it, so the layer forwards it.
+		for name, c := range map[string]*s3.Client{"SeaweedFS": direct, "the proxy": s.client} {
+			out, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: &bucket})
+			if err != nil || len(out.CORSRules) != 1 {
+				t.Fatalf("GetBucketCors from %s: %v", name, err)
+			}
+			got := out.CORSRules[0]
+			if aws.ToString(got.ID) != "static" || !slices.Equal(got.AllowedOrigins, rule.AllowedOrigins) ||
+				!slices.Equal(got.AllowedMethods, rule.AllowedMethods) || !slices.Equal(got.AllowedHeaders, rule.AllowedHeaders) ||
+				!slices.Equal(got.ExposeHeaders, rule.ExposeHeaders) || aws.ToInt32(got.MaxAgeSeconds) != 600 {
+				t.Errorf("GetBucketCors from %s: %+v, want %+v", name, got, rule)
+			}
+		}
+		if rules := s.layer.CORSRules(bucket); len(rules) != 1 || rules[0].ID != "static" || !slices.Equal(rules[0].AllowedHeaders, rule.AllowedHeaders) ||
+			rules[0].MaxAgeSeconds == nil || *rules[0].MaxAgeSeconds != 600 {
+			t.Errorf("CORSRules %+v, want the rule put", rules)
+		}
+
+		code, h := preflight(s.env.ProxyURL, origin)
+		if code != http.StatusOK || h.Get("Access-Control-Allow-Origin") != origin || h.Get("Access-Control-Allow-Methods") != "GET, HEAD" ||
+			h.Get("Access-Control-Max-Age") != "600" || h.Get("Access-Control-Expose-Headers") != "ETag" {
+			t.Errorf("preflight from the rule's origin: %d, %v", code, h)
+		}
+		if code, h := preflight(s.env.ProxyURL, other); code != http.StatusForbidden || h.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("preflight from another origin: %d, %v; want 403 without CORS headers", code, h)
+		}
+		if code, h := get(s.env.ProxyURL, origin); code != http.StatusOK || h.Get("Access-Control-Allow-Origin") != origin || h.Get("Access-Control-Expose-Headers") != "ETag" {
+			t.Errorf("GET from the rule's origin: %d, %v", code, h)
+		}
+		if code, h := get(s.env.ProxyURL, other); code != http.StatusOK || h.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("GET from another origin: %d, %v; want 200 without CORS headers", code, h)
+		}
+		code, h = get(s.env.Server.Endpoint, origin)
+		t.Logf("SeaweedFS answers a GET from the rule's origin %d with %v", code, h)
+
+		if _, err := s.client.DeleteBucketCors(ctx, &s3.DeleteBucketCorsInput{Bucket: &bucket}); err != nil {
+			t.Fatalf("DeleteBucketCors: %v", err)
+		}
+		_, err := direct.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: &bucket})
+		layertest.ExpectCode(t, "SeaweedFS's GetBucketCors after DeleteBucketCors", err, "NoSuchCORSConfiguration")
+		if code, _ := preflight(s.env.ProxyURL, origin); code != http.StatusForbidden {
+			t.Errorf("preflight after DeleteBucketCors: %d, want 403", code)
 		}
 	})
 }
