@@ -2,8 +2,9 @@
 // a bucket pair: a private, versioned "media" bucket for user uploads and a "static" bucket for
 // collectstatic output. The provider exposes the result as the computed django_storages attribute.
 //
-// Every OPTIONS key is a setting that S3Boto3Storage accepts from django-storages 1.13 (Debian's) up to
-// current releases: an unknown key makes the storage raise ImproperlyConfigured when Django loads it.
+// An unknown OPTIONS key makes the storage raise ImproperlyConfigured when Django loads it, so every key
+// rendered is a setting the S3 storage accepts from django-storages 1.13 (Debian's) up to current releases,
+// except cloudfront_key_id, which only a media CDN's signing key brings and which needs 1.14.
 package djangoconfig
 
 import (
@@ -12,19 +13,48 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 )
 
-// Backend is the storage class for both aliases. storages.backends.s3boto3.S3Boto3Storage exists in every
-// django-storages release; its newer name, storages.backends.s3.S3Storage, only from 1.14.
-const Backend = "storages.backends.s3boto3.S3Boto3Storage"
+// The values of Config.Backend, named after the django-storages module the storage classes come from.
+const (
+	// BackendS3Boto3 is storages.backends.s3boto3, present in every release; from 1.14 on it only re-exports
+	// the classes of storages.backends.s3 under their old names.
+	BackendS3Boto3 = "s3boto3"
+	// BackendS3 is storages.backends.s3, django-storages 1.14 and later.
+	BackendS3 = "s3"
+)
+
+// Backends returns the accepted values of Config.Backend, default first, for validators and schema text
+// alike; "" means the default. A function, so that no caller can change the list for everyone.
+func Backends() []string { return []string{BackendS3Boto3, BackendS3} }
 
 // AddressingStyles returns the accepted values of Config.AddressingStyle, for validators and schema text
 // alike; "" lets boto3 decide. A function, so that no caller can change the list for everyone.
 func AddressingStyles() []string { return []string{"", "path", "virtual"} }
 
+// The Cache-Control header collectstatic's uploads carry (object_parameters of the static storage).
+const (
+	// Manifest storage hashes each file's content into its name, so a name never gets other content and
+	// may be cached for good.
+	cacheControlHashed = "max-age=31536000, public, immutable"
+	// Without the manifest a deploy rewrites a file under the same name: an hour bounds how long a browser
+	// or CDN may keep serving the previous content, while still sparing a request per file per page.
+	cacheControlUnhashed = "max-age=3600, public"
+)
+
+// StaticCacheControl returns the Cache-Control header static files are uploaded with, for schema text.
+func StaticCacheControl(manifest bool) string {
+	if manifest {
+		return cacheControlHashed
+	}
+	return cacheControlUnhashed
+}
+
 // Config describes the bucket pair as Django should reach it. Credentials are deliberately absent: the
-// application takes them from its own AWS credential chain.
+// application takes them from its own AWS credential chain, and the CloudFront private key from its own
+// secrets.
 type Config struct {
 	MediaBucket      string
 	StaticBucket     string
@@ -32,6 +62,17 @@ type Config struct {
 	EndpointURL      string // empty for AWS (also behind one of AWS's own endpoints); set for an S3-compatible server
 	AddressingStyle  string // "" (let boto3 decide), "path" or "virtual"; only emitted when EndpointURL is set or it is non-empty
 	StaticPublicRead bool   // static bucket allows anonymous GetObject: static URLs need no signature
+
+	Backend        string // one of Backends(), or "" for BackendS3Boto3
+	StaticManifest bool   // staticfiles uses the manifest storage: hashed names, cached for a year
+
+	// StaticCustomDomain and MediaCustomDomain are the host names of CDNs in front of the buckets (no
+	// scheme, port or path): django-storages builds URLs as https://<custom_domain>/<key>.
+	StaticCustomDomain string
+	MediaCustomDomain  string
+	// MediaCloudFrontKeyID is the ID of the CloudFront public key whose private key signs media URLs on
+	// MediaCustomDomain; set together with it. The private key (cloudfront_key) is added by the app.
+	MediaCloudFrontKeyID string
 }
 
 // FieldError reports an invalid Config field, so that a caller can attach it to the matching attribute.
@@ -51,13 +92,24 @@ func Render(c Config) (string, error) {
 	if err := validate(c); err != nil {
 		return "", err
 	}
+	module := "storages.backends.s3boto3."
+	storage := module + "S3Boto3Storage"
+	if c.Backend == BackendS3 {
+		module = "storages.backends.s3."
+		storage = module + "S3Storage"
+	}
+	staticStorage := storage
+	if c.StaticManifest {
+		// The same class name in both modules: s3boto3 has it from 1.12 on, s3 from its start in 1.14.
+		staticStorage = module + "S3ManifestStaticStorage"
+	}
 	storages := object{
 		{"default", object{
-			{"BACKEND", Backend},
+			{"BACKEND", storage},
 			{"OPTIONS", mediaOptions(c)},
 		}},
 		{"staticfiles", object{
-			{"BACKEND", Backend},
+			{"BACKEND", staticStorage},
 			{"OPTIONS", staticOptions(c)},
 		}},
 	}
@@ -68,45 +120,105 @@ func Render(c Config) (string, error) {
 	return string(out) + "\n", nil
 }
 
+// hostName is a DNS name of labels of letters, digits and hyphens, ending in an alphabetic top-level
+// label: what a CloudFront distribution's domain name or alias can be.
+var hostName = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+
+// cloudFrontKeyID is the shape of CloudFront public key IDs (K...) and key pair IDs (APKA...). Checking it
+// also keeps a private key pasted in by mistake out of the configuration, and out of Terraform's state.
+var cloudFrontKeyID = regexp.MustCompile(`^[A-Z0-9]{1,64}$`)
+
 func validate(c Config) error {
 	var errs []error
+	fail := func(field, reason string) { errs = append(errs, &FieldError{Field: field, Reason: reason}) }
 	required := func(field, value string) {
 		if value == "" {
-			errs = append(errs, &FieldError{Field: field, Reason: "must not be empty"})
+			fail(field, "must not be empty")
 		}
 	}
 	required("MediaBucket", c.MediaBucket)
 	required("StaticBucket", c.StaticBucket)
 	if c.MediaBucket != "" && c.MediaBucket == c.StaticBucket {
-		errs = append(errs, &FieldError{Field: "StaticBucket", Reason: "must differ from MediaBucket"})
+		fail("StaticBucket", "must differ from MediaBucket")
 	}
 	required("Region", c.Region)
 	if c.EndpointURL != "" {
 		if u, err := url.Parse(c.EndpointURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, &FieldError{Field: "EndpointURL", Reason: fmt.Sprintf("must be an absolute http(s) URL, got %q", c.EndpointURL)})
+			fail("EndpointURL", fmt.Sprintf("must be an absolute http(s) URL, got %q", c.EndpointURL))
 		}
 	}
 	if !slices.Contains(AddressingStyles(), c.AddressingStyle) {
-		errs = append(errs, &FieldError{Field: "AddressingStyle", Reason: fmt.Sprintf("must be one of %q, got %q", AddressingStyles(), c.AddressingStyle)})
+		fail("AddressingStyle", fmt.Sprintf("must be one of %q, got %q", AddressingStyles(), c.AddressingStyle))
+	}
+	if c.Backend != "" && !slices.Contains(Backends(), c.Backend) {
+		fail("Backend", fmt.Sprintf("must be one of %q, got %q", Backends(), c.Backend))
+	}
+	domain := func(field, value string) {
+		if value != "" && (len(value) > 253 || !hostName.MatchString(value)) {
+			fail(field, fmt.Sprintf("must be a host name such as \"static.example.com\" or \"d111111abcdef8.cloudfront.net\", "+
+				"without scheme, port or path; got %q", value))
+		}
+	}
+	domain("StaticCustomDomain", c.StaticCustomDomain)
+	domain("MediaCustomDomain", c.MediaCustomDomain)
+	switch {
+	case c.MediaCloudFrontKeyID != "" && !cloudFrontKeyID.MatchString(c.MediaCloudFrontKeyID):
+		// The value is not repeated: it may be the private key itself.
+		fail("MediaCloudFrontKeyID", "must be the ID of a CloudFront public key, such as \"K2JCJMDEHXQW5F\" (capital letters "+
+			"and digits), not the key itself")
+	case c.MediaCloudFrontKeyID != "" && c.MediaCustomDomain == "":
+		fail("MediaCloudFrontKeyID", "needs MediaCustomDomain: django-storages signs with the key only the URLs it "+
+			"builds on a custom domain")
+	case c.MediaCloudFrontKeyID == "" && c.MediaCustomDomain != "":
+		// Media is private: on a custom domain without a signer django-storages builds plain URLs, which a
+		// distribution requiring signed URLs refuses and any other serves to anyone.
+		fail("MediaCloudFrontKeyID", "must be set with MediaCustomDomain: media URLs on a custom domain are signed "+
+			"with a CloudFront key, or not at all")
 	}
 	return errors.Join(errs...)
 }
 
-// mediaOptions: private uploads. URLs are signed; a new upload never replaces an existing object of the same
-// name (django-storages picks a free name instead), and versioning keeps every earlier version anyway.
+// storageOptions are the settings that differ between the two storages.
+type storageOptions struct {
+	bucket          string
+	querystringAuth bool   // sign URLs (with S3's signature, or CloudFront's on a custom domain with a key)
+	customDomain    string // "" for the bucket's own endpoint
+	cloudFrontKeyID string
+	fileOverwrite   bool
+	cacheControl    string // "" sends none
+}
+
+// mediaOptions: private uploads. URLs are signed, by CloudFront when they go through the media CDN (the app
+// adds the private key); a new upload never replaces an existing object of the same name (django-storages
+// picks a free name instead), and versioning keeps every earlier version anyway. No Cache-Control: a
+// signed URL expires, and shared caches must not keep private files beyond it.
 func mediaOptions(c Config) object {
-	return options(c, c.MediaBucket, true, false)
+	return options(c, storageOptions{
+		bucket:          c.MediaBucket,
+		querystringAuth: true,
+		customDomain:    c.MediaCustomDomain,
+		cloudFrontKeyID: c.MediaCloudFrontKeyID,
+	})
 }
 
 // staticOptions: collectstatic rewrites the same names on every deploy, so overwriting is the point. URLs
-// are unsigned when the bucket grants anonymous reads, which also keeps them stable for caches.
+// are unsigned whenever anyone may read them (public bucket, or a CDN reading the private bucket): Django's
+// admin stylesheets fetch fonts and images by relative URLs that carry no signature, and a signed URL
+// changes on every render, which defeats every cache. A private static bucket without a CDN keeps signed
+// URLs, the only way its files can be fetched at all.
 func staticOptions(c Config) object {
-	return options(c, c.StaticBucket, !c.StaticPublicRead, true)
+	return options(c, storageOptions{
+		bucket:          c.StaticBucket,
+		querystringAuth: !c.StaticPublicRead && c.StaticCustomDomain == "",
+		customDomain:    c.StaticCustomDomain,
+		fileOverwrite:   true,
+		cacheControl:    StaticCacheControl(c.StaticManifest),
+	})
 }
 
-func options(c Config, bucket string, querystringAuth, fileOverwrite bool) object {
+func options(c Config, s storageOptions) object {
 	o := object{
-		{"bucket_name", bucket},
+		{"bucket_name", s.bucket},
 		{"region_name", c.Region},
 	}
 	if c.EndpointURL != "" {
@@ -120,14 +232,24 @@ func options(c Config, bucket string, querystringAuth, fileOverwrite bool) objec
 		}
 		o = append(o, member{"addressing_style", style})
 	}
-	return append(o,
+	o = append(o,
 		member{"signature_version", "s3v4"},
 		// The buckets have ACLs disabled (BucketOwnerEnforced) and refuse uploads that carry most ACLs, so
 		// none is sent. An explicit null also overrides a global AWS_DEFAULT_ACL left in the app's settings.
 		member{"default_acl", nil},
-		member{"querystring_auth", querystringAuth},
-		member{"file_overwrite", fileOverwrite},
+		member{"querystring_auth", s.querystringAuth},
 	)
+	if s.customDomain != "" {
+		o = append(o, member{"custom_domain", s.customDomain})
+	}
+	if s.cloudFrontKeyID != "" {
+		o = append(o, member{"cloudfront_key_id", s.cloudFrontKeyID})
+	}
+	o = append(o, member{"file_overwrite", s.fileOverwrite})
+	if s.cacheControl != "" {
+		o = append(o, member{"object_parameters", object{{"CacheControl", s.cacheControl}}})
+	}
+	return o
 }
 
 // object is a JSON object that keeps its members in the order given; encoding/json would sort map keys.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -23,6 +24,13 @@ var goldenCases = []struct {
 	{"aws_virtual_style", Config{MediaBucket: "example-media", StaticBucket: "example-static", Region: "us-east-1", AddressingStyle: "virtual"}},
 	{"endpoint_path_style", Config{MediaBucket: "example-media", StaticBucket: "example-static", Region: "us-east-1", EndpointURL: "http://127.0.0.1:8333", AddressingStyle: "path"}},
 	{"endpoint_auto_style", Config{MediaBucket: "example-media", StaticBucket: "example-static", Region: "us-east-1", EndpointURL: "https://s3.example.test", StaticPublicRead: true}},
+	{"aws_s3_backend_manifest", Config{MediaBucket: "example-media", StaticBucket: "example-static", Region: "eu-west-1", StaticPublicRead: true, Backend: BackendS3, StaticManifest: true}},
+	{"aws_s3boto3_manifest", Config{MediaBucket: "example-media", StaticBucket: "example-static", Region: "eu-west-1", StaticPublicRead: true, Backend: BackendS3Boto3, StaticManifest: true}},
+	{"aws_static_cdn", Config{MediaBucket: "example-media", StaticBucket: "example-static", Region: "eu-west-1", StaticCustomDomain: "static.example.com"}},
+	{"aws_both_cdns", Config{
+		MediaBucket: "example-media", StaticBucket: "example-static", Region: "eu-west-1", Backend: BackendS3, StaticManifest: true,
+		StaticCustomDomain: "d111111abcdef8.cloudfront.net", MediaCustomDomain: "media.example.com", MediaCloudFrontKeyID: "K2JCJMDEHXQW5F",
+	}},
 }
 
 func TestRenderGolden(t *testing.T) {
@@ -63,6 +71,24 @@ func TestRenderRejectsInvalidConfig(t *testing.T) {
 		{"relative endpoint", func(c *Config) { c.EndpointURL = "s3.example.test" }, []string{"EndpointURL"}},
 		{"endpoint without host", func(c *Config) { c.EndpointURL = "http://" }, []string{"EndpointURL"}},
 		{"unknown addressing style", func(c *Config) { c.AddressingStyle = "auto" }, []string{"AddressingStyle"}},
+		{"unknown backend", func(c *Config) { c.Backend = "S3Boto3Storage" }, []string{"Backend"}},
+		{"static domain with scheme", func(c *Config) { c.StaticCustomDomain = "https://static.example.com" }, []string{"StaticCustomDomain"}},
+		{"static domain with path", func(c *Config) { c.StaticCustomDomain = "cdn.example.com/static" }, []string{"StaticCustomDomain"}},
+		{"static domain with port", func(c *Config) { c.StaticCustomDomain = "cdn.example.com:8443" }, []string{"StaticCustomDomain"}},
+		{"static domain with trailing slash", func(c *Config) { c.StaticCustomDomain = "cdn.example.com/" }, []string{"StaticCustomDomain"}},
+		{"static domain of one label", func(c *Config) { c.StaticCustomDomain = "localhost" }, []string{"StaticCustomDomain"}},
+		{"static domain too long", func(c *Config) { c.StaticCustomDomain = strings.Repeat("a.", 126) + "com" }, []string{"StaticCustomDomain"}},
+		{"media domain with scheme", func(c *Config) {
+			c.MediaCustomDomain, c.MediaCloudFrontKeyID = "https://media.example.com", "K2JCJMDEHXQW5F"
+		}, []string{"MediaCustomDomain"}},
+		{"media domain without key", func(c *Config) { c.MediaCustomDomain = "media.example.com" }, []string{"MediaCloudFrontKeyID"}},
+		{"key without media domain", func(c *Config) { c.MediaCloudFrontKeyID = "K2JCJMDEHXQW5F" }, []string{"MediaCloudFrontKeyID"}},
+		{"key without media domain, static domain set", func(c *Config) {
+			c.StaticCustomDomain, c.MediaCloudFrontKeyID = "static.example.com", "K2JCJMDEHXQW5F"
+		}, []string{"MediaCloudFrontKeyID"}},
+		{"private key instead of its ID", func(c *Config) {
+			c.MediaCustomDomain, c.MediaCloudFrontKeyID = "media.example.com", privateKeyPEM
+		}, []string{"MediaCloudFrontKeyID"}},
 		{"everything missing", func(c *Config) { *c = Config{} }, []string{"MediaBucket", "StaticBucket", "Region"}},
 	}
 	for _, tt := range tests {
@@ -84,7 +110,22 @@ func TestRenderRejectsInvalidConfig(t *testing.T) {
 					t.Errorf("error %q does not name %s", err, f)
 				}
 			}
+			if strings.Contains(err.Error(), "PRIVATE KEY") || strings.Contains(err.Error(), "MIIEow") {
+				t.Errorf("error repeats a private key: %q", err)
+			}
 		})
+	}
+}
+
+// privateKeyPEM looks like what a user might paste where the key's ID belongs (not a real key).
+const privateKeyPEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAexample\n-----END RSA PRIVATE KEY-----\n"
+
+func TestRenderAcceptsHostNames(t *testing.T) {
+	for _, domain := range []string{"static.example.com", "d111111abcdef8.cloudfront.net", "CDN.Example.COM", "a-b.c-d.example.co.uk", strings.Repeat("a", 63) + ".example.com"} {
+		cfg := Config{MediaBucket: "m", StaticBucket: "s", Region: "eu-west-1", StaticCustomDomain: domain, MediaCustomDomain: domain, MediaCloudFrontKeyID: "APKAEIBAERJR2EXAMPLE"}
+		if _, err := Render(cfg); err != nil {
+			t.Errorf("%q: %v", domain, err)
+		}
 	}
 }
 
@@ -106,14 +147,25 @@ func fieldsOf(err error) []string {
 	return fields
 }
 
-// s3Boto3Settings are the OPTIONS keys that S3Boto3Storage accepts both in django-storages 1.13 and in
-// current releases (from get_default_settings); any other key raises ImproperlyConfigured in one of them.
-var s3Boto3Settings = []string{
-	"access_key", "secret_key", "session_profile", "file_overwrite", "object_parameters", "bucket_name",
-	"querystring_auth", "querystring_expire", "signature_version", "location", "custom_domain",
-	"addressing_style", "file_name_charset", "gzip", "gzip_content_types", "url_protocol", "endpoint_url",
-	"proxies", "region_name", "use_ssl", "verify", "max_memory_size", "default_acl",
-}
+// The OPTIONS keys the S3 storage accepts (get_default_settings; any other key raises ImproperlyConfigured),
+// read from django-storages' source: 1.13.2, the release Debian ships, and 1.14.1 up to current releases,
+// which added security_token, cloudfront_key_id, cloudfront_key, transfer_config and later client_config.
+// (1.14 itself took cloudfront_key_id and cloudfront_key out of the settings before checking them.)
+var (
+	settings113 = []string{
+		"access_key", "secret_key", "session_profile", "file_overwrite", "object_parameters", "bucket_name",
+		"querystring_auth", "querystring_expire", "signature_version", "location", "custom_domain", "cloudfront_signer",
+		"addressing_style", "file_name_charset", "gzip", "gzip_content_types", "url_protocol", "endpoint_url",
+		"proxies", "region_name", "use_ssl", "verify", "max_memory_size", "default_acl", "use_threads",
+	}
+	settingsCurrent = []string{
+		"access_key", "secret_key", "security_token", "session_profile", "file_overwrite", "object_parameters",
+		"bucket_name", "querystring_auth", "querystring_expire", "signature_version", "location", "custom_domain",
+		"cloudfront_key_id", "cloudfront_key", "addressing_style", "file_name_charset", "gzip", "gzip_content_types",
+		"url_protocol", "endpoint_url", "proxies", "region_name", "use_ssl", "verify", "max_memory_size",
+		"default_acl", "use_threads", "transfer_config", "client_config",
+	}
+)
 
 type storage struct {
 	BACKEND string
@@ -140,22 +192,40 @@ func TestRenderIsValidStoragesJSON(t *testing.T) {
 				t.Fatalf("aliases = %v, want [default staticfiles]", keys)
 			}
 			c := tc.cfg
-			checkStorage(t, "default", storages["default"], c, c.MediaBucket, true, false)
-			checkStorage(t, "staticfiles", storages["staticfiles"], c, c.StaticBucket, !c.StaticPublicRead, true)
+			module := "storages.backends.s3boto3."
+			storageClass := module + "S3Boto3Storage"
+			if c.Backend == BackendS3 {
+				module = "storages.backends.s3."
+				storageClass = module + "S3Storage"
+			}
+			staticClass := storageClass
+			if c.StaticManifest {
+				staticClass = module + "S3ManifestStaticStorage"
+			}
+
+			media := expectedOptions(c, c.MediaBucket, true, false)
+			if c.MediaCustomDomain != "" {
+				media["custom_domain"] = c.MediaCustomDomain
+				media["cloudfront_key_id"] = c.MediaCloudFrontKeyID
+			}
+			checkStorage(t, "default", storages["default"], storageClass, media)
+
+			static := expectedOptions(c, c.StaticBucket, !c.StaticPublicRead && c.StaticCustomDomain == "", true)
+			if c.StaticCustomDomain != "" {
+				static["custom_domain"] = c.StaticCustomDomain
+			}
+			cacheControl := "max-age=3600, public"
+			if c.StaticManifest {
+				cacheControl = "max-age=31536000, public, immutable"
+			}
+			static["object_parameters"] = map[string]any{"CacheControl": cacheControl}
+			checkStorage(t, "staticfiles", storages["staticfiles"], staticClass, static)
 		})
 	}
 }
 
-func checkStorage(t *testing.T, alias string, s storage, c Config, bucket string, querystringAuth, fileOverwrite bool) {
-	t.Helper()
-	if s.BACKEND != Backend {
-		t.Errorf("%s.BACKEND = %q, want %q", alias, s.BACKEND, Backend)
-	}
-	for key := range s.OPTIONS {
-		if !slices.Contains(s3Boto3Settings, key) {
-			t.Errorf("%s.OPTIONS has %q, which some supported django-storages release rejects", alias, key)
-		}
-	}
+// expectedOptions are the OPTIONS every storage has.
+func expectedOptions(c Config, bucket string, querystringAuth, fileOverwrite bool) map[string]any {
 	want := map[string]any{
 		"bucket_name":       bucket,
 		"region_name":       c.Region,
@@ -173,18 +243,55 @@ func checkStorage(t *testing.T, alias string, s storage, c Config, bucket string
 			want["addressing_style"] = c.AddressingStyle
 		}
 	}
+	return want
+}
+
+func checkStorage(t *testing.T, alias string, s storage, backend string, want map[string]any) {
+	t.Helper()
+	if s.BACKEND != backend {
+		t.Errorf("%s.BACKEND = %q, want %q", alias, s.BACKEND, backend)
+	}
+	for key := range s.OPTIONS {
+		if !slices.Contains(settingsCurrent, key) {
+			t.Errorf("%s.OPTIONS has %q, which current django-storages rejects", alias, key)
+		}
+		// Only a media CDN's key may leave 1.13 behind, and the documentation says so.
+		if !slices.Contains(settings113, key) && key != "cloudfront_key_id" {
+			t.Errorf("%s.OPTIONS has %q, which django-storages 1.13 rejects", alias, key)
+		}
+	}
 	if got, w := sortedKeys(s.OPTIONS), sortedKeys(want); !slices.Equal(got, w) {
 		t.Errorf("%s.OPTIONS keys = %v, want %v", alias, got, w)
 	}
 	for key, w := range want {
-		if got, ok := s.OPTIONS[key]; ok && got != w {
+		if got, ok := s.OPTIONS[key]; ok && !reflect.DeepEqual(got, w) {
 			t.Errorf("%s.OPTIONS[%q] = %#v, want %#v", alias, key, got, w)
 		}
 	}
 }
 
+// The default backend is s3boto3 whether it is named or not: the resource names it, the function need not.
+func TestRenderDefaultBackend(t *testing.T) {
+	for _, manifest := range []bool{false, true} {
+		unnamed, err := Render(Config{MediaBucket: "m", StaticBucket: "s", Region: "eu-west-1", StaticManifest: manifest})
+		if err != nil {
+			t.Fatal(err)
+		}
+		named, err := Render(Config{MediaBucket: "m", StaticBucket: "s", Region: "eu-west-1", StaticManifest: manifest, Backend: Backends()[0]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if unnamed != named || !strings.Contains(named, `"storages.backends.s3boto3.`) {
+			t.Errorf("manifest %t: Backend \"\" gives\n%s\nBackend %q gives\n%s", manifest, unnamed, Backends()[0], named)
+		}
+	}
+}
+
 func TestRenderKeyOrderIsStable(t *testing.T) {
-	cfg := Config{MediaBucket: "m", StaticBucket: "s", Region: "eu-west-1", EndpointURL: "http://localhost:9000", AddressingStyle: "path"}
+	cfg := Config{
+		MediaBucket: "m", StaticBucket: "s", Region: "eu-west-1", EndpointURL: "http://localhost:9000", AddressingStyle: "path",
+		StaticCustomDomain: "static.example.com", MediaCustomDomain: "media.example.com", MediaCloudFrontKeyID: "K2JCJMDEHXQW5F",
+	}
 	first, err := Render(cfg)
 	if err != nil {
 		t.Fatalf("Render: %v", err)
@@ -194,11 +301,13 @@ func TestRenderKeyOrderIsStable(t *testing.T) {
 			t.Fatalf("Render is not deterministic:\n%s\nthen\n%s", first, again)
 		}
 	}
-	options := []string{"bucket_name", "region_name", "endpoint_url", "addressing_style", "signature_version", "default_acl", "querystring_auth", "file_overwrite"}
+	common := []string{"bucket_name", "region_name", "endpoint_url", "addressing_style", "signature_version", "default_acl", "querystring_auth", "custom_domain"}
 	want := []string{"default", "BACKEND", "OPTIONS"}
-	want = append(want, options...)
+	want = append(want, common...)
+	want = append(want, "cloudfront_key_id", "file_overwrite")
 	want = append(want, "staticfiles", "BACKEND", "OPTIONS")
-	want = append(want, options...)
+	want = append(want, common...)
+	want = append(want, "file_overwrite", "object_parameters", "CacheControl")
 	if got := objectKeys(t, first); !slices.Equal(got, want) {
 		t.Errorf("keys in document order:\n got %v\nwant %v", got, want)
 	}

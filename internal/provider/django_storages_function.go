@@ -36,15 +36,25 @@ const (
 )
 
 // The keys the options argument accepts. Options is a dynamic parameter, not an object one: function
-// object parameters have no optional attributes, and forcing every caller to spell out all three keys
-// (with nulls) would make the common AWS call noisy.
+// object parameters have no optional attributes, and forcing every caller to spell out every key (with
+// nulls) would make the common AWS call noisy.
 const (
-	optEndpointURL      = "endpoint_url"
-	optAddressingStyle  = "addressing_style"
-	optStaticPublicRead = "static_public_read"
+	optEndpointURL          = "endpoint_url"
+	optAddressingStyle      = "addressing_style"
+	optStaticPublicRead     = "static_public_read"
+	optBackend              = "backend"
+	optStaticManifest       = "static_manifest"
+	optStaticCustomDomain   = "static_custom_domain"
+	optMediaCustomDomain    = "media_custom_domain"
+	optMediaCloudFrontKeyID = "media_cloudfront_key_id"
 )
 
-func optionKeys() []string { return []string{optEndpointURL, optAddressingStyle, optStaticPublicRead} }
+func optionKeys() []string {
+	return []string{
+		optEndpointURL, optAddressingStyle, optStaticPublicRead, optBackend, optStaticManifest,
+		optStaticCustomDomain, optMediaCustomDomain, optMediaCloudFrontKeyID,
+	}
+}
 
 func (f *djangoStoragesFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
 	resp.Name = "django_storages"
@@ -54,9 +64,9 @@ func (f *djangoStoragesFunction) Definition(_ context.Context, _ function.Defini
 	resp.Definition = function.Definition{
 		Summary: "Renders the Django STORAGES setting for a bucket pair",
 		MarkdownDescription: "Renders the Django `STORAGES` setting (JSON) for a media and a static bucket, byte for byte " +
-			"what the `django_storages` attribute of `protectedmedia_bucket_pair` holds for the same buckets, region and " +
-			"endpoint. Use it where the pair itself is not in the configuration: an application workspace that reads the " +
-			"bucket names from another workspace's outputs, or a module that is handed existing buckets. " +
+			"what the `django_storages` attribute of `protectedmedia_bucket_pair` holds for the same buckets, region, " +
+			"endpoint and options. Use it where the pair itself is not in the configuration: an application workspace " +
+			"that reads the bucket names from another workspace's outputs, or a module that is handed existing buckets. " +
 			"It calls no API and needs no provider configuration.",
 		Parameters: []function.Parameter{
 			function.StringParameter{
@@ -75,8 +85,8 @@ func (f *djangoStoragesFunction) Definition(_ context.Context, _ function.Defini
 				Name:           "options",
 				AllowNullValue: true,
 				MarkdownDescription: "An object with any of the following keys, or `{}` / `null` for the defaults " +
-					"(buckets on AWS, static bucket private); under OpenTofu pass `{}`, since it does not send `null` " +
-					"function arguments. A key set to `null` counts as absent; any other key is an error.\n" +
+					"(buckets on AWS, static bucket public-read, no CDN); under OpenTofu pass `{}`, since it does not send " +
+					"`null` function arguments. A key set to `null` counts as absent; any other key is an error.\n" +
 					"    - `" + optEndpointURL + "` (String) URL of an S3-compatible endpoint, the provider's `endpoint`. " +
 					"Omit it, or pass `\"\"`, for AWS. One of AWS's own S3 endpoints (regional, FIPS, dual-stack, or a " +
 					"VPC interface endpoint) counts as AWS: it is left out of the result, as the resource leaves it out.\n" +
@@ -85,7 +95,19 @@ func (f *djangoStoragesFunction) Definition(_ context.Context, _ function.Defini
 					"`use_path_style` unset or `true`) or `\"virtual\"` (`use_path_style = false`); pass the same to get the " +
 					"same output.\n" +
 					"    - `" + optStaticPublicRead + "` (Boolean) The pair's `static_public_read`: `true` renders unsigned " +
-					"static URLs. Defaults to `false`.",
+					"static URLs, `false` signed ones unless `" + optStaticCustomDomain + "` is set. Defaults to `true`.\n" +
+					"    - `" + optBackend + "` (String) The pair's `django_storages_backend`: " + markdownList(djangoconfig.Backends()) +
+					". Defaults to `\"" + djangoconfig.BackendS3Boto3 + "\"`.\n" +
+					"    - `" + optStaticManifest + "` (Boolean) The pair's `static_manifest`: static files through the " +
+					"manifest storage, with hashed names cached for a year (`" + djangoconfig.StaticCacheControl(true) +
+					"`) instead of an hour (`" + djangoconfig.StaticCacheControl(false) + "`). Defaults to `false`.\n" +
+					"    - `" + optStaticCustomDomain + "` (String) The `custom_domain` of the pair's `static_cdn`: a host " +
+					"name such as `static.example.com`. Static URLs are then built on it, unsigned.\n" +
+					"    - `" + optMediaCustomDomain + "` (String) The `custom_domain` of the pair's `media_cdn`. Requires `" +
+					optMediaCloudFrontKeyID + "`.\n" +
+					"    - `" + optMediaCloudFrontKeyID + "` (String) The `cloudfront_key_id` of the pair's `media_cdn`: the " +
+					"ID of the CloudFront public key whose private key signs media URLs on `" + optMediaCustomDomain + "`. " +
+					"Requires `" + optMediaCustomDomain + "`. The private key is never an argument: the application adds it.",
 			},
 		},
 		Return: function.StringReturn{},
@@ -122,7 +144,8 @@ func (f *djangoStoragesFunction) Run(ctx context.Context, req function.RunReques
 // resource's own rules, so the function accepts exactly the pairs the resource can create. known is false
 // when an option value is not known yet.
 func toDjangoConfig(media, static, region string, options types.Dynamic) (cfg djangoconfig.Config, known bool, funcErr *function.FuncError) {
-	cfg = djangoconfig.Config{MediaBucket: media, StaticBucket: static, Region: region}
+	// The resource's defaults: a static bucket without a CDN is public-read.
+	cfg = djangoconfig.Config{MediaBucket: media, StaticBucket: static, Region: region, StaticPublicRead: true}
 	if err := bucketNameError(argMediaBucket, media); err != nil {
 		return cfg, false, err
 	}
@@ -145,6 +168,16 @@ func toDjangoConfig(media, static, region string, options types.Dynamic) (cfg dj
 			cfg.AddressingStyle, err = optionString(v)
 		case optStaticPublicRead:
 			cfg.StaticPublicRead, err = optionBool(v)
+		case optBackend:
+			cfg.Backend, err = optionString(v)
+		case optStaticManifest:
+			cfg.StaticManifest, err = optionBool(v)
+		case optStaticCustomDomain:
+			cfg.StaticCustomDomain, err = optionString(v)
+		case optMediaCustomDomain:
+			cfg.MediaCustomDomain, err = optionString(v)
+		case optMediaCloudFrontKeyID:
+			cfg.MediaCloudFrontKeyID, err = optionString(v)
 		default:
 			err = fmt.Errorf("is not an option; the options are %s", quotedList(optionKeys()))
 		}
@@ -188,7 +221,7 @@ func optionMembers(options types.Dynamic) (members map[string]attr.Value, known 
 		all = v.Elements()
 	default:
 		return nil, true, function.NewArgumentFuncError(argOptions, fmt.Sprintf(
-			"must be an object such as { %s = true }, or null; got a %s", optStaticPublicRead, typeName(v)))
+			"must be an object such as { %s = %q }, or null; got a %s", optBackend, djangoconfig.BackendS3, typeName(v)))
 	}
 	members = make(map[string]attr.Value, len(all))
 	for k, v := range all {
@@ -273,9 +306,10 @@ func renderFuncError(err error) *function.FuncError {
 	if len(fieldErrs) == 0 {
 		return function.NewFuncError("Cannot render the Django storage configuration: " + err.Error())
 	}
+	names := argumentNames()
 	var texts []string
 	for _, fe := range fieldErrs {
-		texts = append(texts, fieldArgument(fe.Field)+" "+fe.Reason)
+		texts = append(texts, fieldArgument(fe.Field)+" "+names.Replace(fe.Reason))
 	}
 	position := argOptions
 	switch fieldErrs[0].Field {
@@ -289,19 +323,37 @@ func renderFuncError(err error) *function.FuncError {
 	return function.NewArgumentFuncError(position, strings.Join(texts, "; "))
 }
 
+// configFields maps the djangoconfig.Config fields the function sets to the arguments the caller wrote.
+func configFields() map[string]string {
+	return map[string]string{
+		"MediaBucket":          "media_bucket",
+		"StaticBucket":         "static_bucket",
+		"Region":               "region",
+		"EndpointURL":          "options." + optEndpointURL,
+		"AddressingStyle":      "options." + optAddressingStyle,
+		"StaticPublicRead":     "options." + optStaticPublicRead,
+		"Backend":              "options." + optBackend,
+		"StaticManifest":       "options." + optStaticManifest,
+		"StaticCustomDomain":   "options." + optStaticCustomDomain,
+		"MediaCustomDomain":    "options." + optMediaCustomDomain,
+		"MediaCloudFrontKeyID": "options." + optMediaCloudFrontKeyID,
+	}
+}
+
+// argumentNames rewrites the field names a reason mentions ("needs MediaCustomDomain") as arguments.
+func argumentNames() *strings.Replacer {
+	fields := configFields()
+	var pairs []string
+	for _, field := range slices.Sorted(maps.Keys(fields)) {
+		pairs = append(pairs, field, fields[field])
+	}
+	return strings.NewReplacer(pairs...)
+}
+
 // fieldArgument names a djangoconfig.Config field as the function's caller wrote it.
 func fieldArgument(field string) string {
-	switch field {
-	case "MediaBucket":
-		return "media_bucket"
-	case "StaticBucket":
-		return "static_bucket"
-	case "Region":
-		return "region"
-	case "EndpointURL":
-		return "options." + optEndpointURL
-	case "AddressingStyle":
-		return "options." + optAddressingStyle
+	if arg, ok := configFields()[field]; ok {
+		return arg
 	}
 	return field
 }

@@ -50,16 +50,35 @@ func mustRender(t *testing.T, c djangoconfig.Config) string {
 }
 
 func TestDjangoStoragesFunction_run(t *testing.T) {
-	base := djangoconfig.Config{MediaBucket: "shop-media", StaticBucket: "shop-static", Region: "eu-west-1"}
+	// The defaults are the resource's: a public-read static bucket.
+	base := djangoconfig.Config{MediaBucket: "shop-media", StaticBucket: "shop-static", Region: "eu-west-1", StaticPublicRead: true}
 	with := func(f func(*djangoconfig.Config)) djangoconfig.Config { c := base; f(&c); return c }
 
 	for name, tc := range map[string]struct {
 		options types.Dynamic
 		want    djangoconfig.Config
 	}{
-		"null options":  {types.DynamicNull(), base},
-		"empty object":  {objectOptions(map[string]attr.Value{}), base},
-		"public static": {objectOptions(map[string]attr.Value{"static_public_read": types.BoolValue(true)}), with(func(c *djangoconfig.Config) { c.StaticPublicRead = true })},
+		"null options":   {types.DynamicNull(), base},
+		"empty object":   {objectOptions(map[string]attr.Value{}), base},
+		"public static":  {objectOptions(map[string]attr.Value{"static_public_read": types.BoolValue(true)}), base},
+		"private static": {objectOptions(map[string]attr.Value{"static_public_read": types.BoolValue(false)}), with(func(c *djangoconfig.Config) { c.StaticPublicRead = false })},
+		"s3 backend, manifest": {
+			objectOptions(map[string]attr.Value{"backend": types.StringValue("s3"), "static_manifest": types.BoolValue(true)}),
+			with(func(c *djangoconfig.Config) { c.Backend, c.StaticManifest = djangoconfig.BackendS3, true }),
+		},
+		"s3boto3 named": {objectOptions(map[string]attr.Value{"backend": types.StringValue("s3boto3")}), base},
+		"CDNs, private static bucket": {
+			objectOptions(map[string]attr.Value{
+				"static_public_read":      types.BoolValue(false),
+				"static_custom_domain":    types.StringValue("static.example.com"),
+				"media_custom_domain":     types.StringValue("media.example.com"),
+				"media_cloudfront_key_id": types.StringValue("K2JCJMDEHXQW5F"),
+			}),
+			with(func(c *djangoconfig.Config) {
+				c.StaticPublicRead = false
+				c.StaticCustomDomain, c.MediaCustomDomain, c.MediaCloudFrontKeyID = "static.example.com", "media.example.com", "K2JCJMDEHXQW5F"
+			}),
+		},
 		"endpoint, path style": {
 			objectOptions(map[string]attr.Value{
 				"endpoint_url":     types.StringValue("https://s3.example.internal:8443"),
@@ -78,6 +97,8 @@ func TestDjangoStoragesFunction_run(t *testing.T) {
 				"endpoint_url":       types.StringNull(),
 				"addressing_style":   types.DynamicNull(),
 				"static_public_read": types.BoolNull(),
+				"backend":            types.StringNull(),
+				"static_manifest":    types.BoolNull(),
 			}),
 			base,
 		},
@@ -100,9 +121,12 @@ func TestDjangoStoragesFunction_run(t *testing.T) {
 		"map of strings": {
 			types.DynamicValue(types.MapValueMust(types.StringType, map[string]attr.Value{
 				"addressing_style":   types.StringValue("virtual"),
-				"static_public_read": types.StringValue("true"),
+				"static_public_read": types.StringValue("false"),
+				"static_manifest":    types.StringValue("true"),
 			})),
-			with(func(c *djangoconfig.Config) { c.AddressingStyle, c.StaticPublicRead = "virtual", true }),
+			with(func(c *djangoconfig.Config) {
+				c.AddressingStyle, c.StaticPublicRead, c.StaticManifest = "virtual", false, true
+			}),
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -140,14 +164,28 @@ func TestDjangoStoragesFunction_errors(t *testing.T) {
 		"empty media bucket":  {"", "shop-static", "eu-west-1", types.DynamicNull(), argMediaBucket, "is empty"},
 		"bad media bucket":    {"Shop_Media", "shop-static", "eu-west-1", types.DynamicNull(), argMediaBucket, `"Shop_Media" is not a valid S3 bucket name`},
 		"empty static bucket": {"shop-media", "", "eu-west-1", types.DynamicNull(), argStaticBucket, "is empty"},
-		"same buckets":        {"shop", "shop", "eu-west-1", types.DynamicNull(), argStaticBucket, "static_bucket must differ from MediaBucket"},
+		"same buckets":        {"shop", "shop", "eu-west-1", types.DynamicNull(), argStaticBucket, "static_bucket must differ from media_bucket"},
 		"empty region":        {"shop-media", "shop-static", "", types.DynamicNull(), argRegion, "region must not be empty"},
 		"bad addressing style": {"shop-media", "shop-static", "eu-west-1",
 			objectOptions(map[string]attr.Value{"addressing_style": types.StringValue("dns")}), argOptions, `options.addressing_style must be one of`},
 		"bad endpoint": {"shop-media", "shop-static", "eu-west-1",
 			objectOptions(map[string]attr.Value{"endpoint_url": types.StringValue("s3.example.internal")}), argOptions, "options.endpoint_url must be an absolute http(s) URL"},
 		"misspelled option": {"shop-media", "shop-static", "eu-west-1",
-			objectOptions(map[string]attr.Value{"static_public": types.BoolValue(true)}), argOptions, `static_public is not an option; the options are "endpoint_url", "addressing_style", "static_public_read"`},
+			objectOptions(map[string]attr.Value{"static_public": types.BoolValue(true)}), argOptions,
+			`static_public is not an option; the options are "endpoint_url", "addressing_style", "static_public_read", "backend", ` +
+				`"static_manifest", "static_custom_domain", "media_custom_domain", "media_cloudfront_key_id"`},
+		"unknown backend": {"shop-media", "shop-static", "eu-west-1",
+			objectOptions(map[string]attr.Value{"backend": types.StringValue("storages.backends.s3.S3Storage")}), argOptions, `options.backend must be one of ["s3boto3" "s3"]`},
+		"static domain with scheme": {"shop-media", "shop-static", "eu-west-1",
+			objectOptions(map[string]attr.Value{"static_custom_domain": types.StringValue("https://static.example.com")}), argOptions, "options.static_custom_domain must be a host name"},
+		"media domain without key": {"shop-media", "shop-static", "eu-west-1",
+			objectOptions(map[string]attr.Value{"media_custom_domain": types.StringValue("media.example.com")}), argOptions,
+			"options.media_cloudfront_key_id must be set with options.media_custom_domain"},
+		"key without media domain": {"shop-media", "shop-static", "eu-west-1",
+			objectOptions(map[string]attr.Value{"media_cloudfront_key_id": types.StringValue("K2JCJMDEHXQW5F")}), argOptions,
+			"options.media_cloudfront_key_id needs options.media_custom_domain"},
+		"wrong type for a string option": {"shop-media", "shop-static", "eu-west-1",
+			objectOptions(map[string]attr.Value{"backend": types.BoolValue(true)}), argOptions, "backend must be a string, got a bool"},
 		"wrong option type": {"shop-media", "shop-static", "eu-west-1",
 			objectOptions(map[string]attr.Value{"static_public_read": types.NumberValue(big.NewFloat(1))}), argOptions, "static_public_read must be a bool"},
 		"options not an object": {"shop-media", "shop-static", "eu-west-1",
@@ -170,10 +208,14 @@ func TestDjangoStoragesFunction_errors(t *testing.T) {
 
 // The function through Terraform itself: a configuration with outputs only, no server and no TF_ACC.
 func TestDjangoStoragesFunction_terraform(t *testing.T) {
-	aws := mustRender(t, djangoconfig.Config{MediaBucket: "shop-media", StaticBucket: "shop-static", Region: "eu-west-1"})
+	aws := mustRender(t, djangoconfig.Config{MediaBucket: "shop-media", StaticBucket: "shop-static", Region: "eu-west-1", StaticPublicRead: true})
 	endpoint := mustRender(t, djangoconfig.Config{
 		MediaBucket: "shop-media", StaticBucket: "shop-static", Region: "us-east-1",
 		EndpointURL: "https://s3.example.internal:8443", AddressingStyle: "path", StaticPublicRead: true,
+	})
+	cdns := mustRender(t, djangoconfig.Config{
+		MediaBucket: "shop-media", StaticBucket: "shop-static", Region: "eu-west-1", Backend: djangoconfig.BackendS3, StaticManifest: true,
+		StaticCustomDomain: "static.example.com", MediaCustomDomain: "media.example.com", MediaCloudFrontKeyID: "K2JCJMDEHXQW5F",
 	})
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
@@ -213,12 +255,24 @@ output "endpoint_literal" {
 output "endpoint_variable" {
   value = provider::protectedmedia::django_storages("shop-media", "shop-static", "us-east-1", var.options)
 }
+
+output "cdns" {
+  value = provider::protectedmedia::django_storages("shop-media", "shop-static", "eu-west-1", {
+    backend                 = "s3"
+    static_manifest         = true
+    static_public_read      = false
+    static_custom_domain    = "static.example.com"
+    media_custom_domain     = "media.example.com"
+    media_cloudfront_key_id = "K2JCJMDEHXQW5F"
+  })
+}
 `,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValue("aws_empty", knownvalue.StringExact(aws)),
 					statecheck.ExpectKnownOutputValue("aws_null_member", knownvalue.StringExact(aws)),
 					statecheck.ExpectKnownOutputValue("endpoint_literal", knownvalue.StringExact(endpoint)),
 					statecheck.ExpectKnownOutputValue("endpoint_variable", knownvalue.StringExact(endpoint)),
+					statecheck.ExpectKnownOutputValue("cdns", knownvalue.StringExact(cdns)),
 				},
 			},
 		},
@@ -229,7 +283,7 @@ output "endpoint_variable" {
 // literal null leaves the result unknown at plan and null after apply, so its users pass {} (guides/opentofu).
 func TestDjangoStoragesFunction_terraformNullOptions(t *testing.T) {
 	skipUnderOpenTofu(t, "OpenTofu does not pass a null argument to a provider function (a literal null leaves the result unknown, then null); the OpenTofu guide tells users to pass {}")
-	aws := mustRender(t, djangoconfig.Config{MediaBucket: "shop-media", StaticBucket: "shop-static", Region: "eu-west-1"})
+	aws := mustRender(t, djangoconfig.Config{MediaBucket: "shop-media", StaticBucket: "shop-static", Region: "eu-west-1", StaticPublicRead: true})
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -268,13 +322,14 @@ func TestDjangoStoragesFunction_terraformErrors(t *testing.T) {
 	})
 }
 
-// The function and the resource side by side: for the same buckets, region and endpoint, the function's
-// output is byte-identical to the resource's django_storages.
+// The function and the resource side by side: for the same buckets, region, endpoint and options, the
+// function's output is byte-identical to the resource's django_storages.
 func TestAccDjangoStoragesFunction_matchesResource(t *testing.T) {
 	cfg := newPair(t)
-	config := func(publicRead bool) string {
+	config := func(publicRead bool, backend string, manifest bool) string {
 		c := cfg
 		c.PublicRead = publicRead
+		c.ResourceExtra = fmt.Sprintf("  django_storages_backend = %q\n  static_manifest = %t\n", backend, manifest)
 		return c.String() + fmt.Sprintf(`
 output "same" {
   value = protectedmedia_bucket_pair.test.django_storages == provider::protectedmedia::django_storages(
@@ -285,10 +340,12 @@ output "same" {
       endpoint_url       = %q
       addressing_style   = "path"
       static_public_read = %t
+      backend            = %q
+      static_manifest    = %t
     },
   )
 }
-`, os.Getenv(s3api.EndpointEnv), publicRead)
+`, os.Getenv(s3api.EndpointEnv), publicRead, backend, manifest)
 	}
 	same := []statecheck.StateCheck{statecheck.ExpectKnownOutputValue("same", knownvalue.Bool(true))}
 	resource.Test(t, resource.TestCase{
@@ -297,8 +354,9 @@ output "same" {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		CheckDestroy:             checkBucketsGone(cfg.Media, cfg.Static),
 		Steps: []resource.TestStep{
-			{Config: config(false), ConfigStateChecks: same},
-			{Config: config(true), ConfigStateChecks: same},
+			{Config: config(false, djangoconfig.BackendS3Boto3, false), ConfigStateChecks: same},
+			{Config: config(true, djangoconfig.BackendS3Boto3, false), ConfigStateChecks: same},
+			{Config: config(true, djangoconfig.BackendS3, true), ConfigStateChecks: same},
 		},
 	})
 }

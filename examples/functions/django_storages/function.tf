@@ -22,9 +22,23 @@ output "django_storages" {
   )
 }
 
-# Buckets on AWS with a private static bucket: the defaults, so the options are empty.
+# Buckets on AWS with a public-read static bucket: the defaults, so the options are empty.
 output "aws" {
   value = provider::protectedmedia::django_storages("example-shop-media", "example-shop-static", "eu-west-1", {})
+}
+
+# A pair behind CloudFront: static files on their own domain, unsigned, under hashed names cached for a year;
+# media on another, with URLs Django signs with the CloudFront key whose ID is given here. The private key
+# stays with the application (see the Django guide).
+output "behind_cloudfront" {
+  value = provider::protectedmedia::django_storages("example-shop-media", "example-shop-static", "eu-west-1", {
+    backend                 = "s3"
+    static_manifest         = true
+    static_public_read      = false
+    static_custom_domain    = "static.example.com"
+    media_custom_domain     = "media.example.com"
+    media_cloudfront_key_id = "K2JCJMDEHXQW5F"
+  })
 }
 
 # Buckets on an S3-compatible server. A provider with `endpoint` set addresses buckets path-style unless
