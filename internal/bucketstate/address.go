@@ -1,6 +1,10 @@
 package bucketstate
 
-import "net/url"
+import (
+	"net/url"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
+)
 
 // BucketARN is a bucket's ARN in partition (aws, aws-cn, ...: s3api.PartitionOf). Bucket ARNs carry
 // neither region nor account.
@@ -28,11 +32,13 @@ func DomainName(bucket, region, dnsSuffix, endpoint string, pathStyle bool) stri
 }
 
 // PublicReadOf tells from an observed static bucket policy whether it is the provider's public-read
-// policy (true) or its private one (false). ok is false when the policy is neither, so the caller keeps
+// policy (true) or its private one (false), with the same additions (CDN statement, extra statements) as
+// configured. ok is false when the policy is neither, so the caller keeps
 // what it knew and lets the policy drift speak.
-func PublicReadOf(arn, observedPolicy string) (publicRead, ok bool) {
+func PublicReadOf(arn, observedPolicy string, add bucketpolicy.Additions) (publicRead, ok bool) {
 	for _, pr := range []bool{false, true} {
-		if PolicyMatches(policyFor(arn, pr), observedPolicy) {
+		want, err := bucketpolicy.WithAdditions(policyFor(arn, pr), add)
+		if err == nil && PolicyMatches(want, observedPolicy) {
 			return pr, true
 		}
 	}

@@ -73,6 +73,8 @@ type Settings struct {
 	MFADelete bool
 	// Lifecycle is the bucket's lifecycle configuration, as far as the provider understands it.
 	Lifecycle Lifecycle
+	// CORS is the bucket's CORS configuration; none when the bucket has none.
+	CORS []CORSRule
 }
 
 // Setting names one thing the provider owns on a bucket; a drift is repaired by rewriting that setting.
@@ -88,6 +90,7 @@ const (
 	SettingPolicy            Setting = "bucket policy"
 	SettingTags              Setting = "tags"
 	SettingLifecycle         Setting = "lifecycle"
+	SettingCORS              Setting = "CORS"
 )
 
 // Desired is what the provider wants on one bucket.
@@ -116,6 +119,8 @@ type Desired struct {
 	// refuses one that drops them); none for a bucket just created.
 	SystemTags map[string]string
 	Lifecycle  Lifecycle
+	// CORS are the bucket's CORS rules; none means no CORS configuration at all.
+	CORS []CORSRule
 }
 
 // MediaDesired is the locked-down, versioned media bucket. guardExempt, when not empty, adds the guard
@@ -222,8 +227,11 @@ func Diff(want Desired, observed *Settings) []Drift {
 	if userTags := UserTags(observed.Tags); !TagsEqual(want.Tags, userTags) {
 		drift(SettingTags, describeTags(userTags), describeTags(want.Tags))
 	}
-	if observed.Lifecycle != want.Lifecycle {
+	if !observed.Lifecycle.Equal(want.Lifecycle) {
 		drift(SettingLifecycle, observed.Lifecycle.String(), want.Lifecycle.String())
+	}
+	if !CORSEqual(observed.CORS, want.CORS) {
+		drift(SettingCORS, describeCORS(observed.CORS), describeCORS(want.CORS))
 	}
 	return out
 }

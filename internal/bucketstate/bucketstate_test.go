@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
 )
 
 const (
@@ -85,6 +87,8 @@ func observedAs(d Desired) *Settings {
 		Encryption:        d.Encryption,
 		Policy:            d.Policy,
 		Tags:              tags,
+		Lifecycle:         d.Lifecycle,
+		CORS:              slices.Clone(d.CORS),
 	}
 	if d.MFADelete != nil {
 		s.MFADelete = *d.MFADelete
@@ -434,7 +438,7 @@ func TestDesiredSettings(t *testing.T) {
 				t.Errorf("Tags = %v, want %v", d.Tags, tags)
 			}
 			arn := BucketARN("aws", tt.bucket)
-			if pr, ok := PublicReadOf(arn, d.Policy); !ok || pr != tt.publicRead {
+			if pr, ok := PublicReadOf(arn, d.Policy, bucketpolicy.Additions{}); !ok || pr != tt.publicRead {
 				t.Errorf("PublicReadOf(desired policy) = %v, %v; want %v, true\npolicy: %s", pr, ok, tt.publicRead, d.Policy)
 			}
 		})
@@ -485,7 +489,7 @@ func TestPublicReadOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pr, ok := PublicReadOf(staticARN, tt.policy)
+			pr, ok := PublicReadOf(staticARN, tt.policy, bucketpolicy.Additions{})
 			if pr != tt.publicRead || ok != tt.ok {
 				t.Errorf("PublicReadOf = %v, %v; want %v, %v", pr, ok, tt.publicRead, tt.ok)
 			}

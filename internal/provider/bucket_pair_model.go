@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -49,6 +50,17 @@ type bucketPairModel struct {
 	NoncurrentVersionRetentionDays types.Int64 `tfsdk:"noncurrent_version_retention_days"`
 	NoncurrentVersionsToKeep       types.Int64 `tfsdk:"noncurrent_versions_to_keep"`
 	AbortIncompleteUploadsDays     types.Int64 `tfsdk:"abort_incomplete_uploads_days"`
+	NoncurrentVersionTransitions   types.List  `tfsdk:"noncurrent_version_transitions"`
+
+	StaticCDN             types.Object `tfsdk:"static_cdn"`
+	MediaCDN              types.Object `tfsdk:"media_cdn"`
+	StaticCORSRules       types.List   `tfsdk:"static_cors_rules"`
+	MediaCORSRules        types.List   `tfsdk:"media_cors_rules"`
+	MediaExtraPolicyJSON  types.String `tfsdk:"media_extra_policy_json"`
+	StaticExtraPolicyJSON types.String `tfsdk:"static_extra_policy_json"`
+
+	DjangoStoragesBackend types.String `tfsdk:"django_storages_backend"`
+	StaticManifest        types.Bool   `tfsdk:"static_manifest"`
 }
 
 // equal reports whether every attribute of m holds the same value as in o, as Terraform compares them (an
@@ -81,6 +93,12 @@ type pairSpec struct {
 	Tags             map[string]string
 	Retention        bucketstate.Retention
 	GuardExempt      []string
+	StaticCDN        cdn
+	MediaCDN         cdn
+	StaticCORS       []bucketstate.CORSRule
+	MediaCORS        []bucketstate.CORSRule
+	// StaticExtraPolicy and MediaExtraPolicy are the user's extra policy documents; "" for none.
+	StaticExtraPolicy, MediaExtraPolicy string
 }
 
 // toSpec reads the desired pair from a plan or state: null and unknown tags, guard and retention arguments
@@ -117,6 +135,15 @@ func toSpec(ctx context.Context, m bucketPairModel, region string, defaults map[
 	var d diag.Diagnostics
 	s.GuardExempt, d = stringSet(ctx, m.GuardExemptPrincipals)
 	diags.Append(d...)
+	s.Retention.Transitions, _, d = transitionsOf(ctx, m.NoncurrentVersionTransitions)
+	diags.Append(d...)
+	s.StaticCORS, _, d = corsRulesOf(ctx, m.StaticCORSRules)
+	diags.Append(d...)
+	s.MediaCORS, _, d = corsRulesOf(ctx, m.MediaCORSRules)
+	diags.Append(d...)
+	s.StaticCDN, _ = cdnOf(m.StaticCDN)
+	s.MediaCDN, _ = cdnOf(m.MediaCDN)
+	s.StaticExtraPolicy, s.MediaExtraPolicy = m.StaticExtraPolicyJSON.ValueString(), m.MediaExtraPolicyJSON.ValueString()
 	return s, diags
 }
 
@@ -132,16 +159,27 @@ func stringSet(ctx context.Context, set types.Set) ([]string, diag.Diagnostics) 
 
 // pair is what the S3 layer's pair operations take: the desired settings of both buckets. onAWS says the
 // endpoint is Amazon S3's, whose answers always tell whether SSE-C is blocked.
-func (s pairSpec) pair(onAWS bool) s3api.PairSpec {
+// An extra policy that is not a policy document fails: plan-time validation catches it whenever the value
+// is known then.
+func (s pairSpec) pair(onAWS bool) (s3api.PairSpec, error) {
 	partition := s3api.PartitionOf(s.Region).ID
+	mediaARN, staticARN := bucketstate.BucketARN(partition, s.Media), bucketstate.BucketARN(partition, s.Static)
 	p := s3api.PairSpec{
 		Region:    s.Region,
 		Namespace: s.Namespace,
-		Media:     bucketstate.MediaDesired(s.Media, bucketstate.BucketARN(partition, s.Media), s.MFADelete, s.Tags, s.Retention, s.GuardExempt),
-		Static:    bucketstate.StaticDesired(s.Static, bucketstate.BucketARN(partition, s.Static), s.StaticPublicRead, s.Tags, s.Retention),
+		Media:     bucketstate.MediaDesired(s.Media, mediaARN, s.MFADelete, s.Tags, s.Retention, s.GuardExempt),
+		Static:    bucketstate.StaticDesired(s.Static, staticARN, s.StaticPublicRead, s.Tags, s.Retention),
 	}
 	p.Media.KnowsSSECBlocking, p.Static.KnowsSSECBlocking = onAWS, onAWS
-	return p
+	p.Media.CORS, p.Static.CORS = s.MediaCORS, s.StaticCORS
+	var err error
+	if p.Media.Policy, err = bucketpolicy.WithAdditions(p.Media.Policy, policyAdditions(mediaARN, s.MediaCDN, s.MediaExtraPolicy)); err != nil {
+		return p, fmt.Errorf("media_extra_policy_json: %w", err)
+	}
+	if p.Static.Policy, err = bucketpolicy.WithAdditions(p.Static.Policy, policyAdditions(staticARN, s.StaticCDN, s.StaticExtraPolicy)); err != nil {
+		return p, fmt.Errorf("static_extra_policy_json: %w", err)
+	}
+	return p, nil
 }
 
 // setPlanned fills in a plan what follows from the configuration and the provider, and what a repair will
@@ -153,7 +191,7 @@ func (m *bucketPairModel) setPlanned(ctx context.Context, c *s3api.Client, creat
 	if sameBuckets && !state.Region.IsNull() {
 		region = state.Region.ValueString()
 	}
-	diags := m.setDerived(c, region, m.StaticPublicRead.ValueBool())
+	diags := m.setDerived(c, region)
 
 	m.MediaVersioning = types.StringValue(bucketstate.VersioningEnabled)
 	m.StaticVersioning = types.StringValue(bucketstate.VersioningDisabled)
@@ -189,9 +227,10 @@ func (m *bucketPairModel) settleTagsAll(ctx context.Context, defaults map[string
 	return append(diags, d...)
 }
 
-// setDerived fills every attribute that follows from the names and the provider configuration alone. The
-// plan and the state both get them, so they are known at plan time and never differ after apply.
-func (m *bucketPairModel) setDerived(c *s3api.Client, region string, publicRead bool) diag.Diagnostics {
+// setDerived fills every attribute that follows from the names, the arguments and the provider configuration
+// alone. The plan and the state both get them, so they are known at plan time and never differ after apply;
+// django_storages is unknown while an argument it follows is.
+func (m *bucketPairModel) setDerived(c *s3api.Client, region string) diag.Diagnostics {
 	media, static := m.MediaBucket.ValueString(), m.StaticBucket.ValueString()
 	m.ID = types.StringValue(pairID(media, static))
 	m.Region = types.StringValue(region)
@@ -204,7 +243,12 @@ func (m *bucketPairModel) setDerived(c *s3api.Client, region string, publicRead 
 	m.DeployPolicyJSON = types.StringValue(bucketpolicy.DeployPolicy(m.StaticBucketARN.ValueString()))
 
 	var diags diag.Diagnostics
-	rendered, err := djangoconfig.Render(djangoConfigFor(c, media, static, region, publicRead))
+	in, known := m.djangoInputs(region)
+	if !known {
+		m.DjangoStorages = types.StringUnknown()
+		return diags
+	}
+	rendered, err := djangoconfig.Render(djangoConfigFor(c, in))
 	if err != nil {
 		diags.AddError("Cannot render the Django storage configuration", err.Error())
 		return diags
@@ -213,15 +257,47 @@ func (m *bucketPairModel) setDerived(c *s3api.Client, region string, publicRead 
 	return diags
 }
 
+// djangoInputs are the pair's arguments that the Django storage configuration follows.
+type djangoInputs struct {
+	Media, Static, Region string
+	StaticPublicRead      bool
+	StaticCDN, MediaCDN   cdn
+	Backend               string
+	StaticManifest        bool
+}
+
+// djangoInputs reads them from the model; known is false while one of them is unknown.
+func (m bucketPairModel) djangoInputs(region string) (djangoInputs, bool) {
+	in := djangoInputs{
+		Media:            m.MediaBucket.ValueString(),
+		Static:           m.StaticBucket.ValueString(),
+		Region:           region,
+		StaticPublicRead: m.StaticPublicRead.ValueBool(),
+		Backend:          m.DjangoStoragesBackend.ValueString(),
+		StaticManifest:   m.StaticManifest.ValueBool(),
+	}
+	var staticKnown, mediaKnown bool
+	in.StaticCDN, staticKnown = cdnOf(m.StaticCDN)
+	in.MediaCDN, mediaKnown = cdnOf(m.MediaCDN)
+	known := staticKnown && mediaKnown && !m.StaticPublicRead.IsUnknown() && !m.DjangoStoragesBackend.IsUnknown() &&
+		!m.StaticManifest.IsUnknown()
+	return in, known
+}
+
 // djangoConfigFor is the storage configuration of a pair: Django is told the endpoint and addressing style
 // only for an S3-compatible server; behind one of AWS's own endpoints, boto3 finds AWS by itself.
-func djangoConfigFor(c *s3api.Client, media, static, region string, publicRead bool) djangoconfig.Config {
+func djangoConfigFor(c *s3api.Client, in djangoInputs) djangoconfig.Config {
 	cfg := djangoconfig.Config{
-		MediaBucket:      media,
-		StaticBucket:     static,
-		Region:           region,
-		EndpointURL:      c.CustomEndpoint(),
-		StaticPublicRead: publicRead,
+		MediaBucket:          in.Media,
+		StaticBucket:         in.Static,
+		Region:               in.Region,
+		EndpointURL:          c.CustomEndpoint(),
+		StaticPublicRead:     in.StaticPublicRead,
+		Backend:              in.Backend,
+		StaticManifest:       in.StaticManifest,
+		StaticCustomDomain:   in.StaticCDN.CustomDomain,
+		MediaCustomDomain:    in.MediaCDN.CustomDomain,
+		MediaCloudFrontKeyID: in.MediaCDN.CloudFrontKeyID,
 	}
 	if cfg.EndpointURL != "" {
 		cfg.AddressingStyle = "virtual"
@@ -250,9 +326,17 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 		m.BucketNamespace = types.StringValue(bucketname.NamespaceOf(m.MediaBucket.ValueString()))
 	}
 	if static != nil {
-		if pr, ok := bucketstate.PublicReadOf(bucketstate.BucketARN(s3api.PartitionOf(region).ID, m.StaticBucket.ValueString()), static.Policy); ok {
+		arn := bucketstate.BucketARN(s3api.PartitionOf(region).ID, m.StaticBucket.ValueString())
+		if pr, ok := bucketstate.PublicReadOf(arn, static.Policy, policyAdditions(arn, prior.StaticCDN, prior.StaticExtraPolicy)); ok {
 			m.StaticPublicRead = types.BoolValue(pr)
 		}
+		if m.StaticCORSRules.IsNull() || m.StaticCORSRules.IsUnknown() {
+			// Imported, or from before the argument: the bucket's own rules.
+			m.StaticCORSRules = corsRulesValue(static.CORS)
+		}
+	}
+	if media != nil && imported && len(media.CORS) > 0 {
+		m.MediaCORSRules = corsRulesValue(media.CORS)
 	}
 	if media != nil {
 		userTags := bucketstate.MergeTags(nil, bucketstate.UserTags(media.Tags))
@@ -270,6 +354,7 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 		if !media.Lifecycle.Foreign {
 			m.NoncurrentVersionRetentionDays = optionalInt(media.Lifecycle.NoncurrentDays)
 			m.NoncurrentVersionsToKeep = optionalInt(media.Lifecycle.KeepNoncurrent)
+			m.NoncurrentVersionTransitions = transitionsValue(media.Lifecycle.Transitions)
 		}
 	}
 	if static != nil && !static.Lifecycle.Foreign {
@@ -278,10 +363,14 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 	if m.AbortIncompleteUploadsDays.IsNull() || m.AbortIncompleteUploadsDays.IsUnknown() {
 		m.AbortIncompleteUploadsDays = types.Int64Value(defaultAbortIncompleteDays)
 	}
-	for _, b := range []*types.Bool{&m.StaticPublicRead, &m.MediaForceDestroy, &m.MFADelete} {
+	for _, b := range []*types.Bool{&m.StaticPublicRead, &m.MediaForceDestroy, &m.MFADelete, &m.StaticManifest} {
 		if b.IsNull() || b.IsUnknown() {
 			*b = types.BoolValue(false)
 		}
+	}
+	if m.DjangoStoragesBackend.IsNull() || m.DjangoStoragesBackend.IsUnknown() {
+		// Imported, or from before the argument: the default, which S3 cannot tell.
+		m.DjangoStoragesBackend = types.StringValue(djangoconfig.BackendS3Boto3)
 	}
 
 	if m.TagsAll.IsUnknown() {
@@ -297,7 +386,12 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 		want, d = toSpec(ctx, *m, region, defaults)
 		diags.Append(d...)
 	}
-	list, d := types.ListValueFrom(ctx, types.StringType, bucketstate.Strings(want.pair(onAWS).Drift(observed)))
+	pair, err := want.pair(onAWS)
+	if err != nil {
+		diags.AddError("Invalid extra policy statements", err.Error())
+		return diags
+	}
+	list, d := types.ListValueFrom(ctx, types.StringType, bucketstate.Strings(pair.Drift(observed)))
 	diags.Append(d...)
 	m.Drift = list
 	return diags

@@ -21,9 +21,14 @@ func TestBucketPairModelEqual(t *testing.T) {
 			Tags:         types.MapValueMust(types.StringType, map[string]attr.Value{"env": types.StringValue("prod")}),
 			Drift:        types.ListValueMust(types.StringType, []attr.Value{}),
 			// As read from state, collections always carry their element type, even when null.
-			GuardExemptPrincipals: types.SetNull(types.StringType),
-			TagsAll:               types.MapNull(types.StringType),
-			Timeouts:              timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"read": types.StringType})},
+			GuardExemptPrincipals:        types.SetNull(types.StringType),
+			TagsAll:                      types.MapNull(types.StringType),
+			StaticCORSRules:              corsRulesValue(bucketstate.DefaultStaticCORS()),
+			MediaCORSRules:               types.ListNull(corsRulesType.ElemType),
+			StaticCDN:                    types.ObjectNull(cdnAttrTypes(false)),
+			MediaCDN:                     types.ObjectNull(cdnAttrTypes(true)),
+			NoncurrentVersionTransitions: types.ListNull(types.ObjectType{AttrTypes: transitionAttrTypes}),
+			Timeouts:                     timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"read": types.StringType})},
 		}
 	}
 	if !base().equal(base()) {
@@ -81,13 +86,13 @@ func matching(t *testing.T, m bucketPairModel) s3api.PairObserved {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	p := spec.pair(false)
+	p := mustPair(t, spec)
 	return s3api.PairObserved{Media: observedAs(p.Media), Static: observedAs(p.Static)}
 }
 
 func observedAs(want bucketstate.Desired) *bucketstate.Settings {
 	s := &bucketstate.Settings{Versioning: want.Versioning, PublicAccessBlock: &want.PublicAccessBlock, Ownership: want.Ownership,
-		Encryption: want.Encryption, Policy: want.Policy, Tags: maps.Clone(want.Tags), Lifecycle: want.Lifecycle}
+		Encryption: want.Encryption, Policy: want.Policy, Tags: maps.Clone(want.Tags), Lifecycle: want.Lifecycle, CORS: want.CORS}
 	if want.MFADelete != nil {
 		s.MFADelete = *want.MFADelete
 	}
@@ -230,7 +235,7 @@ func TestBucketPairToSpec(t *testing.T) {
 	if !reflect.DeepEqual(spec, want) {
 		t.Fatalf("toSpec = %+v\nwant     %+v", spec, want)
 	}
-	p := spec.pair(false)
+	p := mustPair(t, spec)
 	if p.Media.Bucket != "pm-media" || !*p.Media.MFADelete || !strings.Contains(p.Media.Policy, "arn:aws:iam::123456789012:role/tf") ||
 		p.Static.PublicAccessBlock.BlockPublicPolicy || !p.Media.Lifecycle.Empty() {
 		t.Errorf("pair() = %+v: media with MFA Delete (so no lifecycle) and the guard, static public", p)
@@ -239,13 +244,24 @@ func TestBucketPairToSpec(t *testing.T) {
 
 // The storage configuration follows the endpoint: none on AWS, the endpoint and addressing style elsewhere.
 func TestDjangoConfigFor(t *testing.T) {
-	aws := djangoConfigFor(&s3api.Client{Region: "eu-west-1"}, "m", "s", "eu-west-1", true)
+	aws := djangoConfigFor(&s3api.Client{Region: "eu-west-1"}, djangoInputs{Media: "m", Static: "s", Region: "eu-west-1", StaticPublicRead: true})
 	if aws.EndpointURL != "" || aws.AddressingStyle != "" || !aws.StaticPublicRead || aws.Region != "eu-west-1" {
 		t.Errorf("on AWS: %+v", aws)
 	}
-	path := djangoConfigFor(&s3api.Client{Endpoint: "https://s3.example", PathStyle: true}, "m", "s", "us-east-1", false)
-	virtual := djangoConfigFor(&s3api.Client{Endpoint: "https://s3.example"}, "m", "s", "us-east-1", false)
+	in := djangoInputs{Media: "m", Static: "s", Region: "us-east-1"}
+	path := djangoConfigFor(&s3api.Client{Endpoint: "https://s3.example", PathStyle: true}, in)
+	virtual := djangoConfigFor(&s3api.Client{Endpoint: "https://s3.example"}, in)
 	if path.EndpointURL != "https://s3.example" || path.AddressingStyle != "path" || virtual.AddressingStyle != "virtual" {
 		t.Errorf("custom endpoint: %+v / %+v", path, virtual)
 	}
+}
+
+// mustPair is spec.pair for a spec whose extra policies are valid.
+func mustPair(t *testing.T, spec pairSpec) s3api.PairSpec {
+	t.Helper()
+	p, err := spec.pair(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 )
@@ -61,8 +62,9 @@ func TestBucketPairAddressesFollowPartitionAndEndpoint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := bucketPairModel{MediaBucket: types.StringValue("pm-media"), StaticBucket: types.StringValue("pm-static")}
-			if diags := m.setDerived(&tt.client, tt.region, true); diags.HasError() {
+			m := bucketPairModel{MediaBucket: types.StringValue("pm-media"), StaticBucket: types.StringValue("pm-static"),
+				StaticPublicRead: types.BoolValue(true)}
+			if diags := m.setDerived(&tt.client, tt.region); diags.HasError() {
 				t.Fatalf("setDerived: %v", diags)
 			}
 			if got := m.MediaBucketARN.ValueString(); got != tt.arn {
@@ -92,11 +94,11 @@ func TestBucketPairAddressesFollowPartitionAndEndpoint(t *testing.T) {
 
 			// The policies the pair writes name the same ARNs, so the static bucket's policy reads back as
 			// written (static_public_read stays true, no drift).
-			spec := pairSpec{Media: "pm-media", Static: "pm-static", Region: tt.region, StaticPublicRead: true}.pair(false)
+			spec := mustPair(t, pairSpec{Media: "pm-media", Static: "pm-static", Region: tt.region, StaticPublicRead: true})
 			if !strings.Contains(spec.Media.Policy, `"`+tt.arn+`"`) {
 				t.Errorf("the media bucket's policy does not name %s: %s", tt.arn, spec.Media.Policy)
 			}
-			if pr, ok := bucketstate.PublicReadOf(m.StaticBucketARN.ValueString(), spec.Static.Policy); !ok || !pr {
+			if pr, ok := bucketstate.PublicReadOf(m.StaticBucketARN.ValueString(), spec.Static.Policy, bucketpolicy.Additions{}); !ok || !pr {
 				t.Errorf("the static policy the pair writes does not read back as public: %v, %v", pr, ok)
 			}
 		})

@@ -32,6 +32,7 @@ func (r *bucketPairResource) ValidateConfig(ctx context.Context, req resource.Va
 				"  - keep the retention and set mfa_delete = false, protecting the versions with least-privilege "+
 				"credentials for the app instead (see app_policy_json).")
 	}
+	resp.Diagnostics.Append(validateWebSettings(ctx, req, mfaDelete, retention)...)
 	var media, static types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("media_bucket"), &media)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("static_bucket"), &static)...)
@@ -58,6 +59,35 @@ func (r *bucketPairResource) ValidateConfig(ctx context.Context, req resource.Va
 	}{{"media_bucket", media}, {"static_bucket", static}} {
 		resp.Diagnostics.Append(namespaceProblems(path.Root(b.attr), b.name.ValueString(), bucketname.NamespaceProblems(b.name.ValueString(), ns, namespaceOption))...)
 	}
+}
+
+// validateWebSettings checks the CORS rules and the noncurrent version transitions as S3 would, and the
+// transitions against MFA Delete, which S3 allows no lifecycle rule beside.
+func validateWebSettings(ctx context.Context, req resource.ValidateConfigRequest, mfaDelete types.Bool, retention types.Int64) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, attribute := range []string{"static_cors_rules", "media_cors_rules"} {
+		var rules types.List
+		diags.Append(req.Config.GetAttribute(ctx, path.Root(attribute), &rules)...)
+		diags.Append(corsProblems(ctx, attribute, rules)...)
+	}
+	var list types.List
+	diags.Append(req.Config.GetAttribute(ctx, pathTransitions, &list)...)
+	transitions, known, d := transitionsOf(ctx, list)
+	diags.Append(d...)
+	if !known || len(transitions) == 0 {
+		return diags
+	}
+	if mfaDelete.ValueBool() {
+		diags.AddAttributeError(pathTransitions, "Transitions conflict with MFA Delete",
+			bucketstate.ErrTransitionsWithMFADelete.Error()+". Choose one: keep mfa_delete = true and remove "+
+				"noncurrent_version_transitions (old versions stay in S3 Standard), or keep the transitions and set "+
+				"mfa_delete = false, protecting the versions with the guard policy (guard_exempt_principals) instead.")
+		return diags
+	}
+	if !retention.IsUnknown() {
+		diags.Append(transitionProblems(transitions, int(retention.ValueInt64()))...)
+	}
+	return diags
 }
 
 // namespaceOption is the argument that chooses the buckets' namespace, for messages.
@@ -111,8 +141,18 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 	} else {
 		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	}
+	if plan.StaticPublicRead.IsUnknown() {
+		var configured types.Bool
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("static_public_read"), &configured)...)
+		if configured.IsNull() {
+			plan.StaticPublicRead = defaultStaticPublicRead(creating, state, plan)
+		}
+	}
 	if resp.Diagnostics.HasError() || plan.MediaBucket.IsUnknown() || plan.StaticBucket.IsUnknown() || plan.StaticPublicRead.IsUnknown() {
 		return
+	}
+	if !plan.StaticPublicRead.ValueBool() && plan.StaticCDN.IsNull() {
+		resp.Diagnostics.Append(privateStaticWithoutCDN())
 	}
 
 	resp.Diagnostics.Append(plan.setPlanned(ctx, r.client, creating, state, r.defaultTags)...)
@@ -158,6 +198,33 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return // resp.Plan is req.Plan, which is the state
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// defaultStaticPublicRead is static_public_read when the configuration leaves it out: served by a CDN, the
+// static bucket stays private; otherwise an existing pair keeps what it has (a default never flips a
+// bucket's exposure), and a new one is public-read, the one setup without a CDN under which Django's admin
+// renders.
+func defaultStaticPublicRead(creating bool, state, plan bucketPairModel) types.Bool {
+	switch {
+	case !plan.StaticCDN.IsNull():
+		return types.BoolValue(false)
+	case !creating && !state.StaticPublicRead.IsNull() && !state.StaticPublicRead.IsUnknown():
+		return state.StaticPublicRead
+	default:
+		return types.BoolValue(true)
+	}
+}
+
+// privateStaticWithoutCDN warns of the one static setup that cannot serve Django's admin.
+func privateStaticWithoutCDN() diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(path.Root("static_public_read"), "Django's admin will render without its styles",
+		"The static bucket is private and no static_cdn serves it, so every static URL Django renders is a signed one. "+
+			"Django's admin stylesheets load more files by relative URL (@import of fonts.css and widgets.css, url(...) "+
+			"of icons and fonts); those requests carry no signature and S3 refuses them with 403. Signed URLs also change "+
+			"on every page, so browsers and CDNs cannot cache static files.\n\n"+
+			"Either remove static_public_read = false (new pairs default to a public-read static bucket, which is safe: "+
+			"collectstatic output is public by nature), or put a CloudFront distribution in front of the bucket with "+
+			"static_cdn.")
 }
 
 // tagCount fails the plan when the pair's own tags and the provider's default tags together are more than S3

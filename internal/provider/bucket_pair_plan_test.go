@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
@@ -116,6 +117,39 @@ func TestAccountBlocksPublicStatic(t *testing.T) {
 				if !strings.Contains(diags[0].Detail(), s) {
 					t.Errorf("detail does not say %q:\n%s", s, diags[0].Detail())
 				}
+			}
+		})
+	}
+}
+
+// Unset static_public_read: a CDN keeps the bucket private; otherwise an existing pair keeps what it has, and
+// a new pair's static bucket is public-read.
+func TestDefaultStaticPublicRead(t *testing.T) {
+	withCDN := bucketPairModel{StaticCDN: types.ObjectValueMust(cdnAttrTypes(false), map[string]attr.Value{
+		"distribution_arn": types.StringValue("arn:aws:cloudfront::123456789012:distribution/E1"),
+		"custom_domain":    types.StringValue("static.example.com"),
+	})}
+	noCDN := bucketPairModel{StaticCDN: types.ObjectNull(cdnAttrTypes(false))}
+	private := bucketPairModel{StaticPublicRead: types.BoolValue(false)}
+	public := bucketPairModel{StaticPublicRead: types.BoolValue(true)}
+	tests := []struct {
+		name     string
+		creating bool
+		state    bucketPairModel
+		plan     bucketPairModel
+		want     bool
+	}{
+		{"new pair", true, bucketPairModel{}, noCDN, true},
+		{"new pair behind a CDN", true, bucketPairModel{}, withCDN, false},
+		{"existing private pair", false, private, noCDN, false},
+		{"existing public pair", false, public, noCDN, true},
+		{"existing public pair gets a CDN", false, public, withCDN, false},
+		{"pair from before the argument had a value", false, bucketPairModel{StaticPublicRead: types.BoolNull()}, noCDN, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := defaultStaticPublicRead(tt.creating, tt.state, tt.plan); got.ValueBool() != tt.want || got.IsNull() || got.IsUnknown() {
+				t.Errorf("defaultStaticPublicRead = %v, want %t", got, tt.want)
 			}
 		})
 	}

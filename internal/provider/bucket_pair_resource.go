@@ -126,7 +126,7 @@ func (r *bucketPairResource) Read(ctx context.Context, req resource.ReadRequest,
 	prior := state
 	resp.Diagnostics.Append(state.setObserved(ctx, region, r.client.OnAWS(), observed, r.defaultTags)...)
 	// After setObserved: django_storages follows static_public_read as read back, as the plan will.
-	resp.Diagnostics.Append(state.setDerived(r.client, region, state.StaticPublicRead.ValueBool())...)
+	resp.Diagnostics.Append(state.setDerived(r.client, region)...)
 	if state.equal(prior) {
 		return // resp.State is req.State; writing it back through the framework's reflection costs more than the check
 	}
@@ -196,7 +196,11 @@ func (r *bucketPairResource) specFor(ctx context.Context, plan *bucketPairModel,
 	diags.Append(d...)
 	mfa, d := r.mfaFor(ctx, config, *plan)
 	diags.Append(d...)
-	return spec.pair(r.client.OnAWS()), mfa, diags
+	pair, err := spec.pair(r.client.OnAWS())
+	if err != nil {
+		diags.AddError("Invalid extra policy statements", err.Error())
+	}
+	return pair, mfa, diags
 }
 
 // options are the pair operations' options: the MFA value, and the provider's log for their steps.

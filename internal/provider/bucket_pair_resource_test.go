@@ -31,6 +31,8 @@ const pairAddr = "protectedmedia_bucket_pair.test"
 type pairConfig struct {
 	Media, Static string
 	PublicRead    bool
+	// DefaultStatic leaves static_public_read out of the configuration, so the pair's default applies.
+	DefaultStatic bool
 	ForceDestroy  bool
 	Tags          map[string]string
 	// MFADelete sets mfa_delete, with mfa_code = var.mfa_code and MFASerial (if any) on the resource.
@@ -65,11 +67,13 @@ variable "mfa_code" {
 resource "protectedmedia_bucket_pair" "test" {
   media_bucket        = %q
   static_bucket       = %q
-  static_public_read  = %t
   media_force_destroy = %t
   mfa_delete          = %t
   mfa_code            = var.mfa_code
-`, c.Media, c.Static, c.PublicRead, c.ForceDestroy, c.MFADelete)
+`, c.Media, c.Static, c.ForceDestroy, c.MFADelete)
+	if !c.DefaultStatic {
+		fmt.Fprintf(&b, "  static_public_read  = %t\n", c.PublicRead)
+	}
 	if c.MFASerial != "" {
 		fmt.Fprintf(&b, "  mfa_serial          = %q\n", c.MFASerial)
 	}
@@ -546,6 +550,7 @@ func commonProblem(bucket string, s *bucketstate.Settings, publicRead bool) erro
 	var doc struct {
 		Statement []struct {
 			Effect    string
+			Principal any
 			Action    any
 			Condition map[string]map[string]any
 		}
@@ -558,7 +563,8 @@ func commonProblem(bucket string, s *bucketstate.Settings, publicRead bool) erro
 		if st.Effect == "Deny" && fmt.Sprint(st.Condition["Bool"]["aws:SecureTransport"]) == "false" {
 			denyInsecure = true
 		}
-		if st.Effect == "Allow" && strings.Contains(fmt.Sprint(st.Action), "s3:GetObject") {
+		// Public: to everyone. A CDN's read (a service principal) is not.
+		if st.Effect == "Allow" && st.Principal == "*" && strings.Contains(fmt.Sprint(st.Action), "s3:GetObject") {
 			allowGet = true
 		}
 	}

@@ -123,7 +123,7 @@ func checkLifecycle(bucket string, want bucketstate.Lifecycle) resource.TestChec
 		if err != nil {
 			return err
 		}
-		if got != want {
+		if !got.Equal(want) {
 			return fmt.Errorf("%s lifecycle: %s, want %s", bucket, got, want)
 		}
 		return nil

@@ -20,6 +20,8 @@ import (
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketname"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/djangoconfig"
 )
 
 // defaultAbortIncompleteDays cleans up abandoned multipart uploads, which S3 bills for but nobody sees.
@@ -85,11 +87,53 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 			"static_public_read": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
-				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Allow anonymous `s3:GetObject` on the static bucket's objects, relaxing its public " +
-					"access block exactly as far as that needs (`BlockPublicPolicy` and `RestrictPublicBuckets` off). " +
-					"Leave `false` to keep it private, served through signed URLs. The provider owns the whole bucket policy, " +
-					"so statements added outside Terraform (for a CDN, say) show as drift and are removed. Defaults to `false`.",
+					"access block exactly as far as that needs (`BlockPublicPolicy` and `RestrictPublicBuckets` off), so Django " +
+					"serves static files on plain, stable URLs. Unset, a new pair's static bucket is public-read unless " +
+					"`static_cdn` is set (then CloudFront serves it and the bucket stays private), and an existing pair keeps " +
+					"what it has. `false` without `static_cdn` makes every static URL a signed one: Django's admin then " +
+					"renders without its styles, because the URLs its stylesheets reference (`@import`, `url(...)`) carry no " +
+					"signature, and the plan warns about it. Read back from the bucket policy.",
+			},
+			"static_cdn":        staticCDNAttribute(),
+			"media_cdn":         mediaCDNAttribute(),
+			"static_cors_rules": corsRulesAttribute(bucketstate.Static),
+			"media_cors_rules":  corsRulesAttribute(bucketstate.Media),
+			"media_extra_policy_json": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "More statements for the media bucket's policy, as a policy document in JSON " +
+					"(`data.aws_iam_policy_document.<name>.json` or `jsonencode({...})`). They are merged into the policy the " +
+					"pair owns and repaired with it: a statement removed or changed outside Terraform shows in `drift`. A `Sid` " +
+					"that is one of the pair's own (" + choiceList(bucketpolicy.ReservedSids()) + ") is refused, and so is any " +
+					"statement that would allow anyone (`\"*\"` as principal, or `NotPrincipal`) to delete object versions or " +
+					"change a setting that protects the bucket.",
+				Validators: []validator.String{extraPolicyValidator{role: bucketstate.Media}},
+			},
+			"static_extra_policy_json": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "More statements for the static bucket's policy, as for `media_extra_policy_json`: " +
+					"merged into the owned policy and repaired with it, the pair's own `Sid`s refused.",
+				Validators: []validator.String{extraPolicyValidator{role: bucketstate.Static}},
+			},
+			"noncurrent_version_transitions": transitionsAttribute(),
+			"django_storages_backend": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(djangoconfig.BackendS3Boto3),
+				MarkdownDescription: "Module of the django-storages backend that `django_storages` names: `" +
+					djangoconfig.BackendS3 + "` (`storages.backends.s3`, django-storages 1.14 and later) or `" +
+					djangoconfig.BackendS3Boto3 + "` (`storages.backends.s3boto3`, every release, kept as an alias from 1.14 " +
+					"on). Defaults to `" + djangoconfig.BackendS3Boto3 + "`, which works with whichever django-storages the app has.",
+				Validators: []validator.String{stringvalidator.OneOf(djangoconfig.Backends()...)},
+			},
+			"static_manifest": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Use django-storages' manifest storage for static files: `collectstatic` writes each file " +
+					"under a name with its content's hash, so browsers and CDNs may keep it for a year (`Cache-Control: " +
+					djangoconfig.StaticCacheControl(true) + "`). Without it names never change, so static files carry `Cache-Control: " +
+					djangoconfig.StaticCacheControl(false) + "`. Defaults to `false`.",
 			},
 			"media_force_destroy": schema.BoolAttribute{
 				Optional: true,
@@ -129,7 +173,8 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 				ElementType: types.StringType,
 				Computed:    true,
 				MarkdownDescription: "Differences between the settings this resource owns (versioning, MFA Delete, " +
-					"public access block, object ownership, default encryption, bucket policy (guard included), tags (AWS's " +
+					"public access block, object ownership, default encryption, bucket policy (guard, CDN and extra statements " +
+					"included), CORS, tags (AWS's " +
 					"`aws:` system tags aside), " +
 					"lifecycle, bucket existence) " +
 					"and what S3 reported at the last refresh, one line each, compared with what Terraform last applied. Empty when everything matches; " +
@@ -212,8 +257,10 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"django_storages": computedString("Django `STORAGES` setting as a JSON string: `default` for media (private, " +
-				"signed URLs, no ACLs) and `staticfiles` for static, with bucket names, region and, for a custom " +
-				"endpoint, its URL and addressing style. Load it with `json.loads` in `settings.py`; see the Django guide."),
+				"signed URLs, no ACLs; CloudFront-signed on `media_cdn`'s domain) and `staticfiles` for static (unsigned " +
+				"URLs with long-lived caching when the bucket is public-read or behind `static_cdn`), with the backend of " +
+				"`django_storages_backend`, bucket names, region and, for a custom endpoint, its URL and addressing style. " +
+				"Load it with `json.loads` in `settings.py`; see the Django guide."),
 		},
 	}
 }

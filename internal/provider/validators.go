@@ -150,3 +150,33 @@ func tagRulesMarkdown() string {
 		"case), which AWS keeps for its own tags.", bucketstate.MaxTagsPerBucket, bucketstate.MaxTagKeyLength,
 		bucketstate.MaxTagValueLength, strings.Join(symbols, "` `"), bucketstate.SystemTagPrefix)
 }
+
+// extraPolicyValidator checks media_extra_policy_json or static_extra_policy_json at plan time: a policy
+// document, none of the pair's own Sids, and nothing that lets anyone erase media history.
+type extraPolicyValidator struct{ role bucketstate.Role }
+
+var _ validator.String = extraPolicyValidator{}
+
+func (v extraPolicyValidator) Description(context.Context) string {
+	return fmt.Sprintf("must be a policy document whose statements may join the %s bucket's policy", v.role)
+}
+
+func (v extraPolicyValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v extraPolicyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	problems := bucketpolicy.CheckExtra(string(v.role), req.ConfigValue.ValueString())
+	if len(problems) == 0 {
+		return
+	}
+	lines := make([]string, len(problems))
+	for i, p := range problems {
+		lines[i] = p.String()
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Extra policy statements refused",
+		fmt.Sprintf("%s cannot join the %s bucket's policy:\n  - %s", req.Path, v.role, strings.Join(lines, "\n  - ")))
+}

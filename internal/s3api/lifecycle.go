@@ -29,13 +29,20 @@ func FindLifecycle(ctx context.Context, c *s3.Client, bucket string) (bucketstat
 }
 
 // lifecycleFromRules folds S3's rules into what the provider owns. Any rule it would not have written —
-// a filter, a transition, an expiry of current versions, a disabled rule — makes the result Foreign.
+// a filter, a transition of current versions, an expiry of current versions, a disabled rule — makes the
+// result Foreign.
 func lifecycleFromRules(rules []types.LifecycleRule) bucketstate.Lifecycle {
 	var l bucketstate.Lifecycle
 	for _, r := range rules {
-		if r.Status != types.ExpirationStatusEnabled || !wholeBucket(r) || len(r.Transitions) > 0 || len(r.NoncurrentVersionTransitions) > 0 {
+		if r.Status != types.ExpirationStatusEnabled || !wholeBucket(r) || len(r.Transitions) > 0 {
 			l.Foreign = true
 			continue
+		}
+		for _, t := range r.NoncurrentVersionTransitions {
+			if aws.ToInt32(t.NewerNoncurrentVersions) > 0 {
+				l.Foreign = true // the provider never writes one
+			}
+			l.Transitions = append(l.Transitions, bucketstate.Transition{Days: int(aws.ToInt32(t.NoncurrentDays)), StorageClass: string(t.StorageClass)})
 		}
 		if e := r.NoncurrentVersionExpiration; e != nil {
 			l.NoncurrentDays, l.KeepNoncurrent = int(aws.ToInt32(e.NoncurrentDays)), int(aws.ToInt32(e.NewerNoncurrentVersions))
@@ -80,6 +87,12 @@ func writeLifecycle(ctx context.Context, c *s3.Client, bucket string, l bucketst
 	}
 	if l.ExpiredDeleteMarkers {
 		rule.Expiration = &types.LifecycleExpiration{ExpiredObjectDeleteMarker: aws.Bool(true)}
+	}
+	for _, t := range l.Transitions {
+		rule.NoncurrentVersionTransitions = append(rule.NoncurrentVersionTransitions, types.NoncurrentVersionTransition{
+			NoncurrentDays: aws.Int32(int32(t.Days)),
+			StorageClass:   types.TransitionStorageClass(t.StorageClass),
+		})
 	}
 	if l.AbortIncompleteDays > 0 {
 		rule.AbortIncompleteMultipartUpload = &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(int32(l.AbortIncompleteDays))}

@@ -45,6 +45,7 @@ func ObserveBucket(ctx context.Context, c *s3.Client, bucket string) (*bucketsta
 	run(func() (err error) { s.Policy, err = FindPolicy(ctx, c, bucket); return })
 	run(func() (err error) { s.Tags, err = FindTags(ctx, c, bucket); return })
 	run(func() (err error) { s.Lifecycle, err = FindLifecycle(ctx, c, bucket); return })
+	run(func() (err error) { s.CORS, err = FindCORS(ctx, c, bucket); return })
 	wg.Wait()
 
 	if len(errs) == 0 {

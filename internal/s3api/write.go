@@ -54,6 +54,7 @@ var writeOrder = []bucketstate.Setting{
 	bucketstate.SettingPolicy,
 	bucketstate.SettingTags,
 	bucketstate.SettingLifecycle,
+	bucketstate.SettingCORS,
 }
 
 // MFA is the x-amz-mfa value, "<device serial> <code>", for the writes S3 guards with MFA Delete. The
@@ -234,6 +235,9 @@ func iamAction(s bucketstate.Setting, want bucketstate.Desired) string {
 		return "s3:PutBucketTagging"
 	case bucketstate.SettingLifecycle:
 		return "s3:PutLifecycleConfiguration"
+	case bucketstate.SettingCORS:
+		// DeleteBucketCors is authorized by s3:PutBucketCORS too.
+		return "s3:PutBucketCORS"
 	}
 	return "s3:" + string(s)
 }
@@ -301,6 +305,8 @@ func write(ctx context.Context, c *s3.Client, want bucketstate.Desired, s bucket
 		return writeTags(ctx, c, want)
 	case bucketstate.SettingLifecycle:
 		return writeLifecycle(ctx, c, want.Bucket, want.Lifecycle)
+	case bucketstate.SettingCORS:
+		return writeCORS(ctx, c, want.Bucket, want.CORS)
 	default:
 		return fmt.Errorf("no writer for setting %q", s)
 	}

@@ -17,10 +17,11 @@ var ownedSettingReads = []string{
 	"GetBucketPolicy",
 	"GetBucketTagging",
 	"GetBucketLifecycleConfiguration",
+	"GetBucketCors",
 }
 
 // TestRefreshCallsPerPair guards the refresh cost: a plan of n pairs makes exactly 2 calls of each owned
-// setting's read per pair (media and static), 14 per pair in all, plus one STS GetCallerIdentity per plan
+// setting's read per pair (media and static), 16 per pair in all, plus one STS GetCallerIdentity per plan
 // for the account every request names as the expected bucket owner.
 func TestRefreshCallsPerPair(t *testing.T) {
 	requireHarness(t)

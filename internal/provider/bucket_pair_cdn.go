@@ -1,0 +1,157 @@
+package provider
+
+// A CloudFront distribution in front of either bucket: the schema of static_cdn and media_cdn, their model,
+// and what they change (the bucket policy's origin access control statement, and the Django configuration's
+// custom_domain and CloudFront signing key).
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
+)
+
+// cdn is a CDN's plain form; the zero value means none.
+type cdn struct {
+	DistributionARN, CustomDomain, CloudFrontKeyID string
+}
+
+func cdnAttributes(media bool) map[string]schema.Attribute {
+	attrs := map[string]schema.Attribute{
+		"distribution_arn": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "ARN of the CloudFront distribution (`aws_cloudfront_distribution.<name>.arn`), which must reach " +
+				"the bucket through an origin access control. The bucket policy gets the standard statement letting that " +
+				"distribution, and no other, read objects (`s3:GetObject` for the service principal `cloudfront.amazonaws.com`, " +
+				"on the condition `AWS:SourceArn`), owned and repaired like the rest of the policy.",
+			Validators: []validator.String{distributionARNValidator{}},
+		},
+		"custom_domain": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "Host name Django puts in the files' URLs: the distribution's `domain_name` or one of its " +
+				"aliases, for example `static.example.com`. Rendered as `custom_domain` in `django_storages`.",
+			Validators: []validator.String{hostNameValidator{}},
+		},
+	}
+	if media {
+		attrs["cloudfront_key_id"] = schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "ID of the CloudFront public key (`aws_cloudfront_public_key.<name>.id`) whose private key " +
+				"signs media URLs. Media is private, so the distribution must require signed URLs (a trusted key group) " +
+				"and Django must sign them: it is rendered as `cloudfront_key_id` in `django_storages`. The private key " +
+				"itself never passes through Terraform: the app supplies it as `cloudfront_key` (see the Django guide).",
+		}
+	}
+	return attrs
+}
+
+func cdnAttrTypes(media bool) map[string]attr.Type {
+	t := map[string]attr.Type{"distribution_arn": types.StringType, "custom_domain": types.StringType}
+	if media {
+		t["cloudfront_key_id"] = types.StringType
+	}
+	return t
+}
+
+func staticCDNAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "A CloudFront distribution serving the static bucket. With it the static bucket stays private " +
+			"(`static_public_read` defaults to `false`), CloudFront reads it through its origin access control, and Django " +
+			"builds unsigned URLs on `custom_domain`. The distribution itself belongs in your `hashicorp/aws` configuration " +
+			"(see the CDN guide). For the admin's fonts, its cache policy must forward the `Origin` header to S3.",
+		Attributes: cdnAttributes(false),
+	}
+}
+
+func mediaCDNAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "A CloudFront distribution serving the media bucket. The bucket stays private and locked down; " +
+			"CloudFront reads it through its origin access control, and Django hands out CloudFront-signed URLs on " +
+			"`custom_domain`. See the CDN guide.",
+		Attributes: cdnAttributes(true),
+	}
+}
+
+// cdnOf converts static_cdn or media_cdn; known is false while any part is unknown.
+func cdnOf(o types.Object) (c cdn, known bool) {
+	if o.IsNull() {
+		return cdn{}, true
+	}
+	if o.IsUnknown() {
+		return cdn{}, false
+	}
+	for _, v := range o.Attributes() {
+		if v.IsUnknown() {
+			return cdn{}, false
+		}
+	}
+	// Read by name: cloudfront_key_id exists only in media_cdn.
+	str := func(name string) string {
+		v, ok := o.Attributes()[name].(types.String)
+		if !ok {
+			return ""
+		}
+		return v.ValueString()
+	}
+	return cdn{DistributionARN: str("distribution_arn"), CustomDomain: str("custom_domain"), CloudFrontKeyID: str("cloudfront_key_id")}, true
+}
+
+// policyAdditions is what a CDN and the extra policy add to the policy of the bucket bucketARN.
+func policyAdditions(bucketARN string, c cdn, extra string) bucketpolicy.Additions {
+	return bucketpolicy.Additions{BucketARN: bucketARN, DistributionARN: c.DistributionARN, Extra: extra}
+}
+
+// distributionARNValidator checks a CloudFront distribution ARN's shape at plan time.
+type distributionARNValidator struct{}
+
+var _ validator.String = distributionARNValidator{}
+
+func (distributionARNValidator) Description(context.Context) string {
+	return "must be a CloudFront distribution ARN"
+}
+
+func (v distributionARNValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (distributionARNValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := bucketpolicy.ValidDistributionARN(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CloudFront distribution ARN", fmt.Sprintf("%s: %v", req.Path, err))
+	}
+}
+
+// hostName is a DNS name of labels of letters, digits and hyphens; custom_domain takes no scheme or path.
+var hostName = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+
+// hostNameValidator checks custom_domain: a host name, without scheme, port or path.
+type hostNameValidator struct{}
+
+var _ validator.String = hostNameValidator{}
+
+func (hostNameValidator) Description(context.Context) string {
+	return "must be a host name such as static.example.com"
+}
+
+func (v hostNameValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (hostNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if v := req.ConfigValue.ValueString(); !hostName.MatchString(v) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid custom domain",
+			fmt.Sprintf("%s = %q is not a host name. Give the name alone, for example \"static.example.com\" or "+
+				"\"d111111abcdef8.cloudfront.net\", without https:// or a path.", req.Path, v))
+	}
+}
