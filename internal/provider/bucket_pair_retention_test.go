@@ -117,9 +117,18 @@ func TestAccBucketPair_mfaDeleteRefusedKeepsLifecycle(t *testing.T) {
 	})
 }
 
+// checkLifecycle reads the lifecycle through the proxy, as the provider does: SeaweedFS implements no
+// transitions, and the proxy's AWS layer keeps a configuration that has them (see StoreLifecycleTransitions).
 func checkLifecycle(bucket string, want bucketstate.Lifecycle) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		got, err := s3api.FindLifecycle(context.Background(), accEnv.Direct, bucket)
+		ctx := context.Background()
+		c, err := s3api.New(ctx, s3api.Config{SkipBucketOwnerCheck: true,
+			Endpoint: accEnv.ProxyURL, AccessKey: accEnv.Server.AccessKey, SecretKey: accEnv.Server.SecretKey, CABundle: accEnv.Server.CAFile,
+		})
+		if err != nil {
+			return err
+		}
+		got, err := s3api.FindLifecycle(ctx, c.S3, bucket)
 		if err != nil {
 			return err
 		}

@@ -37,6 +37,12 @@
 //     headers, 403 AccessForbidden when no rule matches or the bucket has no configuration. Every other
 //     answer loses the server's Access-Control-* headers (and their Vary entries) and carries the matching
 //     rule's instead, or none without an Origin or a matching rule.
+//  9. Lifecycle transitions (StoreLifecycleTransitions): a PutBucketLifecycleConfiguration with a
+//     Transition or NoncurrentVersionTransition is checked as S3 checks its days (400 InvalidArgument under
+//     30 for STANDARD_IA and ONEZONE_IA) and, where the server refuses it only for its transitions, kept
+//     here and answered 200 (HoldsLifecycle); GetBucketLifecycleConfiguration then answers it. A put
+//     without transitions, DeleteBucketLifecycle (204 as on S3) and DeleteBucket forget it. No version
+//     ever moves to another storage class: nothing runs the lifecycle.
 //
 // Each behaviour's file cites the AWS documentation it follows, and says where AWS documents nothing and
 // what was chosen.
@@ -51,7 +57,8 @@
 // without a configuration; it has no archive storage classes and ignores
 // x-amz-optional-object-attributes; it ignores x-amz-bucket-namespace and creates buckets whose names end in
 // -an with or without it; it stores and returns a bucket's CORS configuration, but answers every origin
-// (preflights included) on a bucket without one, from its global allowedOrigins, which default to *.
+// (preflights included) on a bucket without one, from its global allowedOrigins, which default to *; it
+// answers 501 NotImplemented to a lifecycle configuration with an enabled transition.
 //
 // The layer never changes a forwarded request: the Go SDK signs a PutBucketTagging or PutBucketEncryption
 // body three times over (its SHA-256 in x-amz-content-sha256, its CRC32 in x-amz-checksum-crc32, and
@@ -109,6 +116,7 @@ type Layer struct {
 	defaultSSE     bool // behaviour 5
 	namespacesOn   bool // behaviour 7
 	corsOn         bool // behaviour 8
+	lifecycleOn    bool // behaviour 9
 	buckets        map[string]*bucketState
 	refusals       int
 
@@ -128,8 +136,9 @@ type bucketState struct {
 	systemTags map[string]string // behaviour 4
 	encryption *Encryption       // behaviour 5; nil = the layer does not know
 	archived   map[versionRef]Archived
-	namespace  string     // behaviour 7: the namespace the bucket was created in; "" = not seen created
-	cors       []CORSRule // behaviour 8: the bucket's CORS rules; nil = none
+	namespace  string         // behaviour 7: the namespace the bucket was created in; "" = not seen created
+	cors       []CORSRule     // behaviour 8: the bucket's CORS rules; nil = none
+	lifecycle  *heldLifecycle // behaviour 9: the configuration the layer answers for; nil = the server's
 }
 
 // New returns a layer with every behaviour off.
@@ -256,6 +265,12 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 		l.putBucketCors(w, r, op.Bucket, next)
 	case "DeleteBucketCors":
 		l.deleteBucketCors(w, r, op.Bucket, next)
+	case "PutBucketLifecycleConfiguration":
+		l.putBucketLifecycle(w, r, op.Bucket, next)
+	case "GetBucketLifecycleConfiguration":
+		l.getBucketLifecycle(w, r, op.Bucket, next)
+	case "DeleteBucketLifecycle":
+		l.deleteBucketLifecycle(w, r, op.Bucket, next)
 	default:
 		next.ServeHTTP(w, r)
 	}

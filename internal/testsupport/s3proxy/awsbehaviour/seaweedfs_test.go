@@ -462,6 +462,87 @@ func TestWithSeaweedFS(t *testing.T) {
 		}
 	})
 
+	t.Run("LifecycleTransitions", func(t *testing.T) {
+		bucket := s.newBucket(t, ctx, "lifecycle")
+		rule := types.LifecycleRule{
+			ID: aws.String("protectedmedia"), Status: types.ExpirationStatusEnabled,
+			Filter:                      &types.LifecycleRuleFilter{Prefix: aws.String("")},
+			NoncurrentVersionExpiration: &types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(400)},
+			Expiration:                  &types.LifecycleExpiration{ExpiredObjectDeleteMarker: aws.Bool(true)},
+			NoncurrentVersionTransitions: []types.NoncurrentVersionTransition{
+				{NoncurrentDays: aws.Int32(30), StorageClass: types.TransitionStorageClassStandardIa},
+				{NoncurrentDays: aws.Int32(90), StorageClass: types.TransitionStorageClassGlacierIr},
+			},
+			AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(7)},
+		}
+		put := func(c *s3.Client, b string, rules ...types.LifecycleRule) error {
+			_, err := c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: &b,
+				LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}})
+			return err
+		}
+		get := func(c *s3.Client) ([]types.LifecycleRule, error) {
+			out, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: &bucket})
+			if err != nil {
+				return nil, err
+			}
+			return out.Rules, nil
+		}
+
+		// SeaweedFS refuses a transition: the layer's answer is not a duplicate.
+		err := put(direct, bucket, rule)
+		if code, _ := status(err); code != http.StatusNotImplemented {
+			t.Errorf("SeaweedFS answers a noncurrent version transition %d (%v), want 501: it may now implement transitions", code, err)
+		}
+		layertest.ExpectCode(t, "SeaweedFS's PutBucketLifecycleConfiguration with a transition", err, "NotImplemented")
+
+		s.layer.StoreLifecycleTransitions()
+		if err := put(s.client, bucket, rule); err != nil {
+			t.Fatalf("PutBucketLifecycleConfiguration with transitions through the proxy: %v", err)
+		}
+		rules, err := get(s.client)
+		if err != nil || len(rules) != 1 || aws.ToString(rules[0].ID) != "protectedmedia" || len(rules[0].NoncurrentVersionTransitions) != 2 ||
+			rules[0].NoncurrentVersionTransitions[1].StorageClass != types.TransitionStorageClassGlacierIr ||
+			aws.ToInt32(rules[0].NoncurrentVersionTransitions[1].NoncurrentDays) != 90 || aws.ToInt32(rules[0].NoncurrentVersionExpiration.NoncurrentDays) != 400 {
+			t.Errorf("GetBucketLifecycleConfiguration through the proxy: %+v (%v)", rules, err)
+		}
+		_, err = get(direct)
+		layertest.ExpectCode(t, "SeaweedFS's GetBucketLifecycleConfiguration after a kept put", err, "NoSuchLifecycleConfiguration")
+
+		// Checked here, or by SeaweedFS: the caller and the bucket are still its to judge.
+		tooSoon := rule
+		tooSoon.NoncurrentVersionTransitions = []types.NoncurrentVersionTransition{{NoncurrentDays: aws.Int32(10), StorageClass: types.TransitionStorageClassStandardIa}}
+		layertest.ExpectCode(t, "a transition to STANDARD_IA after 10 days", put(s.client, bucket, tooSoon), "InvalidArgument")
+		layertest.ExpectCode(t, "a transition in a bucket that does not exist", put(s.client, bucket+"-gone", rule), "NoSuchBucket")
+		if !s.layer.HoldsLifecycle(bucket) {
+			t.Error("a refused put dropped the kept configuration")
+		}
+
+		// Without transitions, SeaweedFS has the configuration again.
+		plain := rule
+		plain.NoncurrentVersionTransitions = nil
+		if err := put(s.client, bucket, plain); err != nil {
+			t.Fatalf("PutBucketLifecycleConfiguration without transitions: %v", err)
+		}
+		for name, c := range map[string]*s3.Client{"SeaweedFS": direct, "the proxy": s.client} {
+			if rules, err := get(c); err != nil || len(rules) != 1 || len(rules[0].NoncurrentVersionTransitions) != 0 {
+				t.Errorf("GetBucketLifecycleConfiguration from %s: %+v (%v), want the rule without transitions", name, rules, err)
+			}
+		}
+
+		// Kept again, then deleted: SeaweedFS deletes the one it had.
+		if err := put(s.client, bucket, rule); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.client.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: &bucket}); err != nil {
+			t.Fatalf("DeleteBucketLifecycle: %v", err)
+		}
+		_, err = get(s.client)
+		layertest.ExpectCode(t, "GetBucketLifecycleConfiguration after DeleteBucketLifecycle", err, "NoSuchLifecycleConfiguration")
+		if _, err := direct.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: &bucket}); err != nil {
+			t.Errorf("SeaweedFS's DeleteBucketLifecycle of a bucket without a configuration: %v; the layer answers 204 for it only where it kept one", err)
+		}
+	})
+
 	// Last: the behaviour stays on for the rest of the test.
 	t.Run("CORS", func(t *testing.T) {
 		bucket := s.newBucket(t, ctx, "cors")
