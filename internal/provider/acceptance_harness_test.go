@@ -134,16 +134,20 @@ func adminARN(accessKey string) string {
 }
 
 // awsLayer adds Amazon S3 behaviours SeaweedFS lacks (archived versions, public access blocks, bucket
-// owners, system tags, default encryption, bucket namespaces, CORS). Every behaviour but CORS is off, and
-// the layer forwards every request untouched, until a test switches one on; a test that does must switch
-// it off again in t.Cleanup, since the layer is shared. Its account is the one STS names, as on AWS.
+// owners, system tags, default encryption, bucket namespaces, CORS, lifecycle transitions). Every behaviour
+// but CORS and lifecycle transitions is off, and the layer forwards every request untouched, until a test
+// switches one on; a test that does must switch it off again in t.Cleanup, since the layer is shared. Its
+// account is the one STS names, as on AWS.
 var awsLayer = newAWSLayer()
 
 // newAWSLayer has CORS answered as on AWS for the whole run: it must see every bucket's CORS configuration
 // written, and no test wants SeaweedFS's own answer (it lets every origin in whatever the bucket says).
+// Lifecycle rules with noncurrent version transitions, which SeaweedFS refuses as not implemented, are
+// accepted and read back as on AWS.
 func newAWSLayer() *awsbehaviour.Layer {
 	l := awsbehaviour.New(awsbehaviour.Options{Account: seaweedAccount})
 	l.EnableCORS()
+	l.StoreLifecycleTransitions()
 	return l
 }
 

@@ -1,20 +1,26 @@
 """Storage classes for Django before 4.2, which has no STORAGES setting: each passes the OPTIONS of one
-entry of the pair's django_storages value to S3Boto3Storage. On Django 4.2 and later settings.py uses the
-value directly and this module is not imported.
+entry of the pair's django_storages value to the backend it names (S3Boto3Storage, or S3Storage on
+django-storages 1.14 and later when the pair says so).
 """
 import json
 import os
 
-from storages.backends.s3boto3 import S3Boto3Storage
+from django.utils.module_loading import import_string
 
 _STORAGES = json.loads(os.environ["DJANGO_STORAGES_JSON"])
 
 
-class MediaStorage(S3Boto3Storage):
-    def __init__(self, **kwargs):
-        super().__init__(**{**_STORAGES["default"]["OPTIONS"], **kwargs})
+def _storage(alias):
+    entry = _STORAGES[alias]
+    base = import_string(entry["BACKEND"])
+
+    class Storage(base):
+        def __init__(self, **kwargs):
+            super().__init__(**{**entry["OPTIONS"], **kwargs})
+
+    Storage.__name__ = Storage.__qualname__ = base.__name__
+    return Storage
 
 
-class StaticStorage(S3Boto3Storage):
-    def __init__(self, **kwargs):
-        super().__init__(**{**_STORAGES["staticfiles"]["OPTIONS"], **kwargs})
+MediaStorage = _storage("default")
+StaticStorage = _storage("staticfiles")
