@@ -91,7 +91,8 @@ func corsRulesAttribute(role bucketstate.Role) schema.ListNestedAttribute {
 	a.MarkdownDescription = "CORS rules of the media bucket, for browsers that upload straight to it (a presigned " +
 		"`POST` or `PUT` made by the site, from the site's origin) or read media from script. Unset (the default), the " +
 		"media bucket has no CORS configuration. Owned like every other setting: rules changed outside Terraform show " +
-		"in `drift` and are put back."
+		"in `drift` and are put back. CORS only decides what the page's script may see of an answer: it is not " +
+		"access control, and who may upload is still decided by the signature of the presigned request."
 	return a
 }
 

@@ -2,8 +2,18 @@ resource "protectedmedia_bucket_pair" "site" {
   media_bucket  = "example-media"
   static_bucket = "example-static"
 
-  # Keep static files private and serve them through CloudFront or signed URLs.
-  static_public_read = false
+  # Static files are public-read by default, so Django links to them on plain URLs. To serve them through
+  # CloudFront from a private bucket instead, set static_cdn (see the CDN guide).
+
+  # For browsers that upload straight to the media bucket (a presigned POST or PUT from the site's pages);
+  # leave it out otherwise, and the media bucket has no CORS rules.
+  media_cors_rules = [{
+    allowed_origins = ["https://www.example.com"]
+    allowed_methods = ["POST", "PUT"]
+    allowed_headers = ["*"]
+    expose_headers  = ["ETag"]
+    max_age_seconds = 3000
+  }]
 
   # Optional: deny deleting versions, changing versioning or lifecycle and changing the policy to every
   # principal not listed. The principal running Terraform must be listed; keep a break-glass role too.
