@@ -65,7 +65,8 @@ func staticCDNAttribute() schema.SingleNestedAttribute {
 		MarkdownDescription: "A CloudFront distribution serving the static bucket. With it the static bucket stays private " +
 			"(`static_public_read` defaults to `false`), CloudFront reads it through its origin access control, and Django " +
 			"builds unsigned URLs on `custom_domain`. The distribution itself belongs in your `hashicorp/aws` configuration " +
-			"(see the CDN guide). For the admin's fonts, its cache policy must forward the `Origin` header to S3.",
+			"(see the CDN guide). For the admin's fonts, its cache policy must have the `Origin` header in the cache key, " +
+			"which also passes it on to S3.",
 		Attributes: cdnAttributes(false),
 	}
 }
