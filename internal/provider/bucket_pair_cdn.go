@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketpolicy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 )
 
 // cdn is a CDN's plain form; the zero value means none.
@@ -155,4 +156,27 @@ func (hostNameValidator) ValidateString(_ context.Context, req validator.StringR
 			fmt.Sprintf("%s = %q is not a host name. Give the name alone, for example \"static.example.com\" or "+
 				"\"d111111abcdef8.cloudfront.net\", without https:// or a path.", req.Path, v))
 	}
+}
+
+// additionsProblems checks at apply what plan-time validation could not see because it was unknown then:
+// the extra policy documents and the distribution ARNs, which go into the bucket policies as written.
+func additionsProblems(s pairSpec) []string {
+	var out []string
+	for _, b := range []struct {
+		role  bucketstate.Role
+		extra string
+		cdn   cdn
+	}{{bucketstate.Media, s.MediaExtraPolicy, s.MediaCDN}, {bucketstate.Static, s.StaticExtraPolicy, s.StaticCDN}} {
+		if b.extra != "" {
+			for _, p := range bucketpolicy.CheckExtra(string(b.role), b.extra) {
+				out = append(out, fmt.Sprintf("%s_extra_policy_json: %s", b.role, p))
+			}
+		}
+		if b.cdn.DistributionARN != "" {
+			if err := bucketpolicy.ValidDistributionARN(b.cdn.DistributionARN); err != nil {
+				out = append(out, fmt.Sprintf("%s_cdn.distribution_arn: %v", b.role, err))
+			}
+		}
+	}
+	return out
 }

@@ -265,3 +265,19 @@ func mustPair(t *testing.T, spec pairSpec) s3api.PairSpec {
 	}
 	return p
 }
+
+// Extra statements and distribution ARNs known only at apply are checked then, before anything is written.
+func TestAdditionsProblems(t *testing.T) {
+	ok := pairSpec{MediaCDN: cdn{DistributionARN: "arn:aws:cloudfront::123456789012:distribution/E1ABC"},
+		StaticExtraPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::s/*"}]}`}
+	if p := additionsProblems(ok); len(p) != 0 {
+		t.Fatalf("valid additions refused: %q", p)
+	}
+	bad := ok
+	bad.MediaExtraPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:DeleteObjectVersion","Resource":"arn:aws:s3:::m/*"}]}`
+	bad.StaticCDN = cdn{DistributionARN: "arn:aws:cloudfront::123:distribution/e1"}
+	p := additionsProblems(bad)
+	if len(p) != 2 || !strings.HasPrefix(p[0], "media_extra_policy_json: ") || !strings.HasPrefix(p[1], "static_cdn.distribution_arn: ") {
+		t.Errorf("additionsProblems = %q, want the media extra policy and the static distribution ARN", p)
+	}
+}

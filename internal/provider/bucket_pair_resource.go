@@ -196,6 +196,11 @@ func (r *bucketPairResource) specFor(ctx context.Context, plan *bucketPairModel,
 	diags.Append(d...)
 	mfa, d := r.mfaFor(ctx, config, *plan)
 	diags.Append(d...)
+	if problems := additionsProblems(spec); len(problems) > 0 {
+		diags.AddError("Invalid bucket policy additions", "Values known only at apply cannot join the bucket policies; "+
+			"nothing was written:\n  - "+strings.Join(problems, "\n  - "))
+		return s3api.PairSpec{}, mfa, diags
+	}
 	pair, err := spec.pair(r.client.OnAWS())
 	if err != nil {
 		diags.AddError("Invalid extra policy statements", err.Error())
