@@ -20,9 +20,15 @@ var ownedSettingReads = []string{
 	"GetBucketCors",
 }
 
+// mediaOnlyReads are the reads of settings the pair owns on the media bucket alone: one per pair.
+var mediaOnlyReads = []string{
+	"GetBucketReplication",       // media_replication
+	"GetObjectLockConfiguration", // media_object_lock
+}
+
 // TestRefreshCallsPerPair guards the refresh cost: a plan of n pairs makes exactly 2 calls of each owned
-// setting's read per pair (media and static), 16 per pair in all, plus one STS GetCallerIdentity per plan
-// for the account every request names as the expected bucket owner.
+// setting's read per pair (media and static) and 1 of each media-only read, 18 per pair in all, plus one STS
+// GetCallerIdentity per plan for the account every request names as the expected bucket owner.
 func TestRefreshCallsPerPair(t *testing.T) {
 	requireHarness(t)
 	const pairs = 3
@@ -33,6 +39,9 @@ func TestRefreshCallsPerPair(t *testing.T) {
 	want := map[string]int{}
 	for _, op := range ownedSettingReads {
 		want[op] = 2 * pairs
+	}
+	for _, op := range mediaOnlyReads {
+		want[op] = pairs
 	}
 	want[s3proxy.STS] = 1
 	if !maps.Equal(got, want) {

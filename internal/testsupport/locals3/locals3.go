@@ -53,6 +53,10 @@ type Options struct {
 	// arn:aws:iam::000000000000:user/<Name>, and the admin arn:aws:iam::000000000000:user/admin-<first 8
 	// characters of AccessKey>.
 	Identities []Identity
+	// KMSEndpoint, when set, is an AWS KMS endpoint (http://...) SeaweedFS uses for SSE-KMS, through its "aws"
+	// KMS provider; without one, SeaweedFS stores a bucket's aws:kms default encryption but answers 500 to
+	// every object written under it.
+	KMSEndpoint string
 }
 
 // Identity is an extra S3 user; every field is required, and access keys must differ from each other and
@@ -140,9 +144,9 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("locals3: writing server certificate: %w", err)
 	}
 
-	if len(o.Identities) > 0 {
+	if len(o.Identities) > 0 || o.KMSEndpoint != "" {
 		s.s3Config = filepath.Join(s.dataDir, "s3-identities.json")
-		if err := writeIdentities(s.s3Config, s.AccessKey, o.Identities); err != nil {
+		if err := writeS3Config(s.s3Config, s.AccessKey, o.Identities, o.KMSEndpoint); err != nil {
 			return nil, fmt.Errorf("locals3: %w", err)
 		}
 	}
@@ -239,9 +243,9 @@ func removeSockets(ports []int) {
 	}
 }
 
-// writeIdentities writes the identities as a SeaweedFS S3 configuration file, readable by its owner only
-// since it holds secrets.
-func writeIdentities(path, adminKey string, ids []Identity) error {
+// writeS3Config writes the identities, and the KMS provider when kmsEndpoint is set, as a SeaweedFS S3
+// configuration file, readable by its owner only since it holds secrets.
+func writeS3Config(path, adminKey string, ids []Identity, kmsEndpoint string) error {
 	type credential struct {
 		AccessKey string `json:"accessKey"`
 		SecretKey string `json:"secretKey"`
@@ -253,6 +257,10 @@ func writeIdentities(path, adminKey string, ids []Identity) error {
 	}
 	var conf struct {
 		Identities []identity `json:"identities"`
+		KMS        any        `json:"kms,omitempty"`
+	}
+	if kmsEndpoint != "" {
+		conf.KMS = kmsConfig(kmsEndpoint)
 	}
 	keys := map[string]bool{adminKey: true}
 	for _, id := range ids {
@@ -274,6 +282,20 @@ func writeIdentities(path, adminKey string, ids []Identity) error {
 		return err
 	}
 	return os.WriteFile(path, b, 0o600)
+}
+
+// kmsConfig is the "kms" section of SeaweedFS's S3 configuration: its "aws" provider, the AWS SDK's KMS
+// client, pointed at endpoint. The credentials only satisfy the SDK; the endpoint is a test's.
+func kmsConfig(endpoint string) map[string]any {
+	return map[string]any{
+		"default_provider": "test",
+		"providers": map[string]any{"test": map[string]any{
+			"type": "aws", "region": Region, "endpoint": endpoint,
+			"access_key": "LOCALS3KMSTESTKEY", "secret_key": "locals3-kms-test-secret",
+			// Each data key is asked for, so a test sees every request the server makes.
+			"cache_enabled": false,
+		}},
+	}
 }
 
 // weedEnv is the parent's environment without anything weed or mini would read as configuration

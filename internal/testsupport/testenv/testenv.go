@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/fakekms"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
@@ -35,6 +36,9 @@ type Env struct {
 	Direct *s3.Client
 	// Anonymous is an HTTP client trusting the test CA, for unsigned (public) requests.
 	Anonymous *http.Client
+	// KMS is the fake AWS KMS SeaweedFS encrypts SSE-KMS objects with; nil unless Options.KMS. A test adds
+	// the keys its buckets name.
+	KMS *fakekms.Server
 
 	stopProxy func() error
 }
@@ -46,6 +50,8 @@ type Options struct {
 	Identities []locals3.Identity
 	// ProxyOptions configure the proxy (semantics layers).
 	ProxyOptions []s3proxy.Option
+	// KMS starts a fake AWS KMS (Env.KMS) and points SeaweedFS's SSE-KMS at it.
+	KMS bool
 }
 
 // Start starts SeaweedFS (the binary named by PROTECTEDMEDIA_WEED) and the proxy, with opts for the proxy
@@ -60,11 +66,20 @@ func StartWith(ctx context.Context, o Options) (*Env, error) {
 	if weed == "" {
 		return nil, fmt.Errorf("%s is not set: run the tests through `make test`, which builds SeaweedFS and sets it", WeedEnv)
 	}
-	srv, err := locals3.Start(ctx, locals3.Options{Binary: weed, Identities: o.Identities})
-	if err != nil {
-		return nil, fmt.Errorf("starting SeaweedFS: %w", err)
+	e := &Env{}
+	kmsEndpoint := ""
+	if o.KMS {
+		kms, err := fakekms.Start()
+		if err != nil {
+			return nil, err
+		}
+		e.KMS, kmsEndpoint = kms, kms.URL
 	}
-	e := &Env{Server: srv}
+	srv, err := locals3.Start(ctx, locals3.Options{Binary: weed, Identities: o.Identities, KMSEndpoint: kmsEndpoint})
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("starting SeaweedFS: %w", err), e.stop())
+	}
+	e.Server = srv
 	if err := e.startProxy(o.ProxyOptions); err != nil {
 		return nil, errors.Join(fmt.Errorf("starting the S3 test proxy: %w", err), srv.Stop())
 	}
@@ -150,6 +165,9 @@ func (e *Env) stop() error {
 	}
 	if e.Server != nil {
 		errs = append(errs, e.Server.Stop())
+	}
+	if e.KMS != nil {
+		errs = append(errs, e.KMS.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -166,7 +166,7 @@ func noEncryptionConfiguration(buf *s3proxy.BufferedResponse) bool {
 // SeaweedFS does not.
 func (l *Layer) putBucketEncryption(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
 	l.mu.Lock()
-	on := l.defaultSSE
+	on := l.defaultSSE || l.objectSSE // object encryption headers follow the default too
 	l.mu.Unlock()
 	if !on {
 		next.ServeHTTP(w, r)
@@ -206,7 +206,8 @@ func (l *Layer) putBucketEncryption(w http.ResponseWriter, r *http.Request, buck
 // had no configuration to delete: on AWS there always is one.
 func (l *Layer) deleteBucketEncryption(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
 	if l.encryptionOf(bucket) == nil {
-		next.ServeHTTP(w, r)
+		// Behaviour 5 is off: SeaweedFS then has no default encryption left, and objects report none.
+		s3proxy.ForwardThen(w, r, next, func() { l.read(bucket, func(b *bucketState) { b.encryption = nil }) })
 		return
 	}
 	unlock := l.locks.Lock(bucket)

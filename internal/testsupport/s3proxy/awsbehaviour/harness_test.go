@@ -67,6 +67,10 @@ func answerAsSeaweedFS(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `<CopyObjectResult><ETag>"e"</ETag></CopyObjectResult>`)
 	case "DeleteBucket", "DeletePublicAccessBlock", "PutBucketPolicy", "DeleteBucketPolicy", "DeleteBucketTagging":
 		w.WriteHeader(http.StatusNoContent)
+	case "PutBucketReplication", "DeleteBucketReplication":
+		s3proxy.WriteError(w, r, http.StatusNotImplemented, "NotImplemented", "A header you provided implies functionality that is not implemented")
+	case "GetBucketReplication":
+		s3proxy.WriteError(w, r, http.StatusNotFound, "ReplicationConfigurationNotFoundError", "The replication configuration was not found")
 	}
 }
 

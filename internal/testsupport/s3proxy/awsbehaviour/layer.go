@@ -43,6 +43,18 @@
 //     here and answered 200 (HoldsLifecycle); GetBucketLifecycleConfiguration then answers it. A put
 //     without transitions, DeleteBucketLifecycle (204 as on S3) and DeleteBucket forget it. No version
 //     ever moves to another storage class: nothing runs the lifecycle.
+//  10. Replication (StoreReplication): a PutBucketReplication is checked as S3 checks it (400 MalformedXML
+//     for a document without a Role or a rule, 400 InvalidRequest while the source's versioning, or a
+//     destination's the layer knows, is not Enabled, or a Filter rule lacks DeleteMarkerReplication or
+//     Priority) and kept here, GetBucketReplication answers it (404 ReplicationConfigurationNotFoundError
+//     without one), DeleteBucketReplication (204) and DeleteBucket forget it. Versioning is learnt from the
+//     PutBucketVersioning and GetBucketVersioning requests that pass. Nothing is ever replicated.
+//  11. Object encryption headers (ReportObjectEncryption, kms.go): CopyObject, CreateMultipartUpload and
+//     CompleteMultipartUpload answers report the new object's encryption (the write's own, else the bucket's
+//     default: aws:kms with its key ARN and S3 Bucket Key, or AES256), and PutObject, HeadObject and
+//     GetObject answers the bucket key of an SSE-KMS version written with one. The default is learnt from
+//     the PutBucketEncryption and DeleteBucketEncryption requests that pass; a header the server sent is
+//     never changed.
 //
 // Each behaviour's file cites the AWS documentation it follows, and says where AWS documents nothing and
 // what was chosen.
@@ -58,7 +70,13 @@
 // x-amz-optional-object-attributes; it ignores x-amz-bucket-namespace and creates buckets whose names end in
 // -an with or without it; it stores and returns a bucket's CORS configuration, but answers every origin
 // (preflights included) on a bucket without one, from its global allowedOrigins, which default to *; it
-// answers 501 NotImplemented to a lifecycle configuration with an enabled transition.
+// answers 501 NotImplemented to a lifecycle configuration with an enabled transition; it answers 501
+// NotImplemented to PutBucketReplication and DeleteBucketReplication, and GetBucketReplication 404
+// ReplicationConfigurationNotFoundError. It implements S3 Object Lock as AWS does in everything the provider
+// and its tests rely on (objectlock_seaweedfs_test.go records it), so no behaviour here reproduces it.
+// It stores aws:kms default encryption with its key and bucket key as AWS reports them; with a KMS provider
+// (testenv.Options.KMS) it encrypts objects under the key, and without one it answers 500 to every object
+// written under such a default (kms_seaweedfs_test.go records what it reports).
 //
 // The layer never changes a forwarded request: the Go SDK signs a PutBucketTagging or PutBucketEncryption
 // body three times over (its SHA-256 in x-amz-content-sha256, its CRC32 in x-amz-checksum-crc32, and
@@ -117,6 +135,8 @@ type Layer struct {
 	namespacesOn   bool // behaviour 7
 	corsOn         bool // behaviour 8
 	lifecycleOn    bool // behaviour 9
+	replicationOn  bool // behaviour 10
+	objectSSE      bool // behaviour 11
 	buckets        map[string]*bucketState
 	refusals       int
 
@@ -139,6 +159,11 @@ type bucketState struct {
 	namespace  string         // behaviour 7: the namespace the bucket was created in; "" = not seen created
 	cors       []CORSRule     // behaviour 8: the bucket's CORS rules; nil = none
 	lifecycle  *heldLifecycle // behaviour 9: the configuration the layer answers for; nil = the server's
+	// Behaviour 10: the bucket's versioning as last seen ("" = not seen) and its replication configuration
+	// (nil = none).
+	versioning  string
+	replication *replicationConfiguration
+	bucketKeys  map[versionRef]bool // behaviour 11: whether each SSE-KMS version seen written has a bucket key
 }
 
 // New returns a layer with every behaviour off.
@@ -232,6 +257,8 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 	if l.restrictPublicBucket(w, r, op.Bucket) {
 		return
 	}
+	next = l.watchVersioning(op, next) // behaviour 10 learns versioning from whatever reaches the server
+	w = l.reportObjectEncryption(w, r, op)
 	switch op.Name {
 	case "DeleteBucket":
 		unlock := l.locks.Lock(op.Bucket)
@@ -271,6 +298,12 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 		l.getBucketLifecycle(w, r, op.Bucket, next)
 	case "DeleteBucketLifecycle":
 		l.deleteBucketLifecycle(w, r, op.Bucket, next)
+	case "PutBucketReplication":
+		l.putBucketReplication(w, r, op.Bucket, next)
+	case "GetBucketReplication":
+		l.getBucketReplication(w, r, op.Bucket, next)
+	case "DeleteBucketReplication":
+		l.deleteBucketReplication(w, r, op.Bucket, next)
 	default:
 		next.ServeHTTP(w, r)
 	}

@@ -543,6 +543,82 @@ func TestWithSeaweedFS(t *testing.T) {
 		}
 	})
 
+	t.Run("Replication", func(t *testing.T) {
+		bucket := s.newBucket(t, ctx, "repl")
+		replica := s.newBucket(t, ctx, "replica")
+		cfg := &types.ReplicationConfiguration{Role: aws.String("arn:aws:iam::" + DefaultAccount + ":role/pm-replication"), Rules: []types.ReplicationRule{{
+			ID: aws.String("protectedmedia-media-replica"), Priority: aws.Int32(1), Status: types.ReplicationRuleStatusEnabled,
+			Filter:                  &types.ReplicationRuleFilter{Prefix: aws.String("")},
+			DeleteMarkerReplication: &types.DeleteMarkerReplication{Status: types.DeleteMarkerReplicationStatusDisabled},
+			Destination:             &types.Destination{Bucket: aws.String("arn:aws:s3:::" + replica)},
+		}}}
+		put := func(c *s3.Client, b string) error {
+			_, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: &b, ReplicationConfiguration: cfg})
+			return err
+		}
+		get := func(c *s3.Client, b string) (*types.ReplicationConfiguration, error) {
+			out, err := c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: &b})
+			if err != nil {
+				return nil, err
+			}
+			return out.ReplicationConfiguration, nil
+		}
+		del := func(c *s3.Client, b string) error {
+			_, err := c.DeleteBucketReplication(ctx, &s3.DeleteBucketReplicationInput{Bucket: &b})
+			return err
+		}
+		enable := func(b string) {
+			t.Helper()
+			if _, err := s.client.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: &b,
+				VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// SeaweedFS has no replication: it answers the get as for a bucket without a configuration, and the put
+		// and the delete as not implemented, even for a bucket that does not exist.
+		_, err := get(direct, bucket)
+		layertest.ExpectCode(t, "SeaweedFS's GetBucketReplication", err, "ReplicationConfigurationNotFoundError")
+		_, err = get(direct, bucket+"-gone")
+		layertest.ExpectCode(t, "SeaweedFS's GetBucketReplication of a bucket that does not exist", err, "NoSuchBucket")
+		for name, err := range map[string]error{"PutBucketReplication": put(direct, bucket), "DeleteBucketReplication": del(direct, bucket),
+			"PutBucketReplication of a bucket that does not exist": put(direct, bucket+"-gone")} {
+			if code, _ := status(err); code != http.StatusNotImplemented {
+				t.Errorf("SeaweedFS answers %s %d (%v), want 501: it may now implement replication", name, code, err)
+			}
+			layertest.ExpectCode(t, "SeaweedFS's "+name, err, "NotImplemented")
+		}
+
+		s.layer.StoreReplication()
+		defer func() {
+			// Off again is not possible; leave nothing kept behind for the subtests after this one.
+			_ = del(s.client, bucket)
+		}()
+		layertest.ExpectCode(t, "PutBucketReplication on a bucket never versioned", put(s.client, bucket), "InvalidRequest")
+		enable(bucket)
+		layertest.ExpectCode(t, "PutBucketReplication into a replica never versioned", put(s.client, bucket), "InvalidRequest")
+		enable(replica)
+		if err := put(s.client, bucket); err != nil {
+			t.Fatalf("PutBucketReplication through the proxy: %v", err)
+		}
+		got, err := get(s.client, bucket)
+		if err != nil || aws.ToString(got.Role) != aws.ToString(cfg.Role) || len(got.Rules) != 1 ||
+			aws.ToString(got.Rules[0].Destination.Bucket) != "arn:aws:s3:::"+replica || got.Rules[0].DeleteMarkerReplication == nil ||
+			got.Rules[0].DeleteMarkerReplication.Status != types.DeleteMarkerReplicationStatusDisabled {
+			t.Errorf("GetBucketReplication through the proxy: %+v (%v)", got, err)
+		}
+		_, err = get(direct, bucket)
+		layertest.ExpectCode(t, "SeaweedFS's GetBucketReplication after a kept put", err, "ReplicationConfigurationNotFoundError")
+		_, err = get(s.client, bucket+"-gone")
+		layertest.ExpectCode(t, "GetBucketReplication of a bucket that does not exist, through the proxy", err, "NoSuchBucket")
+
+		if err := del(s.client, bucket); err != nil {
+			t.Fatalf("DeleteBucketReplication through the proxy: %v", err)
+		}
+		_, err = get(s.client, bucket)
+		layertest.ExpectCode(t, "GetBucketReplication after DeleteBucketReplication", err, "ReplicationConfigurationNotFoundError")
+	})
+
 	// Last: the behaviour stays on for the rest of the test.
 	t.Run("CORS", func(t *testing.T) {
 		bucket := s.newBucket(t, ctx, "cors")
