@@ -22,6 +22,9 @@ const (
 	sidStaticObjects       = "StaticObjects"
 	sidDenyHistoryRewrites = "DenyMediaHistoryAndConfigChanges"
 	sidGuardVersions       = "GuardVersions"
+	sidMediaKey            = "MediaKey"
+	sidStaticKey           = "StaticKey"
+	sidDenyMediaKeyLoss    = "DenyMediaKeyLoss"
 )
 
 // guardConditionOperator and guardConditionKey exempt principals from the guard. ArnNotLike on
@@ -45,13 +48,18 @@ func GuardedActions() []string {
 }
 
 // appDeniedActions are denied to the app on the media bucket whatever else grants them: the guarded actions
-// plus every other setting whose change would expose or remove the media.
+// plus every other setting whose change would expose or remove the media. Object Lock's two are among them:
+// changing the bucket's default retention, and bypassing a version's GOVERNANCE retention (which S3 allows
+// a principal with s3:BypassGovernanceRetention that asks for it), so media_object_lock holds against the
+// app's keys.
 func appDeniedActions() []string {
 	return append(GuardedActions(),
 		"s3:PutBucketPublicAccessBlock",
 		"s3:PutBucketOwnershipControls",
 		"s3:PutEncryptionConfiguration",
 		"s3:DeleteBucket",
+		"s3:PutBucketObjectLockConfiguration",
+		"s3:BypassGovernanceRetention",
 	)
 }
 
@@ -75,32 +83,62 @@ type iamDocument struct {
 // lists and deletes media (a delete only adds a delete marker on the versioned bucket) and reads static
 // files. An explicit Deny of everything that would remove versions or loosen the media bucket follows, so
 // a broader grant elsewhere on the same principal cannot give those back.
-func AppPolicy(mediaARN, staticARN string) string {
+//
+// mediaKey and staticKey are the buckets' KMS key ARNs, "" for SSE-S3. With SSE-KMS, S3 uses the key on the
+// caller's behalf, with the caller's permissions: writing an object needs kms:GenerateDataKey, reading one
+// kms:Decrypt, and so does a multipart upload, whose parts S3 decrypts to assemble the object. The app gets
+// both on the media key, kms:Decrypt on the static key, and a Deny of what would make the media key, and
+// so every version encrypted under it, unusable.
+func AppPolicy(mediaARN, staticARN, mediaKey, staticKey string) string {
 	media := []string{mediaARN, mediaARN + "/*"}
-	return mustMarshal(iamDocument{
-		Version: policyVersion,
-		Statement: []iamStatement{
-			allow(sidMediaList, []string{mediaARN}, "s3:ListBucket", "s3:GetBucketLocation"),
-			allow(sidMediaObjects, []string{mediaARN + "/*"},
-				"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"),
-			allow(sidStaticList, []string{staticARN}, "s3:ListBucket"),
-			allow(sidStaticRead, []string{staticARN + "/*"}, "s3:GetObject"),
-			{Sid: sidDenyHistoryRewrites, Effect: "Deny", Action: appDeniedActions(), Resource: media},
-		},
-	})
+	statements := []iamStatement{
+		allow(sidMediaList, []string{mediaARN}, "s3:ListBucket", "s3:GetBucketLocation"),
+		allow(sidMediaObjects, []string{mediaARN + "/*"},
+			"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"),
+	}
+	if mediaKey != "" {
+		statements = append(statements, allow(sidMediaKey, []string{mediaKey}, kmsReadWriteActions()...))
+	}
+	statements = append(statements,
+		allow(sidStaticList, []string{staticARN}, "s3:ListBucket"),
+		allow(sidStaticRead, []string{staticARN + "/*"}, "s3:GetObject"),
+	)
+	if staticKey != "" {
+		statements = append(statements, allow(sidStaticKey, []string{staticKey}, "kms:Decrypt"))
+	}
+	statements = append(statements, iamStatement{Sid: sidDenyHistoryRewrites, Effect: "Deny", Action: appDeniedActions(), Resource: media})
+	if mediaKey != "" {
+		statements = append(statements, iamStatement{Sid: sidDenyMediaKeyLoss, Effect: "Deny", Action: MediaKeyDeniedActions(), Resource: []string{mediaKey}})
+	}
+	return mustMarshal(iamDocument{Version: policyVersion, Statement: statements})
 }
 
 // DeployPolicy returns the identity policy (compact JSON) for the deploy step (collectstatic): it lists,
-// reads, writes and deletes static files, and grants nothing on the media bucket.
-func DeployPolicy(staticARN string) string {
-	return mustMarshal(iamDocument{
-		Version: policyVersion,
-		Statement: []iamStatement{
-			allow(sidStaticList, []string{staticARN}, "s3:ListBucket"),
-			allow(sidStaticObjects, []string{staticARN + "/*"},
-				"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
-		},
-	})
+// reads, writes and deletes static files, and grants nothing on the media bucket. staticKey is the static
+// bucket's KMS key ARN, "" for SSE-S3; with one, collectstatic needs kms:GenerateDataKey to write and
+// kms:Decrypt to read files back (and to finish multipart uploads).
+func DeployPolicy(staticARN, staticKey string) string {
+	statements := []iamStatement{
+		allow(sidStaticList, []string{staticARN}, "s3:ListBucket"),
+		allow(sidStaticObjects, []string{staticARN + "/*"},
+			"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
+	}
+	if staticKey != "" {
+		statements = append(statements, allow(sidStaticKey, []string{staticKey}, kmsReadWriteActions()...))
+	}
+	return mustMarshal(iamDocument{Version: policyVersion, Statement: statements})
+}
+
+// kmsReadWriteActions are what reading and writing objects under SSE-KMS need on the key (Amazon S3 User
+// Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)" and "Multipart upload API and
+// permissions"). kms:Encrypt is not among them: S3 encrypts with the data key GenerateDataKey returns.
+func kmsReadWriteActions() []string { return []string{"kms:Decrypt", "kms:GenerateDataKey"} }
+
+// MediaKeyDeniedActions are denied to the app on the media bucket's KMS key: each would leave every version
+// encrypted under the key unreadable (a disabled key, a key scheduled for deletion, imported key material
+// deleted) or lock its owners out of it (a new key policy). A fresh slice each call.
+func MediaKeyDeniedActions() []string {
+	return []string{"kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:DeleteImportedKeyMaterial", "kms:PutKeyPolicy"}
 }
 
 func allow(sid string, resources []string, actions ...string) iamStatement {

@@ -175,7 +175,7 @@ func checkNoForbiddenAllow(t *testing.T, statements []parsedStatement) {
 }
 
 func TestAppPolicy(t *testing.T) {
-	doc := AppPolicy(testMediaARN, testStaticARN)
+	doc := AppPolicy(testMediaARN, testStaticARN, "", "")
 	statements := checkStatements(t, doc, map[string]wantStatement{
 		"MediaList": {"Allow", []string{"s3:ListBucket", "s3:GetBucketLocation"}, []string{testMediaARN}},
 		"MediaObjects": {"Allow", []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
@@ -185,7 +185,7 @@ func TestAppPolicy(t *testing.T) {
 		"DenyMediaHistoryAndConfigChanges": {"Deny", []string{
 			"s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy",
 			"s3:DeleteBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketOwnershipControls",
-			"s3:PutEncryptionConfiguration", "s3:DeleteBucket",
+			"s3:PutEncryptionConfiguration", "s3:DeleteBucket", "s3:PutBucketObjectLockConfiguration", "s3:BypassGovernanceRetention",
 		}, []string{testMediaARN, testMediaARN + "/*"}},
 	})
 	checkNoForbiddenAllow(t, statements)
@@ -199,13 +199,13 @@ func TestAppPolicy(t *testing.T) {
 			}
 		}
 	}
-	if again := AppPolicy(testMediaARN, testStaticARN); again != doc {
+	if again := AppPolicy(testMediaARN, testStaticARN, "", ""); again != doc {
 		t.Errorf("AppPolicy is not deterministic:\n%s\n%s", doc, again)
 	}
 }
 
 func TestDeployPolicy(t *testing.T) {
-	doc := DeployPolicy(testStaticARN)
+	doc := DeployPolicy(testStaticARN, "")
 	statements := checkStatements(t, doc, map[string]wantStatement{
 		"StaticList":    {"Allow", []string{"s3:ListBucket"}, []string{testStaticARN}},
 		"StaticObjects": {"Allow", []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}, []string{testStaticARN + "/*"}},
@@ -214,7 +214,7 @@ func TestDeployPolicy(t *testing.T) {
 	if strings.Contains(doc, "pm-media") {
 		t.Errorf("the deploy policy mentions the media bucket: %s", doc)
 	}
-	if again := DeployPolicy(testStaticARN); again != doc {
+	if again := DeployPolicy(testStaticARN, ""); again != doc {
 		t.Errorf("DeployPolicy is not deterministic:\n%s\n%s", doc, again)
 	}
 }

@@ -75,6 +75,12 @@ type Settings struct {
 	Lifecycle Lifecycle
 	// CORS is the bucket's CORS configuration; none when the bucket has none.
 	CORS []CORSRule
+	// Replication is the bucket's replication configuration; nil when it has none, and on the static bucket,
+	// whose replication is never read.
+	Replication *Replication
+	// ObjectLock is the bucket's Object Lock configuration; the zero value on the static bucket, whose Object
+	// Lock is never read.
+	ObjectLock ObjectLock
 }
 
 // Setting names one thing the provider owns on a bucket; a drift is repaired by rewriting that setting.
@@ -91,6 +97,8 @@ const (
 	SettingTags              Setting = "tags"
 	SettingLifecycle         Setting = "lifecycle"
 	SettingCORS              Setting = "CORS"
+	SettingReplication       Setting = "replication"
+	SettingObjectLock        Setting = "Object Lock"
 )
 
 // Desired is what the provider wants on one bucket.
@@ -105,6 +113,10 @@ type Desired struct {
 	PublicAccessBlock PublicAccessBlock
 	Ownership         string
 	Encryption        string
+	// EncryptionKey is the KMS key ARN of SSE-KMS (see WithKMSKey), BucketKey its S3 Bucket Key; "" and
+	// false with SSE-S3.
+	EncryptionKey string
+	BucketKey     bool
 	// BlockSSEC keeps uploads with customer-provided keys (SSE-C) out, as AWS sets up every new bucket since
 	// April 2026: never weakened.
 	BlockSSEC bool
@@ -121,6 +133,11 @@ type Desired struct {
 	Lifecycle  Lifecycle
 	// CORS are the bucket's CORS rules; none means no CORS configuration at all.
 	CORS []CORSRule
+	// Replication is the media bucket's replication configuration (MediaReplication); nil means none.
+	Replication *Replication
+	// ObjectLock is the media bucket's default retention (media_object_lock); nil means none. A bucket that
+	// has Object Lock keeps it without one: S3 cannot turn it off.
+	ObjectLock *LockRetention
 }
 
 // MediaDesired is the locked-down, versioned media bucket. guardExempt, when not empty, adds the guard
@@ -218,7 +235,7 @@ func Diff(want Desired, observed *Settings) []Drift {
 			wantBlocked = nil // not compared: not mentioned
 		}
 		drift(SettingEncryption, describeEncryption(observed.Encryption, observed.EncryptionKey, observed.BucketKey, blocked),
-			describeEncryption(want.Encryption, "", false, wantBlocked))
+			describeEncryption(want.Encryption, want.EncryptionKey, want.BucketKey, wantBlocked))
 	}
 	if !PolicyMatches(want.Policy, observed.Policy) {
 		drift(SettingPolicy, describePolicy(observed.Policy), "the provider's policy")
@@ -232,6 +249,12 @@ func Diff(want Desired, observed *Settings) []Drift {
 	}
 	if !CORSEqual(observed.CORS, want.CORS) {
 		drift(SettingCORS, describeCORS(observed.CORS), describeCORS(want.CORS))
+	}
+	if !ReplicationEqual(observed.Replication, want.Replication) {
+		drift(SettingReplication, describeReplication(observed.Replication), describeReplication(want.Replication))
+	}
+	if !ObjectLockMatches(want.ObjectLock, observed.ObjectLock) {
+		drift(SettingObjectLock, describeObjectLock(observed.ObjectLock), describeWantedLock(want.ObjectLock))
 	}
 	return out
 }
@@ -321,10 +344,10 @@ func ssecBlockedOf(want Desired, observed *Settings) *bool {
 	return observed.SSECBlocked
 }
 
-// encryptionMatches reports whether observed default encryption is what want asks for: the algorithm, no
-// KMS key or bucket key set out of band, and SSE-C blocked where the server says.
+// encryptionMatches reports whether observed default encryption is what want asks for: the algorithm, the
+// KMS key (none with SSE-S3) and bucket key, and SSE-C blocked where the server says.
 func encryptionMatches(want Desired, observed *Settings) bool {
-	if observed.Encryption != want.Encryption || observed.EncryptionKey != "" || observed.BucketKey {
+	if observed.Encryption != want.Encryption || observed.EncryptionKey != want.EncryptionKey || observed.BucketKey != want.BucketKey {
 		return false
 	}
 	blocked := ssecBlockedOf(want, observed)
