@@ -165,6 +165,10 @@ func deniedCauses(w writeRequest) []string {
 	if w.Action == "s3:PutBucketVersioning" {
 		causes = append(causes, "MFA Delete is on (turned on outside Terraform?) and the request carried no code")
 	}
+	if w.Action == "s3:PutReplicationConfiguration" {
+		causes = append(causes, "the credentials may not pass the replication role to S3: writing a replication "+
+			"configuration also needs iam:PassRole on media_replication's role_arn, which must belong to the media bucket's account")
+	}
 	if w.KMS {
 		causes = append(causes, "the KMS key's policy does not let the caller use the key")
 	}

@@ -13,7 +13,7 @@ import (
 // iamActionsOf are the IAM actions S3 checks for each API operation the provider sends (AWS's "Actions,
 // resources, and condition keys for Amazon S3" and each operation's Permissions section).
 var iamActionsOf = map[string][]string{
-	"CreateBucket":                    {"s3:CreateBucket", "s3:PutBucketOwnershipControls"}, // ObjectOwnership on create
+	"CreateBucket":                    {"s3:CreateBucket", "s3:PutBucketOwnershipControls", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning"}, // ObjectOwnership, and Object Lock, on create
 	"DeleteBucket":                    {"s3:DeleteBucket"},
 	"HeadBucket":                      {"s3:ListBucket"},
 	"GetBucketLocation":               {"s3:GetBucketLocation"},
@@ -33,9 +33,15 @@ var iamActionsOf = map[string][]string{
 	"GetBucketLifecycleConfiguration": {"s3:GetLifecycleConfiguration"},
 	"PutBucketLifecycleConfiguration": {"s3:PutLifecycleConfiguration"},
 	"DeleteBucketLifecycle":           {"s3:PutLifecycleConfiguration"},
+	"GetObjectLockConfiguration":      {"s3:GetBucketObjectLockConfiguration"},
+	"PutObjectLockConfiguration":      {"s3:PutBucketObjectLockConfiguration"},
+	"HeadObject":                      {"s3:GetObjectVersion", "s3:GetObjectRetention", "s3:GetObjectLegalHold"}, // the lock headers need the latter two
 	"GetBucketCors":                   {"s3:GetBucketCORS"},
 	"PutBucketCors":                   {"s3:PutBucketCORS"},
 	"DeleteBucketCors":                {"s3:PutBucketCORS"},
+	"GetBucketReplication":            {"s3:GetReplicationConfiguration"},
+	"PutBucketReplication":            {"s3:PutReplicationConfiguration", "iam:PassRole"}, // the role S3 assumes
+	"DeleteBucketReplication":         {"s3:PutReplicationConfiguration"},
 	"ListObjectVersions":              {"s3:ListBucketVersions"},
 	"DeleteObjects":                   {"s3:DeleteObject", "s3:DeleteObjectVersion"},
 	"DeleteObject":                    {"s3:DeleteObject", "s3:DeleteObjectVersion"},

@@ -11,9 +11,18 @@ import (
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 )
 
-// ObserveBucket reads every setting the provider owns on a bucket: one call per setting, all at once.
+// settingRead reads one setting the provider owns on only one bucket of a pair into s; each writes its own
+// fields of s. A bucket that is gone is a *NotFoundError, as from the finders.
+type settingRead func(ctx context.Context, c *s3.Client, bucket string, s *bucketstate.Settings) error
+
+// mediaReads are the reads of the settings the pair owns on the media bucket alone: ObservePair adds them to
+// the media bucket's, so the static bucket never pays for them.
+var mediaReads = []settingRead{readReplication, readObjectLock}
+
+// ObserveBucket reads every setting the provider owns on a bucket: one call per setting, all at once, and the
+// extra reads given (mediaReads for the media bucket) with them.
 // It returns nil settings and no error when the bucket does not exist.
-func ObserveBucket(ctx context.Context, c *s3.Client, bucket string) (*bucketstate.Settings, error) {
+func ObserveBucket(ctx context.Context, c *s3.Client, bucket string, extra ...settingRead) (*bucketstate.Settings, error) {
 	var (
 		s    bucketstate.Settings
 		mu   sync.Mutex
@@ -46,6 +55,9 @@ func ObserveBucket(ctx context.Context, c *s3.Client, bucket string) (*bucketsta
 	run(func() (err error) { s.Tags, err = FindTags(ctx, c, bucket); return })
 	run(func() (err error) { s.Lifecycle, err = FindLifecycle(ctx, c, bucket); return })
 	run(func() (err error) { s.CORS, err = FindCORS(ctx, c, bucket); return })
+	for _, read := range extra {
+		run(func() error { return read(ctx, c, bucket, &s) })
+	}
 	wg.Wait()
 
 	if len(errs) == 0 {

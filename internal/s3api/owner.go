@@ -40,9 +40,10 @@ func expectedBucketOwner(account func() (string, error)) func(*middleware.Stack)
 						"and %w. On an S3-compatible endpoint without STS, set %s = true in the provider block (S3 then "+
 						"no longer refuses requests to a bucket of the same name owned by someone else)", op, err, ownerCheckOptOut)
 				}
-				req.Header.Set("X-Amz-Expected-Bucket-Owner", owner)
+				// A request that names an owner itself (a restore's source bucket of another account) keeps it.
+				setIfAbsent(req, "X-Amz-Expected-Bucket-Owner", owner)
 				if op == "CopyObject" || op == "UploadPartCopy" {
-					req.Header.Set("X-Amz-Source-Expected-Bucket-Owner", owner)
+					setIfAbsent(req, "X-Amz-Source-Expected-Bucket-Owner", owner)
 				}
 				return next.HandleBuild(ctx, in)
 			}), middleware.After)
@@ -58,4 +59,11 @@ func accountFrom(arn string, err error) (string, error) {
 		return a, nil
 	}
 	return "", fmt.Errorf("%w: no account in the caller's ARN %q", ErrCallerUnknown, arn)
+}
+
+// setIfAbsent sets header name of req to value unless the request already has one.
+func setIfAbsent(req *smithyhttp.Request, name, value string) {
+	if req.Header.Get(name) == "" {
+		req.Header.Set(name, value)
+	}
 }

@@ -103,7 +103,7 @@ func ObservePair(ctx context.Context, c *s3.Client, media, static string) (PairO
 	var o PairObserved
 	var wg sync.WaitGroup
 	var mErr, sErr error
-	wg.Go(func() { o.Media, mErr = ObserveBucket(ctx, c, media) })
+	wg.Go(func() { o.Media, mErr = ObserveBucket(ctx, c, media, mediaReads...) })
 	wg.Go(func() { o.Static, sErr = ObserveBucket(ctx, c, static) })
 	wg.Wait()
 	return o, errors.Join(mErr, sErr)
@@ -129,7 +129,7 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 
 	var created []string
 	for _, want := range []bucketstate.Desired{spec.Media, spec.Static} {
-		err := createBucket(ctx, c, want.Bucket, spec.Region, spec.Namespace)
+		err := createBucket(ctx, c, want.Bucket, spec.Region, spec.Namespace, want.ObjectLock != nil)
 		if err == nil {
 			err = waitBucketVisible(ctx, c, want.Bucket)
 		}
@@ -243,7 +243,7 @@ func RepairPair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 // repairBucket rewrites the drifted settings of one bucket, creating it first when it is gone.
 func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want bucketstate.Desired, observed *bucketstate.Settings, mfa MFA, o PairOptions) error {
 	if observed == nil {
-		if err := createBucket(ctx, c, want.Bucket, spec.Region, spec.Namespace); err != nil {
+		if err := createBucket(ctx, c, want.Bucket, spec.Region, spec.Namespace, want.ObjectLock != nil); err != nil {
 			return err
 		}
 		if err := waitBucketVisible(ctx, c, want.Bucket); err != nil {
@@ -338,7 +338,9 @@ const maxDeletePerRequest = 1000
 // DestroyPair deletes both buckets. The media side is settled before anything is deleted: a media bucket
 // holding anything is refused (*MediaNotEmptyError) unless forceDestroy, and one with MFA Delete needs
 // o.MFA (*MFACodeRequiredError) and must fit in one DeleteObjects request (*MFADestroyTooLargeError), since
-// every request needs its own code and a destroy has only one; in each case nothing at all is deleted. Under
+// every request needs its own code and a destroy has only one; one whose versions S3 Object Lock still
+// protects is refused too (*MediaLockedError), since S3 would refuse to delete those; in each case nothing at
+// all is deleted. Under
 // MFA Delete the media bucket is emptied first, with that one request, so the code is spent before anything
 // else is gone. A failure part-way is a *DestroyError saying what was already deleted. A bucket already
 // gone counts as deleted.
@@ -353,6 +355,9 @@ func DestroyPair(ctx context.Context, c *s3.Client, media, static string, forceD
 	if !r.MediaGone && !contents.Empty() {
 		if !forceDestroy {
 			return r, &MediaNotEmptyError{Bucket: media, Static: static, Contents: contents}
+		}
+		if err := refuseLockedMedia(ctx, c, media, static, contents, time.Now()); err != nil {
+			return r, err
 		}
 		v, err := FindVersioning(ctx, c, media)
 		if err != nil {

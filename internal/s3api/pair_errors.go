@@ -6,6 +6,7 @@ package s3api
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 )
@@ -112,6 +113,27 @@ type MFADestroyTooLargeError struct {
 func (e *MFADestroyTooLargeError) Error() string {
 	return fmt.Sprintf("media bucket %q has MFA Delete and holds %d versions and delete markers, more than the %d one request "+
 		"(and one code) can delete", e.Bucket, e.Entries, maxDeletePerRequest)
+}
+
+// MediaLockedError refuses a force destroy of a media bucket holding versions that S3 Object Lock protects
+// (a retention not yet past, or a legal hold): S3 would refuse to delete them, so nothing at all is deleted.
+type MediaLockedError struct {
+	Bucket, Static string
+	Locked         bucketstate.LockedVersions
+	// Versions counts every object version in the bucket, locked or not.
+	Versions int
+	// Default is the bucket's default retention, which every version written from now on gets; nil for none.
+	Default *bucketstate.LockRetention
+}
+
+func (e *MediaLockedError) Error() string {
+	until := "no retention date (legal holds only)"
+	if !e.Locked.LatestRetainUntil.IsZero() {
+		until = "the last retention ends " + e.Locked.LatestRetainUntil.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("media bucket %q holds %d of %d object versions that S3 Object Lock protects (%d under GOVERNANCE "+
+		"retention, %d under COMPLIANCE retention, %d with a legal hold); %s", e.Bucket, e.Locked.Count, e.Versions,
+		e.Locked.Governance, e.Locked.Compliance, e.Locked.LegalHolds, until)
 }
 
 // DestroyStep names where a destroy stopped.

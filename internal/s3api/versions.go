@@ -75,14 +75,18 @@ func versionGone(bucket, key, versionID string, err error) error {
 // ListVersions pages through every object version and delete marker under prefix ("" = the whole bucket)
 // and hands each page to fn as plain records, object versions first, then delete markers, each in S3's
 // order. It asks for each version's RestoreStatus, which says whether an archived version can be copied.
-// A bucket that does not exist is a *NotFoundError.
-func ListVersions(ctx context.Context, c *s3.Client, bucket, prefix string, fn func([]recovery.Version) error) error {
+// A bucket that does not exist is a *NotFoundError. opts adjust the request (the expected owner of a bucket
+// of another account).
+func ListVersions(ctx context.Context, c *s3.Client, bucket, prefix string, fn func([]recovery.Version) error, opts ...func(*s3.ListObjectVersionsInput)) error {
 	in := &s3.ListObjectVersionsInput{
 		Bucket:                   aws.String(bucket),
 		OptionalObjectAttributes: []types.OptionalObjectAttributes{types.OptionalObjectAttributesRestoreStatus},
 	}
 	if prefix != "" {
 		in.Prefix = aws.String(prefix)
+	}
+	for _, o := range opts {
+		o(in)
 	}
 	p := s3.NewListObjectVersionsPaginator(c, in)
 	for p.HasMorePages() {
@@ -142,26 +146,7 @@ type Copied struct {
 // version goes to STANDARD (recovery.CopyStorageClass). Bucket default encryption applies to the copy. A
 // source S3 will not copy because it is archived is an *ArchivedVersionError.
 func CopyVersion(ctx context.Context, c *s3.Client, bucket string, src recovery.Version) (Copied, error) {
-	in := &s3.CopyObjectInput{
-		Bucket:     aws.String(bucket),
-		Key:        aws.String(src.Key),
-		CopySource: aws.String(copySource(bucket, src.Key, src.VersionID)),
-	}
-	if class := recovery.CopyStorageClass(src); class != "" {
-		in.StorageClass = types.StorageClass(class)
-	}
-	out, err := c.CopyObject(ctx, in)
-	if hasCode(err, codeInvalidObjectState) {
-		return Copied{}, &ArchivedVersionError{Bucket: bucket, Key: src.Key, VersionID: src.VersionID, StorageClass: src.StorageClass, Err: err}
-	}
-	if err != nil {
-		return Copied{}, fmt.Errorf("copying version %s of %q: %w", src.VersionID, src.Key, versionGone(bucket, src.Key, src.VersionID, err))
-	}
-	cp := Copied{VersionID: aws.ToString(out.VersionId)}
-	if out.CopyObjectResult != nil {
-		cp.ETag = aws.ToString(out.CopyObjectResult.ETag)
-	}
-	return cp, nil
+	return CopyVersionFrom(ctx, c, bucket, bucket, "", src)
 }
 
 // copySource is the x-amz-copy-source value: bucket, key and version, URL-encoded. The SDK sends it as
@@ -258,11 +243,12 @@ func LayDeleteMarker(ctx context.Context, c *s3.Client, bucket, key string) erro
 	return nil
 }
 
-// doAction carries out one restore action.
-func doAction(ctx context.Context, c *s3.Client, bucket string, a recovery.Action) error {
+// doAction carries out one restore action; a copy's source version is in bucket from (bucket itself, or the
+// restore's Source), which must belong to fromOwner when that is set.
+func doAction(ctx context.Context, c *s3.Client, bucket, from, fromOwner string, a recovery.Action) error {
 	switch a.Kind {
 	case recovery.CopyVersion:
-		copied, err := CopyVersion(ctx, c, bucket, a.Source)
+		copied, err := CopyVersionFrom(ctx, c, bucket, from, fromOwner, a.Source)
 		if err != nil {
 			return err
 		}
@@ -304,6 +290,12 @@ type RestoreOptions struct {
 	Refused map[string]string
 	// Progress, if set, is called after each key, one call at a time; it must return quickly.
 	Progress func(RestoreProgress)
+	// Source, if set, is another bucket that kept the history (a replica of the media bucket): what each key
+	// held at AsOf is read from it and copied from it, while what the key holds now is read from the bucket
+	// restored into (recovery.ClassifyFromSource). Keys are restored by copy whatever Recovery.Method says.
+	Source string
+	// SourceOwner is the account Source must belong to; "" is the client's own.
+	SourceOwner string
 }
 
 // RestoreProgress is how far a restore has got.
@@ -340,7 +332,12 @@ func Restore(ctx context.Context, c *s3.Client, bucket, prefix string, o Restore
 			o.Progress(RestoreProgress{Keys: r.Keys, Restored: r.Restored})
 		}
 	}
-	err := walkKeys(ctx, c, bucket, prefix, o.AsOf, o.SeenAt, o.Concurrency, func(ctx context.Context, ks recovery.KeyState) error {
+	from := bucket
+	list := listVersionsOf(c, bucket, prefix, o.AsOf, o.SeenAt)
+	if o.Source != "" {
+		from, list = o.Source, listFromSource(c, bucket, o.Source, o.SourceOwner, prefix, o.AsOf, o.SeenAt)
+	}
+	err := walkListed(ctx, c, bucket, list, o.Concurrency, func(ctx context.Context, ks recovery.KeyState) error {
 		a, ok := recovery.ActionFor(ks, o.Recovery)
 		if id, refused := o.Refused[a.Key]; ok && refused && a.Kind == recovery.CopyVersion && a.Blocked == "" && id == a.Source.VersionID {
 			a = recovery.CopyRefused(a)
@@ -353,7 +350,7 @@ func Restore(ctx context.Context, c *s3.Client, bucket, prefix string, o Restore
 		if !ok || a.Blocked != "" || o.DryRun {
 			return nil
 		}
-		if err := doAction(ctx, c, bucket, a); err != nil {
+		if err := doAction(ctx, c, bucket, from, o.SourceOwner, a); err != nil {
 			var archived *ArchivedVersionError
 			if a.Kind == recovery.CopyVersion && errors.As(err, &archived) {
 				mu.Lock()
@@ -396,7 +393,13 @@ func FindChanges(ctx context.Context, c *s3.Client, bucket, prefix string, since
 // it is returned after the keys in flight are done. A non-zero seenAt classifies each key from the entries
 // it had then (a key with none is skipped).
 func walkKeys(ctx context.Context, c *s3.Client, bucket, prefix string, asOf, seenAt time.Time, concurrency int, visit func(context.Context, recovery.KeyState) error) error {
-	list := func(ctx context.Context, start func(recovery.KeyState) error) error {
+	return walkListed(ctx, c, bucket, listVersionsOf(c, bucket, prefix, asOf, seenAt), concurrency, visit)
+}
+
+// listVersionsOf is walkKeys's listing of one bucket's own history under prefix: each key classified as of
+// asOf as soon as the listing has all its versions, from the entries it had at seenAt when that is set.
+func listVersionsOf(c *s3.Client, bucket, prefix string, asOf, seenAt time.Time) func(context.Context, func(recovery.KeyState) error) error {
+	return func(ctx context.Context, start func(recovery.KeyState) error) error {
 		var scanner recovery.Scanner
 		emit := func(_ string, entries []recovery.Version) error {
 			if !seenAt.IsZero() {
@@ -411,6 +414,11 @@ func walkKeys(ctx context.Context, c *s3.Client, bucket, prefix string, asOf, se
 		}
 		return scanner.Flush(emit)
 	}
+}
+
+// walkListed is walkKeys for any listing of classified keys (list hands them to its start function): bucket
+// is the bucket restored into, whose current versions may carry a restore tag.
+func walkListed(ctx context.Context, c *s3.Client, bucket string, list func(context.Context, func(recovery.KeyState) error) error, concurrency int, visit func(context.Context, recovery.KeyState) error) error {
 	return forEachListed(ctx, concurrency, list, func(ctx context.Context, ks recovery.KeyState) error {
 		if ks.MaybeRestored() {
 			from, err := FindRestoredFrom(ctx, c, bucket, ks.Key, ks.Current.VersionID)

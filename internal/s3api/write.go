@@ -18,11 +18,15 @@ import (
 // createBucket creates a bucket in region, in the account regional namespace when namespace says so (S3 then
 // wants the header x-amz-bucket-namespace, and a name of that namespace's form; see bucketname). Callers
 // check FindExistence first: in us-east-1 S3 answers success when the caller already owns the bucket, which
-// would silently adopt it.
-func createBucket(ctx context.Context, c *s3.Client, bucket, region, namespace string) error {
+// would silently adopt it. objectLock creates it with S3 Object Lock on, which S3 then enables versioning for
+// by itself; its default retention is a write of its own (writeObjectLock).
+func createBucket(ctx context.Context, c *s3.Client, bucket, region, namespace string, objectLock bool) error {
 	in := &s3.CreateBucketInput{
 		Bucket:          aws.String(bucket),
 		ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced,
+	}
+	if objectLock {
+		in.ObjectLockEnabledForBucket = aws.Bool(true)
 	}
 	if namespace == bucketname.NamespaceAccountRegional {
 		in.BucketNamespace = types.BucketNamespaceAccountRegional
@@ -45,9 +49,11 @@ func createBucket(ctx context.Context, c *s3.Client, bucket, region, namespace s
 // writeOrder puts versioning first: it is the write S3 may refuse for a missing or wrong MFA code, and
 // when it is refused nothing else on the bucket has changed. The public access block goes before the
 // policy: S3 refuses a public policy while BlockPublicPolicy is on, and tightening the block first never
-// needs the policy changed.
+// needs the policy changed. Object Lock comes right after versioning: S3 turns it on only for a bucket whose
+// versioning is Enabled.
 var writeOrder = []bucketstate.Setting{
 	bucketstate.SettingVersioning,
+	bucketstate.SettingObjectLock,
 	bucketstate.SettingOwnership,
 	bucketstate.SettingEncryption,
 	bucketstate.SettingPublicAccessBlock,
@@ -55,6 +61,7 @@ var writeOrder = []bucketstate.Setting{
 	bucketstate.SettingTags,
 	bucketstate.SettingLifecycle,
 	bucketstate.SettingCORS,
+	bucketstate.SettingReplication, // S3 refuses it until versioning is Enabled, which comes first
 }
 
 // MFA is the x-amz-mfa value, "<device serial> <code>", for the writes S3 guards with MFA Delete. The
@@ -168,7 +175,11 @@ func writeSettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, 
 				write = retrying(ctx, publicPolicyPropagation, codeAccessDenied, log, want, "public policy refused while the relaxed public access block propagates", write)
 			}
 		case bucketstate.SettingEncryption:
-			req.KMS = want.Encryption == kmsAlgorithm
+			req.KMS = want.Encryption == bucketstate.EncryptionKMS
+		case bucketstate.SettingReplication:
+			if want.Replication != nil && slices.Contains(settings, bucketstate.SettingVersioning) {
+				write = retrying(ctx, replicationAfterVersioning, codeInvalidRequest, log, want, "replication refused while enabled versioning propagates", write)
+			}
 		}
 		if err := attempt(write); err != nil {
 			what := string(s)
@@ -212,9 +223,6 @@ func waitLifecycleGone(ctx context.Context, c *s3.Client, bucket string) error {
 	})
 }
 
-// kmsAlgorithm is the SSE algorithm name of KMS keys.
-const kmsAlgorithm = "aws:kms"
-
 // iamAction is the IAM action S3 checks for writing setting s of want.
 func iamAction(s bucketstate.Setting, want bucketstate.Desired) string {
 	switch s {
@@ -238,6 +246,11 @@ func iamAction(s bucketstate.Setting, want bucketstate.Desired) string {
 	case bucketstate.SettingCORS:
 		// DeleteBucketCors is authorized by s3:PutBucketCORS too.
 		return "s3:PutBucketCORS"
+	case bucketstate.SettingReplication:
+		// DeleteBucketReplication is authorized by s3:PutReplicationConfiguration too.
+		return "s3:PutReplicationConfiguration"
+	case bucketstate.SettingObjectLock:
+		return "s3:PutBucketObjectLockConfiguration"
 	}
 	return "s3:" + string(s)
 }
@@ -271,9 +284,13 @@ func write(ctx context.Context, c *s3.Client, want bucketstate.Desired, s bucket
 			}},
 		})
 	case bucketstate.SettingEncryption:
+		// With SSE-S3 the key is left out and the bucket key sent off, so one set out of band is removed.
 		rule := types.ServerSideEncryptionRule{
 			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryption(want.Encryption)},
-			BucketKeyEnabled:                   aws.Bool(false),
+			BucketKeyEnabled:                   aws.Bool(want.BucketKey),
+		}
+		if want.EncryptionKey != "" {
+			rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID = aws.String(want.EncryptionKey)
 		}
 		if want.KnowsSSECBlocking {
 			// Only to a server known to understand it: others may refuse the element. A write that leaves it
@@ -307,6 +324,10 @@ func write(ctx context.Context, c *s3.Client, want bucketstate.Desired, s bucket
 		return writeLifecycle(ctx, c, want.Bucket, want.Lifecycle)
 	case bucketstate.SettingCORS:
 		return writeCORS(ctx, c, want.Bucket, want.CORS)
+	case bucketstate.SettingReplication:
+		return writeReplication(ctx, c, want.Bucket, want.Replication)
+	case bucketstate.SettingObjectLock:
+		return writeObjectLock(ctx, c, want.Bucket, want.ObjectLock)
 	default:
 		return fmt.Errorf("no writer for setting %q", s)
 	}
