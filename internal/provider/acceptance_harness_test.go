@@ -47,6 +47,7 @@ func runTests(m *testing.M) int {
 	start := time.Now()
 	env, err := testenv.StartWith(context.Background(), testenv.Options{
 		Identities:   []locals3.Identity{appIdentity},
+		KMS:          true, // SeaweedFS encrypts SSE-KMS objects with the fake KMS (accEnv.KMS)
 		ProxyOptions: testenvOptions(),
 	})
 	if err != nil {
@@ -143,11 +144,16 @@ var awsLayer = newAWSLayer()
 // newAWSLayer has CORS answered as on AWS for the whole run: it must see every bucket's CORS configuration
 // written, and no test wants SeaweedFS's own answer (it lets every origin in whatever the bucket says).
 // Lifecycle rules with noncurrent version transitions, which SeaweedFS refuses as not implemented, are
-// accepted and read back as on AWS.
+// accepted and read back as on AWS. Replication configurations, which SeaweedFS does not implement, are checked
+// as S3 checks them (versioning on both buckets) and kept, which every refresh of a media bucket reads.
 func newAWSLayer() *awsbehaviour.Layer {
 	l := awsbehaviour.New(awsbehaviour.Options{Account: seaweedAccount})
 	l.EnableCORS()
 	l.StoreLifecycleTransitions()
+	l.StoreReplication()
+	// Object answers report SSE-KMS as AWS does (SeaweedFS leaves it out of copies, for one): the layer must
+	// see every default encryption written.
+	l.ReportObjectEncryption()
 	return l
 }
 

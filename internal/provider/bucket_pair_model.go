@@ -61,6 +61,17 @@ type bucketPairModel struct {
 
 	DjangoStoragesBackend types.String `tfsdk:"django_storages_backend"`
 	StaticManifest        types.Bool   `tfsdk:"static_manifest"`
+
+	MediaReplication                 types.Object `tfsdk:"media_replication"`
+	ReplicationRolePolicyJSON        types.String `tfsdk:"replication_role_policy_json"`
+	ReplicationTrustPolicyJSON       types.String `tfsdk:"replication_trust_policy_json"`
+	ReplicationDestinationPolicyJSON types.String `tfsdk:"replication_destination_policy_json"`
+
+	MediaKMSKeyARN  types.String `tfsdk:"media_kms_key_arn"`
+	StaticKMSKeyARN types.String `tfsdk:"static_kms_key_arn"`
+
+	MediaObjectLock        types.Object `tfsdk:"media_object_lock"`
+	MediaObjectLockEnabled types.Bool   `tfsdk:"media_object_lock_enabled"`
 }
 
 // equal reports whether every attribute of m holds the same value as in o, as Terraform compares them (an
@@ -99,6 +110,12 @@ type pairSpec struct {
 	MediaCORS        []bucketstate.CORSRule
 	// StaticExtraPolicy and MediaExtraPolicy are the user's extra policy documents; "" for none.
 	StaticExtraPolicy, MediaExtraPolicy string
+	// MediaReplica is media_replication; nil for none.
+	MediaReplica *bucketstate.ReplicaSpec
+	// MediaKMSKey and StaticKMSKey are the buckets' KMS key ARNs; "" for SSE-S3.
+	MediaKMSKey, StaticKMSKey string
+	// MediaObjectLock is the media bucket's default retention; nil for none.
+	MediaObjectLock *bucketstate.LockRetention
 }
 
 // toSpec reads the desired pair from a plan or state: null and unknown tags, guard and retention arguments
@@ -144,6 +161,9 @@ func toSpec(ctx context.Context, m bucketPairModel, region string, defaults map[
 	s.StaticCDN, _ = cdnOf(m.StaticCDN)
 	s.MediaCDN, _ = cdnOf(m.MediaCDN)
 	s.StaticExtraPolicy, s.MediaExtraPolicy = m.StaticExtraPolicyJSON.ValueString(), m.MediaExtraPolicyJSON.ValueString()
+	s.MediaReplica, _ = replicaOf(m.MediaReplication)
+	s.MediaKMSKey, s.StaticKMSKey = m.MediaKMSKeyARN.ValueString(), m.StaticKMSKeyARN.ValueString()
+	s.MediaObjectLock, _ = objectLockOf(m.MediaObjectLock)
 	return s, diags
 }
 
@@ -172,6 +192,9 @@ func (s pairSpec) pair(onAWS bool) (s3api.PairSpec, error) {
 	}
 	p.Media.KnowsSSECBlocking, p.Static.KnowsSSECBlocking = onAWS, onAWS
 	p.Media.CORS, p.Static.CORS = s.MediaCORS, s.StaticCORS
+	p.Media.Replication = bucketstate.MediaReplication(s.MediaReplica)
+	p.Media.ObjectLock = s.MediaObjectLock
+	p.Media, p.Static = p.Media.WithKMSKey(s.MediaKMSKey), p.Static.WithKMSKey(s.StaticKMSKey)
 	var err error
 	if p.Media.Policy, err = bucketpolicy.WithAdditions(p.Media.Policy, policyAdditions(mediaARN, s.MediaCDN, s.MediaExtraPolicy)); err != nil {
 		return p, fmt.Errorf("media_extra_policy_json: %w", err)
@@ -204,6 +227,7 @@ func (m *bucketPairModel) setPlanned(ctx context.Context, c *s3api.Client, creat
 		}
 	}
 	m.Drift = types.ListValueMust(types.StringType, nil)
+	m.MediaObjectLockEnabled = plannedObjectLockEnabled(creating, state, *m)
 	m.TagsAll = types.MapUnknown(types.StringType)
 	if !m.Tags.IsUnknown() {
 		diags.Append(m.settleTagsAll(ctx, defaults)...)
@@ -239,8 +263,8 @@ func (m *bucketPairModel) setDerived(c *s3api.Client, region string) diag.Diagno
 	m.StaticBucketARN = types.StringValue(bucketstate.BucketARN(partition.ID, static))
 	m.MediaBucketDomainName = types.StringValue(bucketstate.DomainName(media, region, partition.DNSSuffix, c.CustomEndpoint(), c.PathStyle))
 	m.StaticBucketDomainName = types.StringValue(bucketstate.DomainName(static, region, partition.DNSSuffix, c.CustomEndpoint(), c.PathStyle))
-	m.AppPolicyJSON = types.StringValue(bucketpolicy.AppPolicy(m.MediaBucketARN.ValueString(), m.StaticBucketARN.ValueString()))
-	m.DeployPolicyJSON = types.StringValue(bucketpolicy.DeployPolicy(m.StaticBucketARN.ValueString()))
+	m.AppPolicyJSON, m.DeployPolicyJSON = identityPolicies(m.MediaBucketARN.ValueString(), m.StaticBucketARN.ValueString(), m.MediaKMSKeyARN, m.StaticKMSKeyARN)
+	m.setReplicationPolicies()
 
 	var diags diag.Diagnostics
 	in, known := m.djangoInputs(region)
@@ -338,6 +362,12 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 	if media != nil && imported && len(media.CORS) > 0 {
 		m.MediaCORSRules = corsRulesValue(media.CORS)
 	}
+	if imported {
+		m.importReplication(media)
+	}
+	if imported {
+		m.MediaKMSKeyARN, m.StaticKMSKeyARN = importedKMSKey(media), importedKMSKey(static)
+	}
 	if media != nil {
 		userTags := bucketstate.MergeTags(nil, bucketstate.UserTags(media.Tags))
 		priorOwn, _, d := knownStringMap(ctx, m.Tags)
@@ -350,6 +380,8 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 		m.TagsAll, d = types.MapValueFrom(ctx, types.StringType, userTags)
 		diags.Append(d...)
 		m.MFADelete = types.BoolValue(media.MFADelete)
+		m.MediaObjectLock = objectLockValue(media.ObjectLock.Default)
+		m.MediaObjectLockEnabled = types.BoolValue(media.ObjectLock.Enabled)
 		m.GuardExemptPrincipals = guardValue(ctx, media.Policy, &diags)
 		if !media.Lifecycle.Foreign {
 			m.NoncurrentVersionRetentionDays = optionalInt(media.Lifecycle.NoncurrentDays)
@@ -363,7 +395,7 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 	if m.AbortIncompleteUploadsDays.IsNull() || m.AbortIncompleteUploadsDays.IsUnknown() {
 		m.AbortIncompleteUploadsDays = types.Int64Value(defaultAbortIncompleteDays)
 	}
-	for _, b := range []*types.Bool{&m.StaticPublicRead, &m.MediaForceDestroy, &m.MFADelete, &m.StaticManifest} {
+	for _, b := range []*types.Bool{&m.StaticPublicRead, &m.MediaForceDestroy, &m.MFADelete, &m.StaticManifest, &m.MediaObjectLockEnabled} {
 		if b.IsNull() || b.IsUnknown() {
 			*b = types.BoolValue(false)
 		}

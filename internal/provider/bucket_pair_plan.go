@@ -33,6 +33,8 @@ func (r *bucketPairResource) ValidateConfig(ctx context.Context, req resource.Va
 				"credentials for the app instead (see app_policy_json).")
 	}
 	resp.Diagnostics.Append(validateWebSettings(ctx, req, mfaDelete, retention)...)
+	resp.Diagnostics.Append(validateReplication(ctx, req.Config)...)
+	resp.Diagnostics.Append(objectLockProblems(ctx, req.Config, mfaDelete, retention)...)
 	var media, static types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("media_bucket"), &media)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("static_bucket"), &static)...)
@@ -157,6 +159,10 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 
 	resp.Diagnostics.Append(plan.setPlanned(ctx, r.client, creating, state, r.defaultTags)...)
 	resp.Diagnostics.Append(tagCount(ctx, plan.Tags, r.defaultTags)...)
+	if !creating {
+		resp.Diagnostics.Append(objectLockRemoval(state, plan)...)
+	}
+	resp.Diagnostics.Append(kmsPlanProblems(plan)...)
 
 	// Buckets about to be created in the account regional namespace must carry its account and region; an
 	// existing pair's buckets are where they are.
@@ -174,6 +180,14 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 		if exempt != nil {
 			caller, err := r.callerARN()
 			resp.Diagnostics.Append(guardLockout(exempt, caller, err)...)
+		}
+	}
+
+	// A replication role must be the media bucket's account's; asked only by plans that write the configuration.
+	if creating || !state.MediaReplication.Equal(plan.MediaReplication) || len(state.Drift.Elements()) > 0 {
+		if spec, known := replicaOf(plan.MediaReplication); known && spec != nil {
+			caller, err := r.callerARN()
+			resp.Diagnostics.Append(replicationRoleAccount(spec, caller, err)...)
 		}
 	}
 

@@ -201,6 +201,14 @@ func (r *bucketPairResource) specFor(ctx context.Context, plan *bucketPairModel,
 			"nothing was written:\n  - "+strings.Join(problems, "\n  - "))
 		return s3api.PairSpec{}, mfa, diags
 	}
+	if problems := kmsApplyProblems(spec); len(problems) > 0 {
+		diags.AddError("Invalid KMS key", "A KMS key known only at apply cannot be used; nothing was written:\n  - "+strings.Join(problems, "\n  - "))
+		return s3api.PairSpec{}, mfa, diags
+	}
+	if problems := replicaProblems(spec.MediaReplica, spec.Media, spec.Static, spec.MediaKMSKey); len(problems) > 0 {
+		diags.AddError("Invalid media_replication", "Values known only at apply cannot be used for the replica; nothing was written:\n  - "+strings.Join(problems, "\n  - "))
+		return s3api.PairSpec{}, mfa, diags
+	}
 	pair, err := spec.pair(r.client.OnAWS())
 	if err != nil {
 		diags.AddError("Invalid extra policy statements", err.Error())

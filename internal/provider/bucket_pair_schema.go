@@ -37,7 +37,7 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 		MarkdownDescription: "A media bucket and a static bucket for a Django site.\n\n" +
 			"The **media** bucket (user uploads) is versioned, so a DELETE only lays a delete marker and old " +
 			"versions stay restorable; all four public access block settings are on, ACLs are disabled " +
-			"(`BucketOwnerEnforced`), objects are encrypted with SSE-S3, and a bucket policy denies any request " +
+			"(`BucketOwnerEnforced`), objects are encrypted with SSE-S3 (or SSE-KMS under `media_kms_key_arn`), and a bucket policy denies any request " +
 			"not made over TLS. The **static** bucket (`collectstatic` output) is never versioned — its content " +
 			"is rebuilt from version control — and carries the same TLS-only policy.\n\n" +
 			"Every refresh reads these settings back; anything changed outside Terraform shows in `terraform plan` " +
@@ -99,6 +99,12 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 			"media_cdn":         mediaCDNAttribute(),
 			"static_cors_rules": corsRulesAttribute(bucketstate.Static),
 			"media_cors_rules":  corsRulesAttribute(bucketstate.Media),
+
+			"media_replication":                   mediaReplicationAttribute(),
+			"replication_role_policy_json":        replicationRolePolicyAttribute(),
+			"replication_trust_policy_json":       replicationTrustPolicyAttribute(),
+			"replication_destination_policy_json": replicationDestinationPolicyAttribute(),
+
 			"media_extra_policy_json": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "More statements for the media bucket's policy, as a policy document in JSON " +
@@ -115,7 +121,11 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 					"merged into the owned policy and repaired with it, the pair's own `Sid`s refused.",
 				Validators: []validator.String{extraPolicyValidator{role: bucketstate.Static}},
 			},
+			"media_kms_key_arn":              kmsKeyAttribute(bucketstate.Media),
+			"static_kms_key_arn":             kmsKeyAttribute(bucketstate.Static),
 			"noncurrent_version_transitions": transitionsAttribute(),
+			"media_object_lock":              objectLockAttribute(),
+			"media_object_lock_enabled":      objectLockEnabledAttribute(),
 			"django_storages_backend": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
@@ -176,7 +186,7 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 					"public access block, object ownership, default encryption, bucket policy (guard, CDN and extra statements " +
 					"included), CORS, tags (AWS's " +
 					"`aws:` system tags aside), " +
-					"lifecycle, bucket existence) " +
+					"lifecycle, the media bucket's replication, bucket existence) " +
 					"and what S3 reported at the last refresh, one line each, compared with what Terraform last applied. Empty when everything matches; " +
 					"a non-empty list plans an in-place update that repairs it. Bucket policies are compared by meaning, " +
 					"not byte for byte.",
@@ -226,10 +236,16 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 			"app_policy_json": computedString("IAM policy (JSON) for the Django app's runtime role or user: read, write, " +
 				"delete (which only lays delete markers) and list on the media bucket, read and list on the static bucket, " +
 				"and an explicit deny of everything that would destroy history or loosen the media bucket: deleting object " +
-				"versions, changing versioning, lifecycle, the bucket policy, the public access block, ownership or " +
-				"encryption, and deleting the bucket. Attach it with `aws_iam_role_policy` or similar."),
+				"versions, changing versioning, lifecycle, the bucket policy, the public access block, ownership, " +
+				"encryption or Object Lock (`s3:PutBucketObjectLockConfiguration`), bypassing a version's `GOVERNANCE` " +
+				"retention (`s3:BypassGovernanceRetention`, so `media_object_lock` holds against the app's keys), and deleting " +
+				"the bucket. It grants no Object Lock action. With `media_kms_key_arn` or `static_kms_key_arn` it also grants what those keys' " +
+				"use needs (`kms:Decrypt` and `kms:GenerateDataKey` on the media key, `kms:Decrypt` on the static key) and denies disabling " +
+				"or deleting the media key; unknown at plan time while a key is. Attach it with `aws_iam_role_policy` or similar."),
 			"deploy_policy_json": computedString("IAM policy (JSON) for the deploy job that runs `collectstatic`: write, delete " +
-				"and list on the static bucket only; nothing on media."),
+				"and list on the static bucket only; nothing on media, and no Object Lock action (`s3:BypassGovernanceRetention` " +
+				"included). With `static_kms_key_arn`, also `kms:GenerateDataKey` and " +
+				"`kms:Decrypt` on that key."),
 			"noncurrent_version_retention_days": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Permanently delete media versions this many days after they stopped being current " +

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -177,6 +178,7 @@ func destroyPairFailed(c *s3api.Client, media, static string, r *s3api.DestroyRe
 	var mfa *s3api.MFACodeRequiredError
 	var tooLarge *s3api.MFADestroyTooLargeError
 	var notEmpty *s3api.MediaNotEmptyError
+	var locked *s3api.MediaLockedError
 	var destroy *s3api.DestroyError
 	switch {
 	case errors.As(err, &mfa):
@@ -189,6 +191,8 @@ func destroyPairFailed(c *s3api.Client, media, static string, r *s3api.DestroyRe
 				"To destroy the pair, turn MFA Delete off first, which takes one code: set mfa_delete = false and run\n\n"+
 				"  terraform apply -var mfa_code=123456\n\n"+
 				"then terraform destroy, which no longer needs a code.", media, tooLarge.Entries, static))
+	case errors.As(err, &locked):
+		diags.Append(mediaLocked(locked))
 	case errors.As(err, &notEmpty):
 		n := notEmpty.Contents
 		diags.AddError("Media bucket is not empty",
@@ -215,6 +219,91 @@ func destroyPairFailed(c *s3api.Client, media, static string, r *s3api.DestroyRe
 		diags.AddError("Cannot destroy the bucket pair", errorDetail(c, err, "Nothing was deleted."))
 	}
 	return diags
+}
+
+// mediaLocked explains a force destroy refused because S3 Object Lock protects versions of the media bucket,
+// with what unlocks each kind.
+func mediaLocked(e *s3api.MediaLockedError) diag.Diagnostic {
+	l := e.Locked
+	var kinds, fixes []string
+	if l.Governance > 0 {
+		kinds = append(kinds, plural(l.Governance, "version")+" under GOVERNANCE retention")
+		fixes = append(fixes, "GOVERNANCE: a principal with s3:BypassGovernanceRetention (which app_policy_json denies) can "+
+			"delete such a version by asking S3 to bypass the retention, which the provider never does:\n\n"+
+			"      aws s3api delete-object --bucket "+shellQuote(e.Bucket)+" --key <key> --version-id <id> --bypass-governance-retention")
+	}
+	if l.Compliance > 0 {
+		kinds = append(kinds, plural(l.Compliance, "version")+" under COMPLIANCE retention")
+		fixes = append(fixes, "COMPLIANCE: nobody can delete such a version or shorten its retention before its date, the "+
+			"account's root user included")
+	}
+	if l.LegalHolds > 0 {
+		kinds = append(kinds, plural(l.LegalHolds, "version")+" with a legal hold")
+		fixes = append(fixes, "legal holds have no date: whoever may (s3:PutObjectLegalHold) lifts each one with\n\n"+
+			"      aws s3api put-object-legal-hold --bucket "+shellQuote(e.Bucket)+" --key <key> --version-id <id> --legal-hold Status=OFF")
+	}
+	until := "Only legal holds lock them."
+	if !l.LatestRetainUntil.IsZero() {
+		until = "The last retention ends at " + l.LatestRetainUntil.UTC().Format(time.RFC3339) + ": from then on, legal holds aside, " +
+			"terraform destroy can delete them."
+	}
+	stop := "New versions are locked too while media_object_lock is set: remove it and apply first, so that uploads made " +
+		"meanwhile do not push the date further."
+	if e.Default == nil {
+		stop = "The bucket has no default retention any more, so new uploads are not locked."
+	}
+	return diag.NewErrorDiagnostic("Media bucket holds locked versions",
+		fmt.Sprintf("S3 Object Lock protects %s of the %s in the media bucket %q: %s. S3 refuses to delete a locked "+
+			"version, so the destroy deleted nothing (the static bucket %q is untouched too).\n\n%s %s\n\n"+
+			"  - %s;\n  - to keep the media and stop managing the pair, remove it from state instead: terraform state rm <address>.",
+			plural(l.Count, "object version"), plural(e.Versions, "object version"), e.Bucket, strings.Join(kinds, ", "), e.Static,
+			until, stop, strings.Join(fixes, ";\n  - ")))
+}
+
+// lifecycleOutlivedByLock warns that lifecycle expiration of noncurrent versions comes before their default
+// retention ends, so S3 keeps them longer than the argument says.
+func lifecycleOutlivedByLock(noncurrentDays int, r bucketstate.LockRetention) diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(path.Root("noncurrent_version_retention_days"), "Locked versions outlive the lifecycle retention",
+		fmt.Sprintf("noncurrent_version_retention_days = %d is shorter than media_object_lock's %s. A version is locked from "+
+			"when it was written, while its noncurrent days count from when it was overwritten or deleted, and S3's lifecycle "+
+			"never deletes a locked version: one replaced within %s of being written stays (and is billed) until its "+
+			"retention has passed, and a later lifecycle run deletes it. To have versions deleted when the lifecycle rule "+
+			"says, set noncurrent_version_retention_days to %d or more, or shorten the retention.",
+			noncurrentDays, r, periodOf(r), r.MinDays()))
+}
+
+// forceDestroyMeetsLock warns that a destroy with media_force_destroy will refuse to start while any media version
+// is locked, which under the default retention every recent one is.
+func forceDestroyMeetsLock(r bucketstate.LockRetention) diag.Diagnostic {
+	who := "S3 refuses to delete it unless a principal with s3:BypassGovernanceRetention asks it to bypass the retention, " +
+		"which the provider never does. Destroying the pair then means waiting until the last retention has passed, or " +
+		"deleting the locked versions with the bypass first."
+	if r.Mode == bucketstate.LockCompliance {
+		who = "nobody can delete it or shorten its retention before then, the account's root user included. Destroying the " +
+			"pair means waiting until " + periodOf(r) + " after the last upload."
+	}
+	return diag.NewAttributeWarningDiagnostic(path.Root("media_force_destroy"), "Destroy cannot finish while media versions are locked",
+		fmt.Sprintf("media_force_destroy = true with media_object_lock in %s mode: every media version stays locked for %s "+
+			"after it is written, and %s terraform destroy checks first and, while any version is locked, deletes nothing "+
+			"and says until when. Removing media_object_lock (and applying) before the last uploads stops new versions "+
+			"from being locked.", r.Mode, periodOf(r), who))
+}
+
+// objectLockStaysOn is the plan's warning when media_object_lock is removed: only the default retention goes.
+func objectLockStaysOn(bucket string, prior bucketstate.LockRetention) diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(pathObjectLock, "Object Lock stays on",
+		fmt.Sprintf("Removing media_object_lock removes the default retention (%s) of the media bucket %q, so new versions "+
+			"are no longer locked. S3 cannot turn Object Lock off: it stays enabled (media_object_lock_enabled stays true) "+
+			"and versioning can never be suspended. Versions already locked stay locked until their retain-until dates "+
+			"(under COMPLIANCE, nobody can shorten them), and a force destroy refuses to start until then.", prior, bucket))
+}
+
+// periodOf says a retention's period in words: "30 days", "1 year".
+func periodOf(r bucketstate.LockRetention) string {
+	if r.Years > 0 {
+		return plural(r.Years, "year")
+	}
+	return plural(r.Days, "day")
 }
 
 // addBlockedWarning names the objects S3 would refuse to copy in a restore of bucket, with why, and, when

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 )
 
@@ -38,6 +40,16 @@ func (d *mediaChangesDataSource) Configure(_ context.Context, req datasource.Con
 	if data := providerDataFrom(req.ProviderData, &resp.Diagnostics); data != nil {
 		d.client = data.client
 	}
+}
+
+// listedVersionLocks reads the lock of every version the report lists, by version ID: one request to learn
+// whether the bucket has Object Lock, and only then one HeadObject per listed version.
+func listedVersionLocks(ctx context.Context, c *s3.Client, bucket string, changes *recovery.Changes) (map[string]bucketstate.VersionLock, error) {
+	lock, err := s3api.FindObjectLock(ctx, c, bucket)
+	if err != nil || !lock.Enabled {
+		return nil, err
+	}
+	return s3api.FindVersionLocks(ctx, c, bucket, listedVersions(changes), 0)
 }
 
 func (d *mediaChangesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -78,7 +90,14 @@ func (d *mediaChangesDataSource) Read(ctx context.Context, req datasource.ReadRe
 			errorDetail(d.client, err, fmt.Sprintf("Listing changes needs s3:ListBucketVersions on bucket %q.", bucket)))
 		return
 	}
-	m.setChanges(changes)
+	locks, err := listedVersionLocks(ctx, d.client.S3, bucket, changes)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("bucket"), "Cannot read the listed versions' Object Lock",
+			errorDetail(d.client, err, fmt.Sprintf("Reading it needs s3:GetBucketObjectLockConfiguration on bucket %q and, when the "+
+				"bucket has Object Lock, s3:GetObjectVersion, s3:GetObjectRetention and s3:GetObjectLegalHold on its objects.", bucket)))
+		return
+	}
+	m.setChanges(changes, locks)
 	m.ID = types.StringValue(bucket + "/" + prefix + "@" + m.Since.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -5,7 +5,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 )
 
 // mediaChangesModel is the data source's Terraform data.
@@ -34,6 +36,7 @@ type deletedModel struct {
 	DeleteMarkerVersionID types.String `tfsdk:"delete_marker_version_id"`
 	ExistedAtSince        types.Bool   `tfsdk:"existed_at_since"`
 	StorageClass          types.String `tfsdk:"storage_class"`
+	RetainUntil           types.String `tfsdk:"retain_until"`
 }
 
 // overwrittenModel is one entry of overwritten.
@@ -46,10 +49,12 @@ type overwrittenModel struct {
 	CurrentLastModified types.String `tfsdk:"current_last_modified"`
 	CurrentSize         types.Int64  `tfsdk:"current_size"`
 	StorageClass        types.String `tfsdk:"storage_class"`
+	RetainUntil         types.String `tfsdk:"retain_until"`
 }
 
-// setChanges records a changes report in the model.
-func (m *mediaChangesModel) setChanges(c *recovery.Changes) {
+// setChanges records a changes report in the model, with the Object Lock of the listed versions by version ID
+// (none for a bucket without Object Lock).
+func (m *mediaChangesModel) setChanges(c *recovery.Changes, locks map[string]bucketstate.VersionLock) {
 	m.KeyCount = types.Int64Value(int64(c.Keys))
 	m.DeletedCount = types.Int64Value(int64(c.DeletedCount))
 	m.OverwrittenCount = types.Int64Value(int64(c.OverwrittenCount))
@@ -66,6 +71,7 @@ func (m *mediaChangesModel) setChanges(c *recovery.Changes) {
 			DeleteMarkerVersionID: types.StringValue(d.Marker.VersionID),
 			ExistedAtSince:        types.BoolValue(d.ExistedAtSince),
 			StorageClass:          types.StringValue(d.Version.StorageClass),
+			RetainUntil:           retainUntilValue(locks[d.Version.VersionID]),
 		})
 	}
 	m.Overwritten = []overwrittenModel{}
@@ -79,8 +85,29 @@ func (m *mediaChangesModel) setChanges(c *recovery.Changes) {
 			CurrentLastModified: versionTimeValue(o.Current.LastModified),
 			CurrentSize:         types.Int64Value(o.Current.Size),
 			StorageClass:        types.StringValue(o.AtSince.StorageClass),
+			RetainUntil:         retainUntilValue(locks[o.AtSince.VersionID]),
 		})
 	}
+}
+
+// listedVersions are the versions setChanges lists, whose lock the data source reads.
+func listedVersions(c *recovery.Changes) []s3api.VersionRef {
+	var refs []s3api.VersionRef
+	for _, d := range c.Deleted.Items() {
+		refs = append(refs, s3api.VersionRef{Key: d.Key, VersionID: d.Version.VersionID})
+	}
+	for _, o := range c.Overwritten.Items() {
+		refs = append(refs, s3api.VersionRef{Key: o.Key, VersionID: o.AtSince.VersionID})
+	}
+	return refs
+}
+
+// retainUntilValue is a version's retain-until date, null when it has no retention.
+func retainUntilValue(l bucketstate.VersionLock) types.String {
+	if l.Mode == "" || l.RetainUntil.IsZero() {
+		return types.StringNull()
+	}
+	return versionTimeValue(l.RetainUntil)
 }
 
 // versionTimeValue renders a version's time as RFC 3339 in UTC, the form as_of accepts.

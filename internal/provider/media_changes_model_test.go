@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
 )
 
@@ -34,7 +35,7 @@ func TestSetChanges(t *testing.T) {
 			// Rendered in UTC whatever zone the time came in.
 			DeletedAt:             types.StringValue("2026-11-28T09:31:00Z"),
 			DeleteMarkerVersionID: types.StringValue("m-" + key), ExistedAtSince: types.BoolValue(existed),
-			StorageClass: types.StringValue("GLACIER"),
+			StorageClass: types.StringValue("GLACIER"), RetainUntil: types.StringNull(),
 		}
 	}
 	overwritten := recovery.OverwrittenObject{
@@ -46,13 +47,15 @@ func TestSetChanges(t *testing.T) {
 		Key: types.StringValue("c"), VersionID: types.StringValue("v-c"), LastModified: types.StringValue("2026-11-28T08:30:00Z"),
 		Size: types.Int64Value(5), CurrentVersionID: types.StringValue("v-c2"),
 		CurrentLastModified: types.StringValue("2026-11-28T09:32:00Z"), CurrentSize: types.Int64Value(13),
-		StorageClass: types.StringValue("STANDARD"),
+		StorageClass: types.StringValue("STANDARD"), RetainUntil: types.StringNull(),
 	}
+	locked := func(e deletedModel, until string) deletedModel { e.RetainUntil = types.StringValue(until); return e }
 
 	tests := []struct {
 		name  string
 		limit int
 		fill  func(*recovery.Changes)
+		locks map[string]bucketstate.VersionLock
 		want  mediaChangesModel
 	}{
 		{
@@ -95,6 +98,33 @@ func TestSetChanges(t *testing.T) {
 				Overwritten: []overwrittenModel{overwrittenEntry},
 			},
 		},
+		{
+			// Each listed version's retention, by its version ID; a legal hold alone has no date to show.
+			name: "retain-until of locked versions", limit: 10,
+			fill: func(c *recovery.Changes) {
+				c.Keys, c.DeletedCount, c.OverwrittenCount = 6, 2, 1
+				c.Deleted.Add(deleted("g", false))
+				c.Deleted.Add(deleted("a", true))
+				c.Overwritten.Add(overwritten)
+			},
+			locks: map[string]bucketstate.VersionLock{
+				"v-a": {Mode: bucketstate.LockGovernance, RetainUntil: since.Add(24 * time.Hour).In(cet)},
+				"v-g": {LegalHold: true},
+				"v-c": {Mode: bucketstate.LockCompliance, RetainUntil: since.Add(48 * time.Hour)},
+				// The current version's lock is not what the entry reports.
+				"v-c2": {Mode: bucketstate.LockCompliance, RetainUntil: since.Add(72 * time.Hour)},
+			},
+			want: mediaChangesModel{
+				KeyCount: types.Int64Value(6), DeletedCount: types.Int64Value(2), OverwrittenCount: types.Int64Value(1),
+				CreatedCount: types.Int64Value(0), Truncated: types.BoolValue(false),
+				Deleted: []deletedModel{locked(deletedEntry("a", true), "2026-11-29T09:30:00Z"), deletedEntry("g", false)},
+				Overwritten: []overwrittenModel{func() overwrittenModel {
+					o := overwrittenEntry
+					o.RetainUntil = types.StringValue("2026-11-30T09:30:00Z")
+					return o
+				}()},
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,7 +132,7 @@ func TestSetChanges(t *testing.T) {
 			tc.fill(c)
 			// setChanges leaves the arguments alone.
 			m := mediaChangesModel{Bucket: types.StringValue("example-media"), Since: rfc3339Of("2026-11-28T10:30:00+01:00")}
-			m.setChanges(c)
+			m.setChanges(c, tc.locks)
 			tc.want.Bucket, tc.want.Since = m.Bucket, rfc3339Of("2026-11-28T10:30:00+01:00")
 			if !reflect.DeepEqual(m, tc.want) {
 				t.Fatalf("model\n%+v\nwant\n%+v", m, tc.want)
@@ -122,7 +152,7 @@ func TestMediaChangesModelMatchesSchema(t *testing.T) {
 		ID: types.StringValue("example-media/@2026-11-28T09:30:00Z"), Bucket: types.StringValue("example-media"),
 		Prefix: types.StringNull(), Since: rfc3339Of("2026-11-28T09:30:00Z"), MaxKeys: types.Int64Null(),
 	}
-	m.setChanges(c)
+	m.setChanges(c, map[string]bucketstate.VersionLock{"v": {Mode: bucketstate.LockGovernance, RetainUntil: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}})
 	state := tfsdk.State{Schema: s, Raw: tftypes.NewValue(s.Type().TerraformType(ctx), nil)}
 	if diags := state.Set(ctx, &m); diags.HasError() {
 		t.Fatalf("set: %v", diags)

@@ -20,6 +20,10 @@ const storageClassDescription = "The storage class of `version_id`, as S3 lists 
 	"`GLACIER` or `DEEP_ARCHIVE` (or in an archive tier of `INTELLIGENT_TIERING`, which the listing does not show) " +
 	"must be restored from the archive before a restore can copy it."
 
+// retainUntilDescription describes the retain_until of a listed version.
+const retainUntilDescription = "When the S3 Object Lock retention of `version_id` ends (RFC 3339): until then S3 refuses to " +
+	"delete it. Null when it has no retention, or the bucket has no Object Lock. A legal hold, which has no date, is not shown."
+
 // mediaChangesSchema is the data source's schema. A data source is read afresh on every run and keeps no
 // state to upgrade, so it has no version.
 func mediaChangesSchema() schema.Schema {
@@ -32,7 +36,10 @@ func mediaChangesSchema() schema.Schema {
 	return schema.Schema{
 		MarkdownDescription: "What was deleted and overwritten in a versioned bucket since a point in time: the " +
 			"finding step of a recovery. It lists the bucket's versions under `prefix` (one ListObjectVersions " +
-			"request per 1,000 versions) and changes nothing. Feed what it finds to `protectedmedia_media_restore`.",
+			"request per 1,000 versions) and changes nothing. Feed what it finds to `protectedmedia_media_restore`. " +
+			"It also asks whether the bucket has S3 Object Lock (one GetObjectLockConfiguration request); when it has, " +
+			"each listed version's `retain_until` is read with a HeadObject request, so at most 2 × `max_keys` more " +
+			"requests, up to 32 at once.",
 		Attributes: map[string]schema.Attribute{
 			"id": str("`<bucket>/<prefix>@<since>`."),
 			"bucket": schema.StringAttribute{
@@ -77,6 +84,7 @@ func mediaChangesSchema() schema.Schema {
 					"delete_marker_version_id": str("Version ID of the current delete marker."),
 					"existed_at_since":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the key held an object at `since`."},
 					"storage_class":            str(storageClassDescription),
+					"retain_until":             str(retainUntilDescription),
 				}},
 			},
 			"overwritten": schema.ListNestedAttribute{
@@ -91,6 +99,7 @@ func mediaChangesSchema() schema.Schema {
 					"current_last_modified": str("When the current version was written (RFC 3339)."),
 					"current_size":          num("The current version's size in bytes."),
 					"storage_class":         str(storageClassDescription),
+					"retain_until":          str(retainUntilDescription),
 				}},
 			},
 		},

@@ -177,7 +177,7 @@ type diagLog struct {
 	entries []loggedDiagnostic
 }
 
-// loggedDiagnostic is one diagnostic and the call that returned it: "plan" or "apply".
+// loggedDiagnostic is one diagnostic and the call that returned it: "validate", "plan" or "apply".
 type loggedDiagnostic struct {
 	call string
 	*tfprotov6.Diagnostic
@@ -267,10 +267,19 @@ func (l *diagLog) all() []string {
 	return out
 }
 
-// diagRecorder is a provider server that logs what PlanResourceChange and ApplyResourceChange return.
+// diagRecorder is a provider server that logs what ValidateResourceConfig, PlanResourceChange and
+// ApplyResourceChange return.
 type diagRecorder struct {
 	tfprotov6.ProviderServer
 	log *diagLog
+}
+
+func (r diagRecorder) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	resp, err := r.ProviderServer.ValidateResourceConfig(ctx, req)
+	if resp != nil {
+		r.log.add("validate", req.TypeName, resp.Diagnostics)
+	}
+	return resp, err
 }
 
 func (r diagRecorder) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {

@@ -20,6 +20,8 @@ type mediaRestoreModel struct {
 	AsOf               rfc3339Value `tfsdk:"as_of"`
 	Method             types.String `tfsdk:"method"`
 	DeleteCreatedAfter types.Bool   `tfsdk:"delete_created_after"`
+	SourceBucket       types.String `tfsdk:"source_bucket"`
+	SourceBucketOwner  types.String `tfsdk:"source_bucket_owner"`
 	// PlanTimestamp is write-only: only the configuration has it.
 	PlanTimestamp     rfc3339Value `tfsdk:"plan_timestamp"`
 	DeletedCount      types.Int64  `tfsdk:"deleted_count"`
@@ -35,6 +37,9 @@ type restoreSpec struct {
 	Bucket, Prefix string
 	AsOf           time.Time
 	Options        recovery.Options
+	// Source is the bucket whose history is restored from, "" for Bucket's own; SourceOwner its account, ""
+	// for the provider's.
+	Source, SourceOwner string
 }
 
 // toRestoreSpec converts the configured arguments. It reports false when one of them is not known yet.
@@ -42,7 +47,7 @@ type restoreSpec struct {
 // in the past (at plan time; by apply it still is).
 func toRestoreSpec(m mediaRestoreModel, now time.Time) (restoreSpec, bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	for _, v := range []interface{ IsUnknown() bool }{m.Bucket, m.Prefix, m.AsOf, m.Method, m.DeleteCreatedAfter} {
+	for _, v := range []interface{ IsUnknown() bool }{m.Bucket, m.Prefix, m.AsOf, m.Method, m.DeleteCreatedAfter, m.SourceBucket, m.SourceBucketOwner} {
 		if v.IsUnknown() {
 			return restoreSpec{}, false, nil
 		}
@@ -63,6 +68,9 @@ func toRestoreSpec(m mediaRestoreModel, now time.Time) (restoreSpec, bool, diag.
 	if method == "" {
 		method = string(recovery.MethodCopy)
 	}
+	if d := sourceProblems(m, recovery.Method(method)); d.HasError() {
+		return restoreSpec{}, false, append(diags, d...)
+	}
 	return restoreSpec{
 		Bucket: m.Bucket.ValueString(),
 		Prefix: m.Prefix.ValueString(),
@@ -71,12 +79,18 @@ func toRestoreSpec(m mediaRestoreModel, now time.Time) (restoreSpec, bool, diag.
 			Method:             recovery.Method(method),
 			DeleteCreatedAfter: m.DeleteCreatedAfter.ValueBool(),
 		},
+		Source:      m.SourceBucket.ValueString(),
+		SourceOwner: m.SourceBucketOwner.ValueString(),
 	}, true, diags
 }
 
 // restoreID is the resource ID: what, where and as of when.
 func restoreID(m mediaRestoreModel) string {
-	return m.Bucket.ValueString() + "/" + m.Prefix.ValueString() + "@" + m.AsOf.ValueString()
+	id := m.Bucket.ValueString() + "/" + m.Prefix.ValueString() + "@" + m.AsOf.ValueString()
+	if src := m.SourceBucket.ValueString(); src != "" {
+		id += " from " + src
+	}
+	return id
 }
 
 // setTally records what a listing found: at plan time, or at apply when the plan could not list.

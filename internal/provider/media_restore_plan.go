@@ -54,9 +54,9 @@ func (r *mediaRestoreResource) ModifyPlan(ctx context.Context, req resource.Modi
 		}
 		return
 	}
-	report, err := s3api.Restore(ctx, r.client.S3, spec.Bucket, spec.Prefix, s3api.RestoreOptions{
-		AsOf: spec.AsOf, Recovery: spec.Options, DryRun: true, SampleSize: maxPendingKeys, SeenAt: seenAt,
-	})
+	report, err := s3api.Restore(ctx, r.client.S3, spec.Bucket, spec.Prefix, restoreOptions(spec, s3api.RestoreOptions{
+		DryRun: true, SampleSize: maxPendingKeys, SeenAt: seenAt,
+	}))
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("bucket"), "Cannot list the bucket's versions",
 			errorDetail(r.client, err, fmt.Sprintf("Planning the restore of bucket %q needs s3:ListBucketVersions (and, for objects whose copies S3 gave a new ETag, s3:GetObjectVersionTagging).", spec.Bucket)))
@@ -138,7 +138,7 @@ func (r *mediaRestoreResource) checkBucket(ctx context.Context, spec restoreSpec
 	case spec.Options.Method == recovery.MethodRemoveDeleteMarkers:
 		return r.checkGuard(ctx, spec.Bucket, diags)
 	}
-	return true
+	return r.checkSource(ctx, spec, planning, diags)
 }
 
 // checkGuard reads the bucket's policy and, when it has the guard of a protectedmedia_bucket_pair, checks

@@ -72,13 +72,13 @@ func (r *mediaRestoreResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 
-	fields := map[string]any{"bucket": spec.Bucket, "prefix": spec.Prefix, "as_of": spec.AsOf.Format(time.RFC3339), "method": string(spec.Options.Method)}
+	fields := map[string]any{"bucket": spec.Bucket, "prefix": spec.Prefix, "as_of": spec.AsOf.Format(time.RFC3339), "method": string(spec.Options.Method), "source_bucket": spec.Source}
 	tflog.Info(ctx, "point-in-time restore: starting", fields)
 	start := time.Now()
 	var mu sync.Mutex
 	lastLog := start
-	report, err := s3api.Restore(ctx, r.client.S3, spec.Bucket, spec.Prefix, s3api.RestoreOptions{
-		AsOf: spec.AsOf, Recovery: spec.Options, SampleSize: maxPendingKeys,
+	report, err := s3api.Restore(ctx, r.client.S3, spec.Bucket, spec.Prefix, restoreOptions(spec, s3api.RestoreOptions{
+		SampleSize: maxPendingKeys,
 		Progress: func(p s3api.RestoreProgress) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -90,7 +90,7 @@ func (r *mediaRestoreResource) Create(ctx context.Context, req resource.CreateRe
 				"keys_listed": p.Keys, "restored": p.Restored, "elapsed_s": int(time.Since(start).Seconds()),
 			}))
 		},
-	})
+	}))
 	if err != nil {
 		// Nothing is recorded: the resource is not created, and the next plan shows what is still to restore.
 		resp.Diagnostics.AddError("Restore stopped before it was complete", errorDetail(r.client, err, fmt.Sprintf(
@@ -147,9 +147,9 @@ func (r *mediaRestoreResource) Delete(ctx context.Context, req resource.DeleteRe
 // confirm lists the prefix again and warns about anything still not as it was at as_of: objects changed
 // while the restore ran. The keys S3 refused to copy (refused) were reported already.
 func (r *mediaRestoreResource) confirm(ctx context.Context, spec restoreSpec, refused map[string]string, diags *diag.Diagnostics) {
-	check, err := s3api.Restore(ctx, r.client.S3, spec.Bucket, spec.Prefix, s3api.RestoreOptions{
-		AsOf: spec.AsOf, Recovery: spec.Options, DryRun: true, SampleSize: 10, Refused: refused,
-	})
+	check, err := s3api.Restore(ctx, r.client.S3, spec.Bucket, spec.Prefix, restoreOptions(spec, s3api.RestoreOptions{
+		DryRun: true, SampleSize: 10, Refused: refused,
+	}))
 	switch {
 	case err != nil:
 		diags.AddWarning("Cannot confirm the restore", errorDetail(r.client, err, "The restore finished, but listing the versions again failed."))

@@ -33,11 +33,14 @@ func mediaRestoreSchema() schema.Schema {
 			"`pending_keys`), so the plan is the dry run. `terraform apply` restores it once and records that in the " +
 			"state; a later plan with the same arguments shows no change. Changing any argument plans a new restore. " +
 			"No object version is ever permanently deleted, and destroying the resource only removes the record " +
-			"from the state: it changes nothing in S3.",
+			"from the state: it changes nothing in S3.\n\n" +
+			"With `source_bucket`, the past comes from another bucket that kept it, typically the replica written by " +
+			"the pair's `media_replication`: for a media bucket whose versions were permanently deleted, or that was " +
+			"deleted and created again.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "`<bucket>/<prefix>@<as_of>`.",
+				MarkdownDescription: "`<bucket>/<prefix>@<as_of>`, followed by ` from <source_bucket>` when that is set.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"bucket": schema.StringAttribute{
@@ -89,6 +92,31 @@ func mediaRestoreSchema() schema.Schema {
 					"noncurrent version. Defaults to `false`: such objects are left alone and only counted in " +
 					"`created_after_count`.",
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+			},
+			"source_bucket": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Restore from this bucket's history instead of `bucket`'s own: typically the replica of the " +
+					"pair's `media_replication`, for when the media bucket has lost history (versions permanently deleted, or " +
+					"the bucket deleted and created again). What each key held at `as_of` is read from `source_bucket`, what it " +
+					"holds now from `bucket`, and every key that differs is copied from `source_bucket` into `bucket`, as a new " +
+					"current version; `source_bucket` is only read. Keys the replica did not have at `as_of` count as created " +
+					"after it (objects older than the replication itself among them: S3 replicates only what is written once " +
+					"replication is set up), so think twice before `delete_created_after`. Only `method = \"copy\"`. The " +
+					"provider's credentials must be able to read it: `s3:GetBucketVersioning` and `s3:ListBucketVersions` on " +
+					"the bucket, `s3:GetObjectVersion` and `s3:GetObjectVersionTagging` on its objects (in the replica's bucket " +
+					"policy, when another account owns it). Versions in `GLACIER` or `DEEP_ARCHIVE` (a replica's " +
+					"`storage_class`) must be restored from the archive first. Changing it plans a new restore.",
+				Validators:    []validator.String{bucketNameValidator{}},
+				PlanModifiers: replace,
+			},
+			"source_bucket_owner": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Account that owns `source_bucket`, 12 digits, when that is not the provider's own (a " +
+					"replica in another account, `media_replication.destination_account_id`). Every request about a bucket " +
+					"names its expected owner, so S3 refuses to serve a bucket of the same name that someone else owns; " +
+					"unset, that is the provider's account. Changing it plans a new restore.",
+				Validators:    []validator.String{accountIDValidator{}},
+				PlanModifiers: replace,
 			},
 			"plan_timestamp": schema.StringAttribute{
 				CustomType: rfc3339Type{},
