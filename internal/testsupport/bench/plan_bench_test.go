@@ -47,6 +47,7 @@ func BenchmarkPlan(b *testing.B) {
 				// Terraform's own cost for n resources, with no S3 call at all: what the refresh adds is the
 				// difference to latency=0s.
 				eachBuild(b, func(b *testing.B, build string) {
+					w.settle(b)
 					resetProviderStats(b)
 					b.ResetTimer()
 					for range b.N {
@@ -71,6 +72,7 @@ func BenchmarkPlan(b *testing.B) {
 // planRefresh measures plans of w's pairs with a refresh, with latency added to every S3 call.
 func planRefresh(b *testing.B, w *workspace, latency, empty time.Duration) {
 	n := w.pairs
+	w.settle(b)
 	if latency > 0 {
 		defer harness.env.Proxy.Inject(s3proxy.Fault{Latency: latency}).Remove()
 	}
