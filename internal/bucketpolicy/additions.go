@@ -417,7 +417,7 @@ func publicGrant(role, name string, st map[string]any) (string, bool) {
 			}
 		}
 		if len(protected) > 0 {
-			return fmt.Sprintf("%s allows %s to %s: on the media bucket that would let anyone erase the media's history or loosen the bucket's protection (its versioning, lifecycle, policy, public access block, ownership, encryption or Object Lock), whatever the Condition. %s",
+			return fmt.Sprintf("%s allows %s to %s: on the media bucket that would let anyone erase the media's history or loosen the bucket's protection (its versioning, lifecycle, policy, public access block, ownership, encryption, Object Lock or replication), whatever the Condition. %s",
 				name, who, strings.Join(protected, ", "), fix), true
 		}
 	}

@@ -400,7 +400,7 @@ func TestCheckExtra(t *testing.T) {
 
 		// Anyone, on the media bucket: the guarded actions.
 		{"anyone may do everything", RoleMedia, extraDoc(stmt(`"Sid":"Open"`, allow, anyone, action("s3:*"), bucketAndO)), []want{{0,
-			`Statement[0] (Sid "Open") allows anyone (Principal "*") to s3:DeleteObjectVersion, s3:PutBucketVersioning, s3:PutLifecycleConfiguration, s3:PutBucketPolicy, s3:DeleteBucketPolicy, s3:PutBucketPublicAccessBlock, s3:PutBucketOwnershipControls, s3:PutEncryptionConfiguration, s3:DeleteBucket, s3:PutBucketObjectLockConfiguration, s3:BypassGovernanceRetention: on the media bucket that would let anyone erase the media's history or loosen the bucket's protection (its versioning, lifecycle, policy, public access block, ownership, encryption or Object Lock), whatever the Condition. Name the principals that need them instead (an account, role or user ARN`}}},
+			`Statement[0] (Sid "Open") allows anyone (Principal "*") to s3:DeleteObjectVersion, s3:PutBucketVersioning, s3:PutLifecycleConfiguration, s3:PutBucketPolicy, s3:DeleteBucketPolicy, s3:PutBucketObjectLockConfiguration, s3:BypassGovernanceRetention, s3:PutReplicationConfiguration, s3:PutBucketPublicAccessBlock, s3:PutBucketOwnershipControls, s3:PutEncryptionConfiguration, s3:DeleteBucket: on the media bucket that would let anyone erase the media's history or loosen the bucket's protection (its versioning, lifecycle, policy, public access block, ownership, encryption, Object Lock or replication), whatever the Condition. Name the principals that need them instead (an account, role or user ARN`}}},
 		{"the wildcard action", RoleMedia, extraDoc(stmt(allow, anyone, `"Action":"*"`, bucketAndO)), []want{{0, "allows anyone (Principal \"*\") to s3:DeleteObjectVersion,"}}},
 		{"AWS anyone, deletes", RoleMedia, extraDoc(stmt(allow, awsAnyone, action("s3:Delete*"), objects)),
 			[]want{{0, `allows anyone (Principal {"AWS": "*"}) to s3:DeleteObjectVersion, s3:DeleteBucketPolicy, s3:DeleteBucket: on the media bucket`}}},
@@ -413,7 +413,7 @@ func TestCheckExtra(t *testing.T) {
 		{"NotPrincipal in an Allow", RoleMedia, extraDoc(stmt(allow, `"NotPrincipal":{"AWS":"arn:aws:iam::444455556666:root"}`, action("s3:PutEncryptionConfiguration"), bucketAndO)),
 			[]want{{0, "allows everyone not named in NotPrincipal to s3:PutEncryptionConfiguration: on the media bucket"}}},
 		{"NotAction that does not exclude them", RoleMedia, extraDoc(stmt(allow, anyone, notAction("s3:GetObject", "s3:PutBucket*"), bucketAndO)),
-			[]want{{0, "allows anyone (Principal \"*\") to s3:DeleteObjectVersion, s3:PutLifecycleConfiguration, s3:DeleteBucketPolicy, s3:PutEncryptionConfiguration, s3:DeleteBucket, s3:BypassGovernanceRetention: on the media bucket"}}},
+			[]want{{0, "allows anyone (Principal \"*\") to s3:DeleteObjectVersion, s3:PutLifecycleConfiguration, s3:DeleteBucketPolicy, s3:BypassGovernanceRetention, s3:PutReplicationConfiguration, s3:PutEncryptionConfiguration, s3:DeleteBucket: on the media bucket"}}},
 		{"a narrow resource still grants", RoleMedia, extraDoc(stmt(allow, anyone, action("s3:DeleteObjectVersion"), `"Resource":"arn:aws:s3:::pm-media/tmp/*"`)),
 			[]want{{0, "to s3:DeleteObjectVersion: on the media bucket"}}},
 

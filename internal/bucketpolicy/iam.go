@@ -35,8 +35,10 @@ const (
 )
 
 // GuardedActions are what the media bucket's guard statement denies to every principal not exempted: the
-// actions that destroy versions or switch the protection off. A fresh slice each call, so documentation and
-// validators read the same list and no caller can change it for another.
+// actions that destroy versions or switch the protection off. Object Lock's default retention, its GOVERNANCE
+// bypass and the replica's configuration are among them: each would let a principal outside the list erase
+// history that Object Lock or the replica keeps. A fresh slice each call, so documentation and validators
+// read the same list and no caller can change it for another.
 func GuardedActions() []string {
 	return []string{
 		"s3:DeleteObjectVersion",
@@ -44,22 +46,21 @@ func GuardedActions() []string {
 		"s3:PutLifecycleConfiguration",
 		"s3:PutBucketPolicy",
 		"s3:DeleteBucketPolicy",
+		"s3:PutBucketObjectLockConfiguration",
+		"s3:BypassGovernanceRetention",
+		"s3:PutReplicationConfiguration",
 	}
 }
 
 // appDeniedActions are denied to the app on the media bucket whatever else grants them: the guarded actions
-// plus every other setting whose change would expose or remove the media. Object Lock's two are among them:
-// changing the bucket's default retention, and bypassing a version's GOVERNANCE retention (which S3 allows
-// a principal with s3:BypassGovernanceRetention that asks for it), so media_object_lock holds against the
-// app's keys.
+// (Object Lock's default retention and GOVERNANCE bypass among them, so media_object_lock holds against the
+// app's keys) plus every other setting whose change would expose or remove the media.
 func appDeniedActions() []string {
 	return append(GuardedActions(),
 		"s3:PutBucketPublicAccessBlock",
 		"s3:PutBucketOwnershipControls",
 		"s3:PutEncryptionConfiguration",
 		"s3:DeleteBucket",
-		"s3:PutBucketObjectLockConfiguration",
-		"s3:BypassGovernanceRetention",
 	)
 }
 

@@ -186,6 +186,7 @@ func TestAppPolicy(t *testing.T) {
 			"s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy",
 			"s3:DeleteBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketOwnershipControls",
 			"s3:PutEncryptionConfiguration", "s3:DeleteBucket", "s3:PutBucketObjectLockConfiguration", "s3:BypassGovernanceRetention",
+			"s3:PutReplicationConfiguration",
 		}, []string{testMediaARN, testMediaARN + "/*"}},
 	})
 	checkNoForbiddenAllow(t, statements)
@@ -227,7 +228,8 @@ func TestGuardedActionsIsAFreshSlice(t *testing.T) {
 		t.Errorf("GuardedActions after a caller changed its copy = %v, want %v", got, want)
 	}
 	wantSet := sorted("s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
-		"s3:PutBucketPolicy", "s3:DeleteBucketPolicy")
+		"s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketObjectLockConfiguration",
+		"s3:BypassGovernanceRetention", "s3:PutReplicationConfiguration")
 	if got := sorted(GuardedActions()...); !slices.Equal(got, wantSet) {
 		t.Errorf("GuardedActions = %v, want %v", got, wantSet)
 	}
