@@ -35,7 +35,15 @@ func (h *StatusHook) Write(b []byte) (int, error) {
 	return h.ResponseWriter.Write(b)
 }
 
-// Unwrap lets http.ResponseController reach the client's writer, for flushes.
+// FlushError flushes what was written; when a flush is what sends the status, OnStatus runs first.
+func (h *StatusHook) FlushError() error {
+	if !h.written {
+		h.WriteHeader(http.StatusOK)
+	}
+	return http.NewResponseController(h.ResponseWriter).Flush()
+}
+
+// Unwrap lets http.ResponseController reach the client's writer.
 func (h *StatusHook) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 
 // BufferedResponse holds an answer back so it can be rewritten. Headers go straight into the client's header
@@ -151,10 +159,15 @@ type Refusals struct {
 
 // Refuse writes e as the answer to r and counts it.
 func (c *Refusals) Refuse(w http.ResponseWriter, r *http.Request, e *Error) {
+	c.Add()
+	e.Write(w, r)
+}
+
+// Add counts a refusal the layer answered with a document of its own (a redirect, say).
+func (c *Refusals) Add() {
 	c.mu.Lock()
 	c.n++
 	c.mu.Unlock()
-	e.Write(w, r)
 }
 
 // Count reports how many requests were refused.

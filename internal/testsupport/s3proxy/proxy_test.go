@@ -641,3 +641,21 @@ func parseError(t *testing.T, body []byte) errorDocument {
 	}
 	return doc
 }
+
+// TestStatusHookFlush checks that a flush before any header was written still runs OnStatus first, so a
+// layer's header fixes (awsbehaviour's CORS headers) are what is sent.
+func TestStatusHookFlush(t *testing.T) {
+	rec := httptest.NewRecorder()
+	rec.Header().Set("Access-Control-Allow-Origin", "*")
+	w := &StatusHook{ResponseWriter: rec, OnStatus: func(int) { rec.Header().Del("Access-Control-Allow-Origin") }}
+	if err := http.NewResponseController(w).Flush(); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.WriteString(w, "streamed")
+	if !rec.Flushed || rec.Code != http.StatusOK || rec.Body.String() != "streamed" {
+		t.Errorf("flushed %v, status %d, body %q", rec.Flushed, rec.Code, rec.Body)
+	}
+	if got := rec.Result().Header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("Access-Control-Allow-Origin %q sent", got)
+	}
+}

@@ -88,18 +88,7 @@ const (
 // EnableCORS switches behaviour 8 on: preflights are answered from the buckets' CORS configurations that
 // pass through the layer from now on, and every other answer carries the CORS headers of the matching rule
 // in place of the server's. Switch it on before the configurations are put.
-func (l *Layer) EnableCORS() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.corsOn = true
-}
-
-// corsEnabled reports whether behaviour 8 is on.
-func (l *Layer) corsEnabled() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.corsOn
-}
+func (l *Layer) EnableCORS() { l.switchOn(corsBehaviour) }
 
 // CORSRules returns the CORS rules the layer knows bucket has, in order, or nil for none.
 func (l *Layer) CORSRules(bucket string) []CORSRule {
@@ -130,9 +119,7 @@ func (r CORSRule) clone() CORSRule {
 
 // setCORS records bucket's rules once the server accepted them; nil means none.
 func (l *Layer) setCORS(bucket string, rules []CORSRule) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.bucket(bucket).cors = rules
+	l.read(bucket, func(b *bucketState) { b.cors = rules })
 }
 
 // corsConfiguration is PutBucketCors's document, root CORSConfiguration.
@@ -168,7 +155,7 @@ func parseCORS(body []byte) ([]CORSRule, error) {
 
 // putBucketCors forwards the configuration as sent and learns it once the server accepted it.
 func (l *Layer) putBucketCors(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	if !l.corsEnabled() {
+	if !l.isOn(corsBehaviour) {
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -187,7 +174,7 @@ func (l *Layer) putBucketCors(w http.ResponseWriter, r *http.Request, bucket str
 
 // deleteBucketCors forgets the configuration once the server deleted it.
 func (l *Layer) deleteBucketCors(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	if !l.corsEnabled() {
+	if !l.isOn(corsBehaviour) {
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -327,7 +314,7 @@ type corsError struct {
 
 // refuseCORS answers a preflight with an error and counts it.
 func (l *Layer) refuseCORS(w http.ResponseWriter, status int, e corsError) {
-	l.count()
+	l.refused.Add()
 	id := requestID()
 	e.RequestID, e.HostID = id, id
 	w.Header().Set("X-Amz-Request-Id", id)
@@ -384,44 +371,11 @@ func (l *Layer) answerCORS(w http.ResponseWriter, r *http.Request, bucket string
 	if q.origin != "" && bucket != "" {
 		rule = match(l.CORSRules(bucket), q)
 	}
-	return &corsWriter{ResponseWriter: w, fix: func(h http.Header) {
+	return &s3proxy.StatusHook{ResponseWriter: w, OnStatus: func(int) {
+		h := w.Header()
 		stripCORS(h)
 		if rule != nil {
 			rule.setHeaders(h, q)
 		}
 	}}
 }
-
-// corsWriter passes an answer through, calling fix on its headers before they are sent.
-type corsWriter struct {
-	http.ResponseWriter
-	fix   func(http.Header)
-	fixed bool
-}
-
-func (c *corsWriter) WriteHeader(status int) {
-	// 1xx answers (100 Continue) come before the final one.
-	if !c.fixed && status >= 200 {
-		c.fixed = true
-		c.fix(c.Header())
-	}
-	c.ResponseWriter.WriteHeader(status)
-}
-
-func (c *corsWriter) Write(b []byte) (int, error) {
-	if !c.fixed {
-		c.WriteHeader(http.StatusOK)
-	}
-	return c.ResponseWriter.Write(b)
-}
-
-// FlushError flushes what was written, fixing the headers first if a flush is what sends them.
-func (c *corsWriter) FlushError() error {
-	if !c.fixed {
-		c.WriteHeader(http.StatusOK)
-	}
-	return http.NewResponseController(c.ResponseWriter).Flush()
-}
-
-// Unwrap lets http.ResponseController reach the client's writer.
-func (c *corsWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }

@@ -65,29 +65,25 @@ func (e Encryption) blocksSSEC() bool { return slices.Contains(e.BlockedEncrypti
 // EnableDefaultEncryption switches behaviour 5 on: buckets created through the proxy report
 // DefaultEncryption until a PutBucketEncryption changes it, and the layer keeps what PutBucketEncryption
 // sets.
-func (l *Layer) EnableDefaultEncryption() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.defaultSSE = true
-}
+func (l *Layer) EnableDefaultEncryption() { l.switchOn(defaultSSEBehaviour) }
 
 // SetEncryption tells the layer bucket's encryption as changed out of band (a KMS key with a bucket key,
 // say), and switches behaviour 5 on.
 func (l *Layer) SetEncryption(bucket string, e Encryption) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.defaultSSE = true
+	l.switchOn(defaultSSEBehaviour)
 	l.bucket(bucket).encryption = e.clone()
 }
 
 // encryptionOf returns bucket's encryption as the layer knows it, or nil when behaviour 5 is off or the
 // layer does not know the bucket.
 func (l *Layer) encryptionOf(bucket string) *Encryption {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.defaultSSE {
+	if !l.isOn(defaultSSEBehaviour) {
 		return nil
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	b := l.bucket(bucket)
 	switch {
 	case b.encryption != nil:
@@ -165,10 +161,8 @@ func noEncryptionConfiguration(buf *s3proxy.BufferedResponse) bool {
 // putBucketEncryption forwards the configuration as sent and keeps, once the server accepted it, what
 // SeaweedFS does not.
 func (l *Layer) putBucketEncryption(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	l.mu.Lock()
-	on := l.defaultSSE || l.objectSSE // object encryption headers follow the default too
-	l.mu.Unlock()
-	if !on {
+	// Object encryption headers follow the default too.
+	if !l.isOn(defaultSSEBehaviour | objectSSEBehaviour) {
 		next.ServeHTTP(w, r)
 		return
 	}

@@ -47,17 +47,7 @@ const (
 // ReportObjectEncryption switches object encryption headers on: the layer learns each bucket's default
 // encryption from the PutBucketEncryption and DeleteBucketEncryption requests that pass (behaviour 5 need
 // not be on), and object answers report encryption as described in this file's comment.
-func (l *Layer) ReportObjectEncryption() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.objectSSE = true
-}
-
-func (l *Layer) objectSSEOn() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.objectSSE
-}
+func (l *Layer) ReportObjectEncryption() { l.switchOn(objectSSEBehaviour) }
 
 // defaultEncryptionOf is bucket's default encryption as far as the layer knows it, behaviour 5 or not; nil
 // when it does not.
@@ -68,7 +58,7 @@ func (l *Layer) defaultEncryptionOf(bucket string) *Encryption {
 	switch {
 	case b.encryption != nil:
 		return b.encryption.clone()
-	case l.defaultSSE && b.created:
+	case l.isOn(defaultSSEBehaviour) && b.created:
 		return DefaultEncryption().clone()
 	}
 	return nil
@@ -110,7 +100,7 @@ func (l *Layer) requestedEncryption(r *http.Request, bucket string) (objectEncry
 // reportObjectEncryption wraps w so that op's answer carries the encryption headers SeaweedFS leaves out;
 // w as it is when the behaviour is off or op is not an object write or read.
 func (l *Layer) reportObjectEncryption(w http.ResponseWriter, r *http.Request, op s3proxy.Operation) http.ResponseWriter {
-	if op.Bucket == "" || op.Key == "" || !l.objectSSEOn() {
+	if op.Bucket == "" || op.Key == "" || !l.isOn(objectSSEBehaviour) {
 		return w
 	}
 	var fix func(h http.Header)

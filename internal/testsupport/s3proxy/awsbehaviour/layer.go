@@ -94,6 +94,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
@@ -122,26 +123,41 @@ type Layer struct {
 	account, region string
 	now             func() time.Time
 
+	on atomic.Uint32 // the behaviours switched on, a set of behaviour bits
+
 	mu sync.Mutex
-	// The switches, and the state that is not a bucket's.
-	bucketBlock    bool               // behaviour 1
-	blockLag       time.Duration      // behaviour 1's propagation window
-	accountBlockOn bool               // behaviour 2
-	accountBlock   *PublicAccessBlock // nil: the account has none
-	ownership      bool               // behaviour 3
-	foreign        map[string]Foreign
-	systemTagsOn   bool // behaviour 4
-	defaultSSE     bool // behaviour 5
-	namespacesOn   bool // behaviour 7
-	corsOn         bool // behaviour 8
-	lifecycleOn    bool // behaviour 9
-	replicationOn  bool // behaviour 10
-	objectSSE      bool // behaviour 11
-	buckets        map[string]*bucketState
-	refusals       int
+	// The state that is not a bucket's.
+	blockLag     time.Duration      // behaviour 1's propagation window
+	accountBlock *PublicAccessBlock // behaviour 2; nil: the account has none
+	foreign      map[string]Foreign // behaviour 3
+	buckets      map[string]*bucketState
+
+	refused s3proxy.Refusals
 
 	locks s3proxy.BucketLocks // per bucket: requests that check state and then change it
 }
+
+// behaviour is one of the layer's switches (numbered as in the package comment), a bit of Layer.on.
+type behaviour uint32
+
+const (
+	bucketBlockBehaviour  behaviour = 1 << iota // 1
+	accountBlockBehaviour                       // 2
+	ownershipBehaviour                          // 3
+	systemTagsBehaviour                         // 4
+	defaultSSEBehaviour                         // 5
+	namespacesBehaviour                         // 7
+	corsBehaviour                               // 8
+	lifecycleBehaviour                          // 9
+	replicationBehaviour                        // 10
+	objectSSEBehaviour                          // 11
+)
+
+// switchOn switches b on; it stays on. Safe with or without l.mu held.
+func (l *Layer) switchOn(b behaviour) { l.on.Or(uint32(b)) }
+
+// isOn reports whether any of b is on. Safe with or without l.mu held.
+func (l *Layer) isOn(b behaviour) bool { return behaviour(l.on.Load())&b != 0 }
 
 // bucketState is what the layer knows of one bucket.
 type bucketState struct {
@@ -193,23 +209,11 @@ func (l *Layer) Semantics() s3proxy.Semantics {
 
 // Refusals reports how many requests the layer answered with an error of its own instead of forwarding
 // them (redirects included).
-func (l *Layer) Refusals() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.refusals
-}
-
-// count counts an error answer of the layer's own.
-func (l *Layer) count() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.refusals++
-}
+func (l *Layer) Refusals() int { return l.refused.Count() }
 
 // refuse answers r with the S3 error e and counts it.
 func (l *Layer) refuse(w http.ResponseWriter, r *http.Request, e *s3proxy.Error) {
-	l.count()
-	e.Write(w, r)
+	l.refused.Refuse(w, r, e)
 }
 
 // bucket returns bucket's state for reading or changing; l.mu must be held.
@@ -230,7 +234,7 @@ func (l *Layer) read(bucket string, f func(b *bucketState)) {
 }
 
 func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operation, next http.Handler) {
-	if l.corsEnabled() {
+	if l.isOn(corsBehaviour) {
 		// Before the caller is checked: S3 answers a preflight unauthenticated, and puts CORS headers on
 		// its refusals too.
 		if op.Name == "PreflightObject" {

@@ -76,18 +76,7 @@ const minimumIADays = 30
 
 // StoreLifecycleTransitions switches behaviour 9 on: lifecycle configurations with transitions that pass
 // through the layer from now on are kept and answered here, where SeaweedFS refuses them.
-func (l *Layer) StoreLifecycleTransitions() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lifecycleOn = true
-}
-
-// lifecycleEnabled reports whether behaviour 9 is on.
-func (l *Layer) lifecycleEnabled() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.lifecycleOn
-}
+func (l *Layer) StoreLifecycleTransitions() { l.switchOn(lifecycleBehaviour) }
 
 // HoldsLifecycle reports whether the layer keeps bucket's lifecycle configuration, and so answers for it.
 func (l *Layer) HoldsLifecycle(bucket string) bool {
@@ -102,19 +91,13 @@ func (l *Layer) ForgetLifecycle(bucket string) {
 
 // lifecycleOf returns the configuration the layer keeps for bucket, or nil; one is never changed, only
 // replaced.
-func (l *Layer) lifecycleOf(bucket string) *heldLifecycle {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if b, ok := l.buckets[bucket]; ok {
-		return b.lifecycle
-	}
-	return nil
+func (l *Layer) lifecycleOf(bucket string) (h *heldLifecycle) {
+	l.read(bucket, func(b *bucketState) { h = b.lifecycle })
+	return h
 }
 
 func (l *Layer) setLifecycle(bucket string, h *heldLifecycle) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.bucket(bucket).lifecycle = h
+	l.read(bucket, func(b *bucketState) { b.lifecycle = h })
 }
 
 // heldLifecycle is a configuration the layer answers for.
@@ -257,7 +240,7 @@ func parseLifecycle(body []byte) (lifecycleConfiguration, error) {
 // putBucketLifecycle keeps a configuration with transitions the server refuses only for them, and lets the
 // server have every other.
 func (l *Layer) putBucketLifecycle(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	if !l.lifecycleEnabled() {
+	if !l.isOn(lifecycleBehaviour) {
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -301,7 +284,7 @@ func (l *Layer) putBucketLifecycle(w http.ResponseWriter, r *http.Request, bucke
 
 // getBucketLifecycle answers with the configuration the layer keeps, where the server has another or none.
 func (l *Layer) getBucketLifecycle(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	if !l.lifecycleEnabled() || !l.HoldsLifecycle(bucket) {
+	if !l.isOn(lifecycleBehaviour) || !l.HoldsLifecycle(bucket) {
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -320,7 +303,7 @@ func (l *Layer) getBucketLifecycle(w http.ResponseWriter, r *http.Request, bucke
 // deleteBucketLifecycle forgets the configuration once the server deleted its own, and answers S3's 204
 // where the server had none left to delete.
 func (l *Layer) deleteBucketLifecycle(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	if !l.lifecycleEnabled() {
+	if !l.isOn(lifecycleBehaviour) {
 		next.ServeHTTP(w, r)
 		return
 	}

@@ -73,9 +73,11 @@ func errInvalidNamespaceHeader(account, region string) *s3proxy.Error {
 // EnforceBucketNamespaces switches behaviour 7 on or off: while on, CreateBucket checks the name against the
 // namespace the request asks for.
 func (l *Layer) EnforceBucketNamespaces(on bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.namespacesOn = on
+	if on {
+		l.switchOn(namespacesBehaviour)
+	} else {
+		l.on.And(^uint32(namespacesBehaviour))
+	}
 }
 
 // NamespaceOf reports the namespace bucket was created in through the proxy (NamespaceGlobal or
@@ -97,10 +99,7 @@ func requestedNamespace(r *http.Request) string {
 // refuseNamespace answers a CreateBucket whose name does not belong in the namespace it asks for, and
 // reports whether it did.
 func (l *Layer) refuseNamespace(w http.ResponseWriter, r *http.Request, bucket string) bool {
-	l.mu.Lock()
-	on := l.namespacesOn
-	l.mu.Unlock()
-	if !on {
+	if !l.isOn(namespacesBehaviour) {
 		return false
 	}
 	switch v := r.Header.Get(namespaceHeader); {

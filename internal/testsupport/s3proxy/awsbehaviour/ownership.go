@@ -48,18 +48,14 @@ type Foreign struct {
 // EnableOwnership switches behaviour 3 on: x-amz-expected-bucket-owner and
 // x-amz-source-expected-bucket-owner are checked against each bucket's owner (the test account unless
 // ForeignBucket says otherwise), and foreign buckets redirect or refuse.
-func (l *Layer) EnableOwnership() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.ownership = true
-}
+func (l *Layer) EnableOwnership() { l.switchOn(ownershipBehaviour) }
 
 // ForeignBucket declares bucket as living in another region or belonging to another account, and switches
 // behaviour 3 on.
 func (l *Layer) ForeignBucket(bucket string, f Foreign) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.ownership = true
+	l.switchOn(ownershipBehaviour)
 	l.foreign[bucket] = f
 }
 
@@ -74,7 +70,7 @@ func (l *Layer) where(bucket string) (f Foreign, foreign, on bool) {
 	if f.Region == "" {
 		f.Region = l.region
 	}
-	return f, foreign, l.ownership
+	return f, foreign, l.isOn(ownershipBehaviour)
 }
 
 // ownerOf is bucket's owning account.
@@ -153,7 +149,7 @@ type permanentRedirect struct {
 
 // redirect answers 301 PermanentRedirect for a bucket in region.
 func (l *Layer) redirect(w http.ResponseWriter, r *http.Request, bucket, region string) {
-	l.count()
+	l.refused.Add()
 	id := requestID()
 	h := w.Header()
 	h.Set("X-Amz-Bucket-Region", region)

@@ -22,6 +22,7 @@ package awsbehaviour
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/policydoc"
@@ -79,23 +80,7 @@ func isPublic(s policydoc.Statement) bool {
 
 // everyone reports whether a Principal is "*" or names "*" among its AWS principals.
 func everyone(raw json.RawMessage) bool {
-	if raw == nil {
-		return false
-	}
-	var star string
-	if json.Unmarshal(raw, &star) == nil {
-		return star == "*"
-	}
-	var byType map[string]policydoc.StringList
-	if json.Unmarshal(raw, &byType) != nil {
-		return false
-	}
-	for _, p := range byType["AWS"] {
-		if p == "*" {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(policydoc.AWSPrincipals(raw), "*")
 }
 
 // fixes reports whether one condition (operator, lower-cased key, values) pins the request to fixed

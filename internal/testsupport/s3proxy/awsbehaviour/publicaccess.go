@@ -61,7 +61,8 @@ func BlockAll() *PublicAccessBlock {
 func (l *Layer) EnforceBlockPublicPolicy(propagation time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.bucketBlock, l.blockLag = true, propagation
+	l.switchOn(bucketBlockBehaviour)
+	l.blockLag = propagation
 }
 
 // SetBucketPublicAccessBlock tells the layer bucket's public access block, as set out of band and fully
@@ -86,7 +87,8 @@ func (l *Layer) SetBucketPolicy(bucket, policy string) bool {
 func (l *Layer) SetAccountPublicAccessBlock(block *PublicAccessBlock) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.accountBlockOn, l.accountBlock = true, clonePAB(block)
+	l.switchOn(accountBlockBehaviour)
+	l.accountBlock = clonePAB(block)
 }
 
 func clonePAB(p *PublicAccessBlock) *PublicAccessBlock {
@@ -97,16 +99,9 @@ func clonePAB(p *PublicAccessBlock) *PublicAccessBlock {
 	return &c
 }
 
-// publicAccessOn reports which of behaviours 1 and 2 are on.
-func (l *Layer) publicAccessOn() (bucketLevel, accountLevel bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.bucketBlock, l.accountBlockOn
-}
-
 // publicAccessBlock follows PutPublicAccessBlock and DeletePublicAccessBlock to the bucket's state.
 func (l *Layer) publicAccessBlock(w http.ResponseWriter, r *http.Request, op s3proxy.Operation, next http.Handler) {
-	if on, _ := l.publicAccessOn(); !on {
+	if !l.isOn(bucketBlockBehaviour) {
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -139,7 +134,7 @@ func (l *Layer) publicAccessBlock(w http.ResponseWriter, r *http.Request, op s3p
 // putBucketPolicy refuses a public policy that a public access block forbids, and records whether the
 // policy the server accepted is public.
 func (l *Layer) putBucketPolicy(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	if bucketLevel, accountLevel := l.publicAccessOn(); !bucketLevel && !accountLevel {
+	if !l.isOn(bucketBlockBehaviour | accountBlockBehaviour) {
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -167,10 +162,10 @@ func (l *Layer) blocksPublicPolicy(bucket string) bool {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.accountBlockOn && l.accountBlock != nil && l.accountBlock.BlockPublicPolicy {
+	if l.isOn(accountBlockBehaviour) && l.accountBlock != nil && l.accountBlock.BlockPublicPolicy {
 		return true
 	}
-	if !l.bucketBlock {
+	if !l.isOn(bucketBlockBehaviour) {
 		return false
 	}
 	b := l.bucket(bucket)
@@ -181,7 +176,7 @@ func (l *Layer) blocksPublicPolicy(bucket string) bool {
 }
 
 func (l *Layer) deleteBucketPolicy(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	if bucketLevel, accountLevel := l.publicAccessOn(); !bucketLevel && !accountLevel {
+	if !l.isOn(bucketBlockBehaviour | accountBlockBehaviour) {
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -200,8 +195,8 @@ func (l *Layer) restrictPublicBucket(w http.ResponseWriter, r *http.Request, buc
 	l.mu.Lock()
 	b := l.bucket(bucket)
 	restricted := b.publicPolicy &&
-		(l.accountBlockOn && l.accountBlock != nil && l.accountBlock.RestrictPublicBuckets ||
-			l.bucketBlock && b.block != nil && b.block.RestrictPublicBuckets)
+		(l.isOn(accountBlockBehaviour) && l.accountBlock != nil && l.accountBlock.RestrictPublicBuckets ||
+			l.isOn(bucketBlockBehaviour) && b.block != nil && b.block.RestrictPublicBuckets)
 	l.mu.Unlock()
 	if restricted {
 		l.refuse(w, r, errAccessDenied)
@@ -215,7 +210,7 @@ const controlNS = "http://awss3control.amazonaws.com/doc/2018-08-20/"
 // getAccountPublicAccessBlock answers S3 Control's GetPublicAccessBlock from the account's block.
 func (l *Layer) getAccountPublicAccessBlock(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	l.mu.Lock()
-	on, block := l.accountBlockOn, clonePAB(l.accountBlock)
+	on, block := l.isOn(accountBlockBehaviour), clonePAB(l.accountBlock)
 	l.mu.Unlock()
 	switch {
 	case !on:
@@ -264,7 +259,7 @@ type controlError struct {
 
 // refuseControl answers with an S3 Control error and counts it.
 func (l *Layer) refuseControl(w http.ResponseWriter, status int, code, message string) {
-	l.count()
+	l.refused.Add()
 	id := requestID()
 	w.Header().Set("X-Amz-Request-Id", id)
 	w.Header().Set("X-Amz-Id-2", id)

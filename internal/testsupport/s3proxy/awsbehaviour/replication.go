@@ -103,18 +103,7 @@ func errSchemaVersion(element string) *s3proxy.Error {
 
 // StoreReplication switches behaviour 10 on: replication configurations that pass through the layer from now
 // on are checked as S3 checks them and kept here, and versioning is learnt from the requests that pass.
-func (l *Layer) StoreReplication() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.replicationOn = true
-}
-
-// replicationEnabled reports whether behaviour 10 is on.
-func (l *Layer) replicationEnabled() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.replicationOn
-}
+func (l *Layer) StoreReplication() { l.switchOn(replicationBehaviour) }
 
 // HoldsReplication reports whether the layer keeps a replication configuration for bucket.
 func (l *Layer) HoldsReplication(bucket string) bool {
@@ -141,19 +130,13 @@ func (l *Layer) SetVersioning(bucket, status string) {
 	l.bucket(bucket).versioning = status
 }
 
-func (l *Layer) replicationOf(bucket string) *replicationConfiguration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if b, ok := l.buckets[bucket]; ok {
-		return b.replication
-	}
-	return nil
+func (l *Layer) replicationOf(bucket string) (c *replicationConfiguration) {
+	l.read(bucket, func(b *bucketState) { c = b.replication })
+	return c
 }
 
 func (l *Layer) setReplication(bucket string, c *replicationConfiguration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.bucket(bucket).replication = c
+	l.read(bucket, func(b *bucketState) { b.replication = c })
 }
 
 // versioningOf is what the layer knows of bucket's versioning: "" when nothing.
@@ -328,7 +311,7 @@ func (c *replicationConfiguration) destinationBuckets() []string {
 
 // putBucketReplication checks a configuration as S3 does and keeps it where the server has no replication.
 func (l *Layer) putBucketReplication(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	if !l.replicationEnabled() {
+	if !l.isOn(replicationBehaviour) {
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -386,7 +369,7 @@ func (l *Layer) putBucketReplication(w http.ResponseWriter, r *http.Request, buc
 
 // getBucketReplication answers with the configuration the layer keeps, where the server has none.
 func (l *Layer) getBucketReplication(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	if !l.replicationEnabled() || !l.HoldsReplication(bucket) {
+	if !l.isOn(replicationBehaviour) || !l.HoldsReplication(bucket) {
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -404,7 +387,7 @@ func (l *Layer) getBucketReplication(w http.ResponseWriter, r *http.Request, buc
 
 // deleteBucketReplication forgets the configuration and answers S3's 204 where the server has no replication.
 func (l *Layer) deleteBucketReplication(w http.ResponseWriter, r *http.Request, bucket string, next http.Handler) {
-	if !l.replicationEnabled() {
+	if !l.isOn(replicationBehaviour) {
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -441,14 +424,13 @@ func newRuleID() string {
 // GetBucketVersioning, next wrapped so that the layer learns the bucket's versioning from what the server
 // took or answered. It changes nothing in the request or the answer.
 func (l *Layer) watchVersioning(op s3proxy.Operation, next http.Handler) http.Handler {
-	if (op.Name != "PutBucketVersioning" && op.Name != "GetBucketVersioning") || !l.replicationEnabled() {
+	if (op.Name != "PutBucketVersioning" && op.Name != "GetBucketVersioning") || !l.isOn(replicationBehaviour) {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if op.Name == "PutBucketVersioning" {
-			body, refusal := s3proxy.ReadBody(r)
-			if refusal != nil {
-				l.refuse(w, r, refusal)
+			body, ok := l.readBody(w, r)
+			if !ok {
 				return
 			}
 			status := versioningStatusOf(body)

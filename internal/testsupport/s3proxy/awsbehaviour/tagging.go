@@ -60,7 +60,7 @@ func (l *Layer) SetSystemTags(bucket string, tags map[string]string) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.systemTagsOn = true
+	l.switchOn(systemTagsBehaviour)
 	b := l.bucket(bucket)
 	b.systemTags = nil
 	if len(tags) > 0 {
@@ -77,7 +77,7 @@ func isSystemKey(k string) bool {
 func (l *Layer) systemTagsOf(bucket string) (bool, map[string]string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.systemTagsOn, maps.Clone(l.bucket(bucket).systemTags)
+	return l.isOn(systemTagsBehaviour), maps.Clone(l.bucket(bucket).systemTags)
 }
 
 // tagging is the document of GetBucketTagging and PutBucketTagging, root Tagging. XMLName carries the

@@ -70,3 +70,23 @@ func (l *StringList) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// AWSPrincipals reads a Principal as the layers understand it: "*" (returned as ["*"]) or {"AWS": "*" or
+// ARNs}. Any other form, or none, gives nil.
+func AWSPrincipals(raw json.RawMessage) []string {
+	if raw == nil {
+		return nil
+	}
+	var star string
+	if json.Unmarshal(raw, &star) == nil {
+		if star == "*" {
+			return []string{"*"}
+		}
+		return nil
+	}
+	var byType map[string]StringList
+	if json.Unmarshal(raw, &byType) != nil {
+		return nil
+	}
+	return byType["AWS"]
+}

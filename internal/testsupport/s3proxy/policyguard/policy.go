@@ -5,6 +5,7 @@ package policyguard
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/policydoc"
@@ -105,20 +106,9 @@ func anyMatch(patterns []string, match func(string) bool) bool {
 
 // principalMatches reads Principal: "*", {"AWS": "*"} or {"AWS": [ARNs]}. Anything else does not match.
 func principalMatches(raw json.RawMessage, principal string) bool {
-	var star string
-	if json.Unmarshal(raw, &star) == nil {
-		return star == "*"
-	}
-	var byType map[string]policydoc.StringList
-	if json.Unmarshal(raw, &byType) != nil {
-		return false
-	}
-	for _, p := range byType["AWS"] {
-		if p == "*" || (principal != "" && p == principal) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(policydoc.AWSPrincipals(raw), func(p string) bool {
+		return p == "*" || (principal != "" && p == principal)
+	})
 }
 
 // conditionHolds evaluates one condition key of one operator, with IAM's rules: a positive operator holds
