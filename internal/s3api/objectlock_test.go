@@ -101,9 +101,13 @@ func (b *pairBench) testEnableLock(t *testing.T) {
 		`": Object Lock is disabled, want enabled with GOVERNANCE for 1 day retention`}) {
 		t.Fatalf("drift before the repair: %q", got)
 	}
+	// Right after the write, a read may still answer that the bucket has no Object Lock.
+	stale := b.staleRead("GetObjectLockConfiguration", spec.Media.Bucket, "ObjectLockConfigurationNotFoundError")
+	b.env.Proxy.ResetCounts()
 	if _, err := s3api.RepairPair(ctx, b.client, spec, s3api.PairOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	b.checkStaleReadWaitedOut(t, stale, "GetObjectLockConfiguration", "PutObjectLockConfiguration", 1)
 	if left := b.drift(t, spec); len(left) > 0 {
 		t.Fatalf("after turning Object Lock on: %v", left)
 	}

@@ -189,6 +189,60 @@ func TestPairOperationsMeetAWSBehaviour(t *testing.T) {
 	t.Run("system tags are kept and never drift", b.testSystemTags)
 	t.Run("the account regional namespace", b.testAccountRegionalNamespace)
 	t.Run("a create trusting AWS's defaults writes what the server lacks", b.testCreateDefaults)
+	t.Run("CORS read back as it was right after the repair", b.testCORSStaleRead)
+}
+
+// staleRead makes the read of op on bucket that follows a repair's first read answer what AWS may still
+// answer right after a write: the configuration as it was, here none (S3's not-found code), once.
+func (b *pairBench) staleRead(op, bucket, code string) *s3proxy.Injection {
+	return b.env.Proxy.Inject(s3proxy.Fault{Operation: op, Bucket: bucket, Status: http.StatusNotFound, Code: code, Skip: 1, Times: 1})
+}
+
+// checkStaleReadWaitedOut checks, after a repair that counts began just before, that it read past a stale
+// answer: the first pair read, the stale one, then DefaultConvergeReads in a row, each sending read once
+// per bucket that has the setting read (buckets); and wrote once, since a read that lags is no reason to
+// write again.
+func (b *pairBench) checkStaleReadWaitedOut(t *testing.T, stale *s3proxy.Injection, read, write string, buckets int) {
+	t.Helper()
+	if stale.Hits() != 1 {
+		t.Fatalf("the stale %s answer never fired", read)
+	}
+	if got, want := b.env.Proxy.Count(read), buckets*(2+s3api.DefaultConvergeReads); got != want {
+		t.Errorf("%s sent %d times, want %d: the first pair read, the stale one, and %d in a row, on %d bucket(s)",
+			read, got, want, s3api.DefaultConvergeReads, buckets)
+	}
+	if got := b.env.Proxy.Count(write); got != 1 {
+		t.Errorf("%s sent %d times, want once", write, got)
+	}
+}
+
+func (b *pairBench) testCORSStaleRead(t *testing.T) {
+	ctx := t.Context()
+	spec := newSpec(t)
+	spec.Static.CORS = bucketstate.DefaultStaticCORS()
+	if _, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer destroy(t, b, spec)
+	if _, err := b.env.Direct.DeleteBucketCors(ctx, &s3.DeleteBucketCorsInput{Bucket: aws.String(spec.Static.Bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.drift(t, spec); len(got) != 1 || !strings.Contains(got[0], "CORS is absent") {
+		t.Fatalf("drift %q, want the missing CORS configuration", got)
+	}
+	stale := b.staleRead("GetBucketCors", spec.Static.Bucket, "NoSuchCORSConfiguration")
+	b.env.Proxy.ResetCounts()
+	observed, err := s3api.RepairPair(ctx, b.client, spec, s3api.PairOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.checkStaleReadWaitedOut(t, stale, "GetBucketCors", "PutBucketCors", 2)
+	if !bucketstate.CORSEqual(observed.Static.CORS, spec.Static.CORS) || len(observed.Media.CORS) > 0 {
+		t.Errorf("observed static CORS %+v, media %+v; want the default rule on static only", observed.Static.CORS, observed.Media.CORS)
+	}
+	if left := b.drift(t, spec); len(left) > 0 {
+		t.Fatalf("after the repair: %v", left)
+	}
 }
 
 func (b *pairBench) testCreate(t *testing.T) {

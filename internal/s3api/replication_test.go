@@ -71,9 +71,13 @@ func TestPairReplicationAgainstSeaweedFS(t *testing.T) {
 	if d := b.drift(t, spec); len(d) != 1 || !strings.Contains(d[0], "replication is absent") {
 		t.Errorf("drift %q, want the missing replication", d)
 	}
+	// AWS documents that a read soon after the write may still answer the old configuration.
+	stale := b.staleRead("GetBucketReplication", spec.Media.Bucket, "ReplicationConfigurationNotFoundError")
+	b.env.Proxy.ResetCounts()
 	if _, err := s3api.RepairPair(ctx, b.client, spec, s3api.PairOptions{}); err != nil {
 		t.Fatalf("RepairPair: %v", err)
 	}
+	b.checkStaleReadWaitedOut(t, stale, "GetBucketReplication", "PutBucketReplication", 1)
 	if !b.aws.HoldsReplication(spec.Media.Bucket) {
 		t.Error("the repair did not write the configuration back")
 	}
