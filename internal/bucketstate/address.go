@@ -34,9 +34,10 @@ func DomainName(bucket, region, dnsSuffix, endpoint string, pathStyle bool) stri
 // PublicReadOf tells from an observed static bucket policy whether it is the provider's public-read
 // policy (true) or its private one (false), with the same additions (CDN statement, extra statements) as
 // configured. ok is false when the policy is neither, so the caller keeps
-// what it knew and lets the policy drift speak.
-func PublicReadOf(arn, observedPolicy string, add bucketpolicy.Additions) (publicRead, ok bool) {
-	for _, pr := range []bool{false, true} {
+// what it knew and lets the policy drift speak. likely is tried first: every refresh asks, and a bucket
+// nearly always still has what was applied, so one policy is built and compared instead of two.
+func PublicReadOf(arn, observedPolicy string, add bucketpolicy.Additions, likely bool) (publicRead, ok bool) {
+	for _, pr := range []bool{likely, !likely} {
 		want, err := bucketpolicy.WithAdditions(policyFor(arn, pr), add)
 		if err == nil && PolicyMatches(want, observedPolicy) {
 			return pr, true

@@ -438,7 +438,7 @@ func TestDesiredSettings(t *testing.T) {
 				t.Errorf("Tags = %v, want %v", d.Tags, tags)
 			}
 			arn := BucketARN("aws", tt.bucket)
-			if pr, ok := PublicReadOf(arn, d.Policy, bucketpolicy.Additions{}); !ok || pr != tt.publicRead {
+			if pr, ok := PublicReadOf(arn, d.Policy, bucketpolicy.Additions{}, !tt.publicRead); !ok || pr != tt.publicRead {
 				t.Errorf("PublicReadOf(desired policy) = %v, %v; want %v, true\npolicy: %s", pr, ok, tt.publicRead, d.Policy)
 			}
 		})
@@ -489,7 +489,7 @@ func TestPublicReadOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pr, ok := PublicReadOf(staticARN, tt.policy, bucketpolicy.Additions{})
+			pr, ok := PublicReadOf(staticARN, tt.policy, bucketpolicy.Additions{}, false)
 			if pr != tt.publicRead || ok != tt.ok {
 				t.Errorf("PublicReadOf = %v, %v; want %v, %v", pr, ok, tt.publicRead, tt.ok)
 			}

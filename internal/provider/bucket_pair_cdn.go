@@ -31,7 +31,7 @@ func cdnAttributes(media bool) map[string]schema.Attribute {
 				"the bucket through an origin access control. The bucket policy gets the standard statement letting that " +
 				"distribution, and no other, read objects (`s3:GetObject` for the service principal `cloudfront.amazonaws.com`, " +
 				"on the condition `AWS:SourceArn`), owned and repaired like the rest of the policy.",
-			Validators: []validator.String{distributionARNValidator{}},
+			Validators: []validator.String{distributionARNValidator},
 		},
 		"custom_domain": schema.StringAttribute{
 			Required: true,
@@ -90,47 +90,17 @@ func cdnOf(o types.Object) (c cdn, known bool) {
 	if o.IsUnknown() {
 		return cdn{}, false
 	}
-	for _, v := range o.Attributes() {
-		if v.IsUnknown() {
-			return cdn{}, false
-		}
+	r := readObject(o)
+	c = cdn{DistributionARN: r.str("distribution_arn"), CustomDomain: r.str("custom_domain"), CloudFrontKeyID: r.str("cloudfront_key_id")}
+	if !r.known {
+		return cdn{}, false
 	}
-	// Read by name: cloudfront_key_id exists only in media_cdn.
-	str := func(name string) string {
-		v, ok := o.Attributes()[name].(types.String)
-		if !ok {
-			return ""
-		}
-		return v.ValueString()
-	}
-	return cdn{DistributionARN: str("distribution_arn"), CustomDomain: str("custom_domain"), CloudFrontKeyID: str("cloudfront_key_id")}, true
+	return c, true
 }
 
 // policyAdditions is what a CDN and the extra policy add to the policy of the bucket bucketARN.
 func policyAdditions(bucketARN string, c cdn, extra string) bucketpolicy.Additions {
 	return bucketpolicy.Additions{BucketARN: bucketARN, DistributionARN: c.DistributionARN, Extra: extra}
-}
-
-// distributionARNValidator checks a CloudFront distribution ARN's shape at plan time.
-type distributionARNValidator struct{}
-
-var _ validator.String = distributionARNValidator{}
-
-func (distributionARNValidator) Description(context.Context) string {
-	return "must be a CloudFront distribution ARN"
-}
-
-func (v distributionARNValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (distributionARNValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := bucketpolicy.ValidDistributionARN(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CloudFront distribution ARN", fmt.Sprintf("%s: %v", req.Path, err))
-	}
 }
 
 // hostName is a DNS name of labels of letters, digits and hyphens; custom_domain takes no scheme or path.

@@ -161,24 +161,6 @@ func corsRulesOf(ctx context.Context, l types.List) (rules []bucketstate.CORSRul
 	return rules, known, diags
 }
 
-// knownStrings is a list of strings as a slice; ok is false when the list or one of its values is unknown.
-func knownStrings(ctx context.Context, l types.List) ([]string, bool, diag.Diagnostics) {
-	if l.IsNull() {
-		return nil, true, nil
-	}
-	if l.IsUnknown() {
-		return nil, false, nil
-	}
-	for _, e := range l.Elements() {
-		if e.IsUnknown() {
-			return nil, false, nil
-		}
-	}
-	var out []string
-	diags := l.ElementsAs(ctx, &out, false)
-	return out, true, diags
-}
-
 // corsProblems fails the plan for rules S3 would refuse, naming the attribute.
 func corsProblems(ctx context.Context, attribute string, l types.List) diag.Diagnostics {
 	rules, known, diags := corsRulesOf(ctx, l)

@@ -5,7 +5,6 @@ package provider
 // policies, and what an import reads back.
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -44,7 +43,7 @@ func kmsKeyAttribute(role bucketstate.Role) schema.StringAttribute {
 				"`: disabling or deleting the key makes every version encrypted under it unreadable. The key's own policy must " +
 				"allow the app's principal the same actions (and, with `media_cdn`, `kms:Decrypt` for `cloudfront.amazonaws.com` " +
 				"on the condition `AWS:SourceArn`). Restores copy versions under the bucket's key.",
-			Validators: []validator.String{kmsKeyARNValidator{}},
+			Validators: []validator.String{kmsKeyARNValidator},
 		}
 	}
 	return schema.StringAttribute{
@@ -54,30 +53,7 @@ func kmsKeyAttribute(role bucketstate.Role) schema.StringAttribute {
 			"access control signs its requests; the key policy must allow `kms:Decrypt` for `cloudfront.amazonaws.com` on the " +
 			"condition `AWS:SourceArn`). `deploy_policy_json` then grants `kms:GenerateDataKey` and `kms:Decrypt` on the key, " +
 			"`app_policy_json` `kms:Decrypt`.",
-		Validators: []validator.String{kmsKeyARNValidator{}},
-	}
-}
-
-// kmsKeyARNValidator checks the form of a key ARN at plan time; whether the key exists, and may be used,
-// only KMS can tell when objects are written.
-type kmsKeyARNValidator struct{}
-
-var _ validator.String = kmsKeyARNValidator{}
-
-func (kmsKeyARNValidator) Description(context.Context) string {
-	return "must be a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key ID>"
-}
-
-func (v kmsKeyARNValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (kmsKeyARNValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := bucketstate.ParseKMSKeyARN(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid KMS key ARN", fmt.Sprintf("%s: %v.", req.Path, err))
+		Validators: []validator.String{kmsKeyARNValidator},
 	}
 }
 

@@ -150,7 +150,7 @@ func toSpec(ctx context.Context, m bucketPairModel, region string, defaults map[
 		s.Tags = nil // no tags, however they were written down
 	}
 	var d diag.Diagnostics
-	s.GuardExempt, d = stringSet(ctx, m.GuardExemptPrincipals)
+	s.GuardExempt, _, d = knownStrings(ctx, m.GuardExemptPrincipals)
 	diags.Append(d...)
 	s.Retention.Transitions, _, d = transitionsOf(ctx, m.NoncurrentVersionTransitions)
 	diags.Append(d...)
@@ -167,14 +167,61 @@ func toSpec(ctx context.Context, m bucketPairModel, region string, defaults map[
 	return s, diags
 }
 
-// stringSet is a set of strings as a slice; nil when the set is null or unknown.
-func stringSet(ctx context.Context, set types.Set) ([]string, diag.Diagnostics) {
-	if set.IsNull() || set.IsUnknown() {
-		return nil, nil
+// stringElements is a types.List or types.Set of strings.
+type stringElements interface {
+	IsNull() bool
+	IsUnknown() bool
+	Elements() []attr.Value
+	ElementsAs(ctx context.Context, target any, allowUnhandled bool) diag.Diagnostics
+}
+
+// knownStrings is a list or set of strings as a slice, nil when it is null; known is false when it or one of
+// its values is unknown (then it is nil too).
+func knownStrings(ctx context.Context, l stringElements) ([]string, bool, diag.Diagnostics) {
+	if l.IsNull() {
+		return nil, true, nil
+	}
+	if l.IsUnknown() {
+		return nil, false, nil
+	}
+	for _, e := range l.Elements() {
+		if e.IsUnknown() {
+			return nil, false, nil
+		}
 	}
 	var out []string
-	diags := set.ElementsAs(ctx, &out, false)
-	return out, diags
+	diags := l.ElementsAs(ctx, &out, false)
+	return out, true, diags
+}
+
+// objectReader reads a nested argument's attributes by name, for the conversions of static_cdn, media_cdn,
+// media_replication and media_object_lock. An attribute the object does not have (cloudfront_key_id exists
+// only in media_cdn) reads as null; known turns false at the first unknown one.
+type objectReader struct {
+	attrs map[string]attr.Value
+	known bool
+}
+
+func readObject(o types.Object) *objectReader {
+	return &objectReader{attrs: o.Attributes(), known: true}
+}
+
+func (r *objectReader) str(name string) string {
+	v, ok := r.attrs[name].(types.String)
+	if !ok {
+		return ""
+	}
+	r.known = r.known && !v.IsUnknown()
+	return v.ValueString()
+}
+
+func (r *objectReader) number(name string) int {
+	v, ok := r.attrs[name].(types.Int64)
+	if !ok {
+		return 0
+	}
+	r.known = r.known && !v.IsUnknown()
+	return int(v.ValueInt64())
 }
 
 // pair is what the S3 layer's pair operations take: the desired settings of both buckets. onAWS says the
@@ -351,7 +398,7 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 	}
 	if static != nil {
 		arn := bucketstate.BucketARN(s3api.PartitionOf(region).ID, m.StaticBucket.ValueString())
-		if pr, ok := bucketstate.PublicReadOf(arn, static.Policy, policyAdditions(arn, prior.StaticCDN, prior.StaticExtraPolicy)); ok {
+		if pr, ok := bucketstate.PublicReadOf(arn, static.Policy, policyAdditions(arn, prior.StaticCDN, prior.StaticExtraPolicy), prior.StaticPublicRead); ok {
 			m.StaticPublicRead = types.BoolValue(pr)
 		}
 		if m.StaticCORSRules.IsNull() || m.StaticCORSRules.IsUnknown() {
@@ -420,7 +467,7 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 	}
 	pair, err := want.pair(onAWS)
 	if err != nil {
-		diags.AddError("Invalid extra policy statements", err.Error())
+		diags.Append(invalidExtraPolicy(err))
 		return diags
 	}
 	list, d := types.ListValueFrom(ctx, types.StringType, bucketstate.Strings(pair.Drift(observed)))

@@ -3,6 +3,7 @@ package provider
 import (
 	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -279,5 +280,21 @@ func TestAdditionsProblems(t *testing.T) {
 	p := additionsProblems(bad)
 	if len(p) != 2 || !strings.HasPrefix(p[0], "media_extra_policy_json: ") || !strings.HasPrefix(p[1], "static_cdn.distribution_arn: ") {
 		t.Errorf("additionsProblems = %q, want the media extra policy and the static distribution ARN", p)
+	}
+}
+
+// A guard principal known only at apply (a role created in the same run) makes the set not known yet: the
+// plan must skip the lock-out check rather than fail converting it, and toSpec must not invent a list.
+func TestKnownStringsWithUnknownElement(t *testing.T) {
+	set := types.SetValueMust(types.StringType, []attr.Value{
+		types.StringValue("arn:aws:iam::123456789012:role/terraform"), types.StringUnknown(),
+	})
+	got, known, diags := knownStrings(t.Context(), set)
+	if diags.HasError() || known || got != nil {
+		t.Errorf("knownStrings(set with an unknown) = %v, known %t, %v; want nil, false, no error", got, known, diags)
+	}
+	list := types.ListValueMust(types.StringType, []attr.Value{types.StringValue("a"), types.StringValue("b")})
+	if got, known, diags := knownStrings(t.Context(), list); diags.HasError() || !known || !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("knownStrings(known list) = %v, known %t, %v", got, known, diags)
 	}
 }

@@ -87,14 +87,12 @@ func objectLockOf(o types.Object) (r *bucketstate.LockRetention, known bool) {
 	if o.IsUnknown() {
 		return nil, false
 	}
-	attrs := o.Attributes()
-	mode, modeOK := attrs["mode"].(types.String)
-	days, daysOK := attrs["days"].(types.Int64)
-	years, yearsOK := attrs["years"].(types.Int64)
-	if !modeOK || !daysOK || !yearsOK || mode.IsUnknown() || days.IsUnknown() || years.IsUnknown() {
+	rd := readObject(o)
+	r = &bucketstate.LockRetention{Mode: rd.str("mode"), Days: rd.number("days"), Years: rd.number("years")}
+	if !rd.known {
 		return nil, false
 	}
-	return &bucketstate.LockRetention{Mode: mode.ValueString(), Days: int(days.ValueInt64()), Years: int(years.ValueInt64())}, true
+	return r, true
 }
 
 // objectLockValue is the attribute's value for a default retention read from S3; none is null.

@@ -98,7 +98,7 @@ func TestBucketPairAddressesFollowPartitionAndEndpoint(t *testing.T) {
 			if !strings.Contains(spec.Media.Policy, `"`+tt.arn+`"`) {
 				t.Errorf("the media bucket's policy does not name %s: %s", tt.arn, spec.Media.Policy)
 			}
-			if pr, ok := bucketstate.PublicReadOf(m.StaticBucketARN.ValueString(), spec.Static.Policy, bucketpolicy.Additions{}); !ok || !pr {
+			if pr, ok := bucketstate.PublicReadOf(m.StaticBucketARN.ValueString(), spec.Static.Policy, bucketpolicy.Additions{}, false); !ok || !pr {
 				t.Errorf("the static policy the pair writes does not read back as public: %v, %v", pr, ok)
 			}
 		})

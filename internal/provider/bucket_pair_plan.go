@@ -175,9 +175,10 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 	// Only a plan that writes the media bucket's policy can lock anyone out; drift-detection plans of an
 	// unchanged pair neither need the check nor pay its STS call.
 	if creating || !state.GuardExemptPrincipals.Equal(plan.GuardExemptPrincipals) || len(state.Drift.Elements()) > 0 {
-		exempt, d := stringSet(ctx, plan.GuardExemptPrincipals)
+		// A principal known only at apply (a role created with the pair) cannot be compared yet.
+		exempt, known, d := knownStrings(ctx, plan.GuardExemptPrincipals)
 		resp.Diagnostics.Append(d...)
-		if exempt != nil {
+		if known && exempt != nil {
 			caller, err := r.callerARN()
 			resp.Diagnostics.Append(guardLockout(exempt, caller, err)...)
 		}

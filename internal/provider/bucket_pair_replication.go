@@ -59,7 +59,7 @@ func mediaReplicationAttribute() schema.SingleNestedAttribute {
 				MarkdownDescription: "ARN of the IAM role S3 assumes to replicate, in the media bucket's account. Give it " +
 					"`replication_trust_policy_json` as its trust policy and `replication_role_policy_json` as its permissions; " +
 					"Terraform's principal needs `iam:PassRole` on it.",
-				Validators: []validator.String{replicationRoleValidator{}},
+				Validators: []validator.String{replicationRoleValidator},
 			},
 			"destination_account_id": schema.StringAttribute{
 				Optional: true,
@@ -67,7 +67,7 @@ func mediaReplicationAttribute() schema.SingleNestedAttribute {
 					"media bucket's (the role's), the replicas are handed to it (the owner override: `AccessControlTranslation` " +
 					"`Owner` `Destination`), so the media bucket's account, and credentials leaked from it, cannot read or change " +
 					"them. Unset, or the media bucket's own account, the replicas keep the media bucket's owner.",
-				Validators: []validator.String{accountIDValidator{}},
+				Validators: []validator.String{accountIDValidator},
 			},
 			"storage_class": schema.StringAttribute{
 				Optional: true,
@@ -92,7 +92,7 @@ func mediaReplicationAttribute() schema.SingleNestedAttribute {
 					"the replica bucket uses an S3 Bucket Key) on this key, each only through S3 in its bucket's region " +
 					"(`kms:ViaService`) and for its bucket's objects (`kms:EncryptionContext:aws:s3:arn`); both keys' policies " +
 					"must allow the role the same (for a key of another account, its owner must).",
-				Validators: []validator.String{kmsKeyARNValidator{}},
+				Validators: []validator.String{kmsKeyARNValidator},
 			},
 		},
 	}
@@ -137,22 +137,15 @@ func replicaOf(o types.Object) (spec *bucketstate.ReplicaSpec, known bool) {
 	if o.IsUnknown() {
 		return nil, false
 	}
-	attrs := o.Attributes()
-	str := func(name string) (string, bool) {
-		v, ok := attrs[name].(types.String)
-		if !ok {
-			return "", true // absent: null
-		}
-		return v.ValueString(), !v.IsUnknown()
+	r := readObject(o)
+	s := bucketstate.ReplicaSpec{
+		DestinationBucketARN: r.str("destination_bucket_arn"),
+		RoleARN:              r.str("role_arn"),
+		DestinationAccount:   r.str("destination_account_id"),
+		StorageClass:         r.str("storage_class"),
+		ReplicaKMSKey:        r.str("replica_kms_key_arn"),
 	}
-	var s bucketstate.ReplicaSpec
-	var k1, k2, k3, k4, k5 bool
-	s.DestinationBucketARN, k1 = str("destination_bucket_arn")
-	s.RoleARN, k2 = str("role_arn")
-	s.DestinationAccount, k3 = str("destination_account_id")
-	s.StorageClass, k4 = str("storage_class")
-	s.ReplicaKMSKey, k5 = str("replica_kms_key_arn")
-	if !k1 || !k2 || !k3 || !k4 || !k5 {
+	if !r.known {
 		return nil, false
 	}
 	return &s, true
@@ -355,49 +348,5 @@ func (replicaBucketARNValidator) ValidateString(_ context.Context, req validator
 	if problems := bucketname.Problems(name); len(problems) > 0 {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid replica bucket ARN",
 			fmt.Sprintf("%s names the bucket %q, which breaks the S3 bucket naming rules:\n  - %s", req.Path, name, strings.Join(problems, "\n  - ")))
-	}
-}
-
-// replicationRoleValidator checks role_arn's form.
-type replicationRoleValidator struct{}
-
-var _ validator.String = replicationRoleValidator{}
-
-func (replicationRoleValidator) Description(context.Context) string {
-	return "must be an IAM role ARN such as arn:aws:iam::111122223333:role/media-replication"
-}
-
-func (v replicationRoleValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (replicationRoleValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := bucketpolicy.ValidRoleARN(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid replication role ARN", fmt.Sprintf("%s: %v", req.Path, err))
-	}
-}
-
-// accountIDValidator checks destination_account_id: 12 digits.
-type accountIDValidator struct{}
-
-var _ validator.String = accountIDValidator{}
-
-func (accountIDValidator) Description(context.Context) string {
-	return "must be a 12-digit AWS account ID"
-}
-
-func (v accountIDValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (accountIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := bucketpolicy.ValidAccountID(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid account ID", fmt.Sprintf("%s: %v", req.Path, err))
 	}
 }

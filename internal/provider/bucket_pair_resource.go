@@ -209,9 +209,17 @@ func (r *bucketPairResource) specFor(ctx context.Context, plan *bucketPairModel,
 		diags.AddError("Invalid media_replication", "Values known only at apply cannot be used for the replica; nothing was written:\n  - "+strings.Join(problems, "\n  - "))
 		return s3api.PairSpec{}, mfa, diags
 	}
+	if spec.GuardExempt != nil {
+		// A guard principal known only at apply was not checked at plan time: check it before it is written.
+		caller, err := r.callerARN()
+		if d := guardLockout(spec.GuardExempt, caller, err); d.HasError() {
+			diags.Append(d...)
+			return s3api.PairSpec{}, mfa, diags
+		}
+	}
 	pair, err := spec.pair(r.client.OnAWS())
 	if err != nil {
-		diags.AddError("Invalid extra policy statements", err.Error())
+		diags.Append(invalidExtraPolicy(err))
 	}
 	return pair, mfa, diags
 }

@@ -231,7 +231,7 @@ func bucketPairSchema(ctx context.Context) schema.Schema {
 					"role, user or root ARNs (wildcards allowed, as in `aws:PrincipalArn`). It protects the versions without " +
 					"root credentials or MFA: even a leaked admin key cannot erase history. The principal running Terraform " +
 					"must be in the list, or the plan fails rather than lock the provider out; keep a break-glass role in it.",
-				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(principalARNValidator{})},
+				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(principalARNValidator)},
 			},
 			"app_policy_json": computedString("IAM policy (JSON) for the Django app's runtime role or user: read, write, " +
 				"delete (which only lays delete markers) and list on the media bucket, read and list on the static bucket, " +

@@ -477,3 +477,13 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// invalidExtraPolicy is the error of an extra policy document the pair cannot merge into a bucket policy
+// (err names the argument). Plan-time validation catches it whenever the value is known then; this is what
+// is left: a value known only at apply, or one an older provider put in state.
+func invalidExtraPolicy(err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Invalid extra policy statements",
+		fmt.Sprintf("%v.\n\nThe pair merges the argument's statements into the bucket policy it writes, so it must be a "+
+			"JSON policy document with a Statement (as data.aws_iam_policy_document.<name>.json renders one). "+
+			"Correct it, or remove it, and apply again.", err))
+}

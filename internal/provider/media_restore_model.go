@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -102,10 +101,4 @@ func (m *mediaRestoreModel) setTally(t *recovery.Tally) {
 }
 
 // keyList is a list of keys as a Terraform list; empty, never null, when there are none.
-func keyList(items []string) types.List {
-	values := make([]attr.Value, len(items))
-	for i, s := range items {
-		values[i] = types.StringValue(s)
-	}
-	return types.ListValueMust(types.StringType, values)
-}
+func keyList(items []string) types.List { return stringListValue(items, false) }

@@ -115,7 +115,7 @@ func mediaRestoreSchema() schema.Schema {
 					"replica in another account, `media_replication.destination_account_id`). Every request about a bucket " +
 					"names its expected owner, so S3 refuses to serve a bucket of the same name that someone else owns; " +
 					"unset, that is the provider's account. Changing it plans a new restore.",
-				Validators:    []validator.String{accountIDValidator{}},
+				Validators:    []validator.String{accountIDValidator},
 				PlanModifiers: replace,
 			},
 			"plan_timestamp": schema.StringAttribute{

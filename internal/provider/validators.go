@@ -87,27 +87,46 @@ func (v mfaSerialValidator) ValidateString(ctx context.Context, req validator.St
 			"shows it under Security credentials, Multi-factor authentication.", req.Path, req.ConfigValue.ValueString(), v.Description(ctx)))
 }
 
-// principalARNValidator checks one guard exemption at plan time.
-type principalARNValidator struct{}
-
-var _ validator.String = principalARNValidator{}
-
-func (principalARNValidator) Description(context.Context) string {
-	return "must be an IAM role, user or root ARN"
+// stringCheck is a string attribute's plan-time check by one of the pure packages' functions, whose error
+// says what is wrong and what to write instead.
+type stringCheck struct {
+	description string
+	summary     string
+	check       func(string) error
 }
 
-func (v principalARNValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
+var _ validator.String = stringCheck{}
 
-func (principalARNValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v stringCheck) Description(context.Context) string { return v.description }
+
+func (v stringCheck) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if err := bucketpolicy.ValidPrincipalARN(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid principal ARN", fmt.Sprintf("%s: %v", req.Path, err))
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("%s: %v.", req.Path, err))
 	}
 }
+
+// The checks of ARNs and account IDs.
+var (
+	// principalARNValidator checks one guard exemption.
+	principalARNValidator = stringCheck{"must be an IAM role, user or root ARN", "Invalid principal ARN", bucketpolicy.ValidPrincipalARN}
+	// distributionARNValidator checks a CDN's distribution_arn.
+	distributionARNValidator = stringCheck{"must be a CloudFront distribution ARN", "Invalid CloudFront distribution ARN",
+		bucketpolicy.ValidDistributionARN}
+	// replicationRoleValidator checks media_replication's role_arn.
+	replicationRoleValidator = stringCheck{"must be an IAM role ARN such as arn:aws:iam::111122223333:role/media-replication",
+		"Invalid replication role ARN", bucketpolicy.ValidRoleARN}
+	// accountIDValidator checks an account ID: 12 digits.
+	accountIDValidator = stringCheck{"must be a 12-digit AWS account ID", "Invalid account ID", bucketpolicy.ValidAccountID}
+	// kmsKeyARNValidator checks the form of a key ARN; whether the key exists, and may be used, only KMS can
+	// tell when objects are written.
+	kmsKeyARNValidator = stringCheck{"must be a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key ID>",
+		"Invalid KMS key ARN", func(s string) error { _, err := bucketstate.ParseKMSKeyARN(s); return err }}
+)
 
 // tagsValidator checks a map of tags against S3's tagging rules at plan time, listing every rule broken.
 // Values not known yet are checked once they are; a pair's tags together with the provider's default_tags
