@@ -54,12 +54,7 @@ func ParseAccountRegional(name string) (n AccountRegional, ok bool) {
 
 // AccountRegionalName is prefix in account's namespace in region.
 func AccountRegionalName(prefix, account, region string) string {
-	return prefix + AccountRegionalSuffixFor(account, region)
-}
-
-// AccountRegionalSuffixFor is the suffix of every name in account's namespace in region.
-func AccountRegionalSuffixFor(account, region string) string {
-	return "-" + account + "-" + region + AccountRegionalSuffix
+	return prefix + "-" + account + "-" + region + AccountRegionalSuffix
 }
 
 // NamespaceOf says which namespace a bucket called name must have been created in: the account regional

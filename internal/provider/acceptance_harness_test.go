@@ -14,10 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/awsbehaviour"
@@ -128,6 +130,18 @@ var guardLayer = policyguard.New(map[string]string{appIdentity.AccessKey: "arn:a
 // seaweedAccount is the account in the ARNs SeaweedFS's STS gives its identities: the account the provider's
 // credentials belong to, as far as the tests are concerned.
 const seaweedAccount = "000000000000"
+
+// proxyClient signs with the given keys and goes through the proxy, so it meets the proxy's semantics layers
+// (MFA Delete, the guard, the AWS behaviours) as the provider does.
+func proxyClient(ctx context.Context, accessKey, secretKey string) (*s3.Client, error) {
+	c, err := s3api.New(ctx, s3api.Config{SkipBucketOwnerCheck: true,
+		Endpoint: accEnv.ProxyURL, AccessKey: accessKey, SecretKey: secretKey, CABundle: accEnv.Server.CAFile,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c.S3, nil
+}
 
 // adminARN is the principal ARN SeaweedFS gives the admin identity of a key.
 func adminARN(accessKey string) string {

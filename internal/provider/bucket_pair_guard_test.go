@@ -115,11 +115,9 @@ func TestAccBucketPair_guard(t *testing.T) {
 
 // appClient signs with the app identity's keys and goes through the proxy, where the guard is enforced.
 func appClient(t *testing.T) *s3.Client {
-	c, err := s3api.New(t.Context(), s3api.Config{SkipBucketOwnerCheck: true,
-		Endpoint: accEnv.ProxyURL, AccessKey: appIdentity.AccessKey, SecretKey: appIdentity.SecretKey, CABundle: accEnv.Server.CAFile,
-	})
+	c, err := proxyClient(t.Context(), appIdentity.AccessKey, appIdentity.SecretKey)
 	must(t, err)
-	return c.S3
+	return c
 }
 
 func accessDenied(err error) bool {

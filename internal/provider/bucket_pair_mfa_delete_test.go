@@ -216,11 +216,9 @@ func TestAccBucketPair_mfaDeleteForceDestroy(t *testing.T) {
 
 // viaProxy is a client that goes through the proxy, and so meets its MFA Delete semantics.
 func viaProxy(t *testing.T) *s3.Client {
-	c, err := s3api.New(t.Context(), s3api.Config{SkipBucketOwnerCheck: true,
-		Endpoint: accEnv.ProxyURL, AccessKey: accEnv.Server.AccessKey, SecretKey: accEnv.Server.SecretKey, CABundle: accEnv.Server.CAFile,
-	})
+	c, err := proxyClient(t.Context(), accEnv.Server.AccessKey, accEnv.Server.SecretKey)
 	must(t, err)
-	return c.S3
+	return c
 }
 
 func checkMFADelete(bucket string, want bool) resource.TestCheckFunc {

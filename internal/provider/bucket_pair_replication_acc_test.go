@@ -41,10 +41,8 @@ func newReplica(t *testing.T, versioned bool) string {
 	c := viaProxy(t)
 	_, err := c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(name)})
 	must(t, err)
-	cleanup := context.WithoutCancel(t.Context()) // t.Context() ends before cleanups run
-	t.Cleanup(func() {
-		_, _ = c.DeleteBucket(cleanup, &s3.DeleteBucketInput{Bucket: aws.String(name)})
-	})
+	// Emptied first: a test may have written into it what S3 would have replicated.
+	t.Cleanup(func() { removeBucket(t, context.WithoutCancel(t.Context()), name) }) // t.Context() ends before cleanups run
 	if versioned {
 		_, err = c.PutBucketVersioning(t.Context(), &s3.PutBucketVersioningInput{Bucket: aws.String(name),
 			VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})

@@ -122,13 +122,11 @@ func TestAccBucketPair_mfaDeleteRefusedKeepsLifecycle(t *testing.T) {
 func checkLifecycle(bucket string, want bucketstate.Lifecycle) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		ctx := context.Background()
-		c, err := s3api.New(ctx, s3api.Config{SkipBucketOwnerCheck: true,
-			Endpoint: accEnv.ProxyURL, AccessKey: accEnv.Server.AccessKey, SecretKey: accEnv.Server.SecretKey, CABundle: accEnv.Server.CAFile,
-		})
+		c, err := proxyClient(ctx, accEnv.Server.AccessKey, accEnv.Server.SecretKey)
 		if err != nil {
 			return err
 		}
-		got, err := s3api.FindLifecycle(ctx, c.S3, bucket)
+		got, err := s3api.FindLifecycle(ctx, c, bucket)
 		if err != nil {
 			return err
 		}

@@ -1,14 +1,12 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -48,15 +46,8 @@ func TestAccMediaRestore_fromReplica(t *testing.T) {
 	testAccPreCheck(t) // skips outside TF_ACC, before the replica is made
 	pair := newRestorePair(t)
 	m := media{t, pair.Media}
-	replica := bucketName(t, "replica")
+	replica := newReplica(t, true) // through the proxy, whose AWS layer must see the replica versioned
 	r := media{t, replica}
-	c := viaProxy(t) // through the proxy, whose AWS layer must see the replica versioned
-	_, err := c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(replica)})
-	must(t, err)
-	t.Cleanup(func() { removeBucket(t, context.WithoutCancel(t.Context()), replica) })
-	_, err = c.PutBucketVersioning(t.Context(), &s3.PutBucketVersioningInput{Bucket: aws.String(replica),
-		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})
-	must(t, err)
 
 	var asOf string
 	var replicaBefore, mediaBefore map[string]recovery.Version
