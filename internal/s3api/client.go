@@ -80,6 +80,9 @@ type Config struct {
 	CABundle string
 	// Logger receives one line per retried request (operation, attempt, error), never headers or bodies.
 	Logger logging.Logger
+	// Checksums is one of ChecksumModes(), or "" for the default: when_supported on Amazon S3, when_required
+	// against any other endpoint (see ResolveChecksums).
+	Checksums string
 }
 
 // Client is a configured S3 client plus the facts about how it was configured, for messages and for the
@@ -92,6 +95,8 @@ type Client struct {
 	// buckets are on AWS all the same.
 	AWSEndpoint bool
 	PathStyle   bool
+	// Checksums is the checksum mode the client was built with (one of ChecksumModes()).
+	Checksums string
 	// Where the endpoint and credentials came from, so errors can say which source was used.
 	EndpointSource   string
 	CredentialSource string
@@ -216,12 +221,16 @@ func New(ctx context.Context, c Config) (*Client, error) {
 			o.APIOptions = append(o.APIOptions, expectedBucketOwner(func() (string, error) { return accountFrom(callerARN()) }))
 		}
 	}
+	checksums, err := ResolveChecksums(c.Checksums, endpoint == "" || awsEndpoint)
+	if err != nil {
+		return nil, err
+	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.UsePathStyle = pathStyle
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
-	}, ownerCheck)
+	}, ownerCheck, checksums.apply)
 	if resolved := client.Options().BaseEndpoint; endpoint == "" && resolved != nil {
 		// An S3-only endpoint_url from the shared config's services section is resolved by the client
 		// itself; rebuild with the same defaults a configured endpoint gets.
@@ -233,10 +242,13 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		if c.UsePathStyle == nil {
 			pathStyle = !awsEndpoint
 		}
+		if checksums, err = ResolveChecksums(c.Checksums, awsEndpoint); err != nil {
+			return nil, err
+		}
 		client = s3.NewFromConfig(cfg, func(o *s3.Options) {
 			o.UsePathStyle = pathStyle
 			o.BaseEndpoint = aws.String(endpoint)
-		}, ownerCheck)
+		}, ownerCheck, checksums.apply)
 	}
 	stsHint = endpoint
 	if awsEndpoint {
@@ -249,6 +261,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		Endpoint:         endpoint,
 		AWSEndpoint:      awsEndpoint,
 		PathStyle:        pathStyle,
+		Checksums:        checksums.Mode,
 		EndpointSource:   endpointSource,
 		CredentialSource: credSource,
 	}
