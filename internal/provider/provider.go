@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -57,7 +58,8 @@ type providerModel struct {
 	MFASerial    types.String `tfsdk:"mfa_serial"`
 	MFACode      types.String `tfsdk:"mfa_code"`
 
-	SkipBucketOwnerCheck types.Bool `tfsdk:"skip_bucket_owner_check"`
+	SkipBucketOwnerCheck types.Bool   `tfsdk:"skip_bucket_owner_check"`
+	Checksums            types.String `tfsdk:"checksums"`
 
 	// DefaultTags is the default_tags block: an object with one attribute, tags; null without the block.
 	DefaultTags types.Object `tfsdk:"default_tags"`
@@ -146,6 +148,19 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 					"same name that another account owns. Set `true` only for an S3-compatible endpoint that has no STS " +
 					"(the provider says so when it needs it); on AWS keep the default.",
 			},
+			"checksums": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "When requests carry the integrity checksums AWS SDKs add by default since early 2025, one of " +
+					markdownList(s3api.ChecksumModes()) + ". `\"" + s3api.ChecksumsWhenSupported + "\"` sends a CRC32 with every " +
+					"upload that can carry one (an `aws-chunked` body with a trailing `x-amz-checksum-crc32`) and checks the " +
+					"checksum of every download; `\"" + s3api.ChecksumsWhenRequired + "\"` only where the operation requires one " +
+					"(bucket configuration writes and `DeleteObjects` send `x-amz-checksum-crc32` either way). Defaults to `\"" +
+					s3api.ChecksumsWhenSupported + "\"` on Amazon S3 (no `endpoint`, or one of AWS's own) and `\"" +
+					s3api.ChecksumsWhenRequired + "\"` with any other `endpoint`, since several S3-compatible services (Backblaze B2 " +
+					"among them) refuse the new headers. The SDK's `AWS_REQUEST_CHECKSUM_CALCULATION` and " +
+					"`AWS_RESPONSE_CHECKSUM_VALIDATION` are not read: this argument decides.",
+				Validators: []validator.String{stringvalidator.OneOf(s3api.ChecksumModes()...)},
+			},
 			"mfa_serial": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Serial number (ARN) of the bucket owner's MFA device, for buckets with `mfa_delete`. " +
@@ -192,6 +207,7 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 		"region": cfg.Region, "profile": cfg.Profile, "access_key": cfg.AccessKey, "secret_key": cfg.SecretKey, "token": cfg.Token,
 		"endpoint": cfg.Endpoint, "use_path_style": cfg.UsePathStyle, "max_retries": cfg.MaxRetries,
 		"mfa_serial": cfg.MFASerial, "mfa_code": cfg.MFACode, "skip_bucket_owner_check": cfg.SkipBucketOwnerCheck,
+		"checksums": cfg.Checksums,
 	} {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Provider argument not known yet",
@@ -288,6 +304,7 @@ func toClientConfig(m providerModel) s3api.Config {
 		Endpoint:     m.Endpoint.ValueString(),
 
 		SkipBucketOwnerCheck: m.SkipBucketOwnerCheck.ValueBool(),
+		Checksums:            m.Checksums.ValueString(),
 	}
 	if !m.UsePathStyle.IsNull() {
 		v := m.UsePathStyle.ValueBool()
