@@ -64,10 +64,9 @@ func Recognize(endpoint string) (Service, bool) {
 		// (https://developers.cloudflare.com/r2/examples/aws/boto3/). The addressing style is not stated there.
 		return Service{Name: "Cloudflare R2", Region: "auto", Doc: "https://developers.cloudflare.com/r2/examples/aws/boto3/"}, true
 	case n == 4 && labels[0] == "s3" && labels[2] == "backblazeb2" && labels[3] == "com":
-		// s3.<region>.backblazeb2.com, the region being the account's, like us-west-004: Backblaze's
-		// "Introduction to the S3-Compatible API" (read in a mirror of Backblaze's documentation; the API page
-		// is https://www.backblaze.com/docs/cloud-storage-s3-compatible-api), and the AWS CLI profile in
-		// boto/s3transfer#327 (endpoint_url s3.us-west-004.backblazeb2.com, region us-west-004). The
+		// s3.<region>.backblazeb2.com with the account's region, like us-west-004, as region_name:
+		// django-storages' Backblaze B2 page (docs/backends/s3_compatible/backblaze-B2.rst), and Backblaze's
+		// S3-compatible API documentation (https://www.backblaze.com/docs/cloud-storage-s3-compatible-api). The
 		// addressing style is not stated there.
 		if r, ok := region(1); ok {
 			return Service{Name: "Backblaze B2", Region: r, Doc: "https://www.backblaze.com/docs/cloud-storage-s3-compatible-api"}, true
@@ -107,7 +106,7 @@ func Recognize(endpoint string) (Service, bool) {
 	case n == 4 && labels[0] == "s3" && labels[2] == "scw" && labels[3] == "cloud":
 		// s3.<region>.scw.cloud with the region (fr-par, nl-ams) as region_name: django-storages' Scaleway page
 		// (added in jschneier/django-storages commit 6c494a071a907b75727a15898167a27cd0d2cb89, docs/backends/
-		// s3_compatible/scaleway.rst). The addressing style is not stated there.
+		// s3_compatible/scaleway.rst), which shows the same file reached path style and virtual-hosted alike.
 		if r, ok := region(1); ok {
 			return Service{Name: "Scaleway Object Storage", Region: r,
 				Doc: "https://github.com/jschneier/django-storages/blob/master/docs/backends/s3_compatible/scaleway.rst"}, true
