@@ -26,6 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/logging"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3services"
 )
 
 // DefaultMaxRetries is how many times a retryable error (throttling, 5xx, a dropped connection) is retried
@@ -69,7 +71,7 @@ type Config struct {
 	Endpoint     string
 	// UsePathStyle nil means: path-style with an S3-compatible server's endpoint (such servers rarely have
 	// wildcard DNS), virtual-hosted on AWS, whether through the default endpoint or one of AWS's own (see
-	// AWSEndpointRegion).
+	// AWSEndpointRegion), and with a service whose documentation configures it (see defaultPathStyle).
 	UsePathStyle *bool
 	// MaxRetries nil means DefaultMaxRetries.
 	MaxRetries *int
@@ -190,16 +192,18 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		if endpoint == "" {
 			return nil, errors.New("no region: set the provider argument region, AWS_REGION, or a region in the shared config profile")
 		}
-		// AWS's own endpoints name their region; S3-compatible servers sign and answer for us-east-1 unless
-		// told otherwise.
+		// AWS's own endpoints name their region, and so do the S3-compatible services s3services knows
+		// (Cloudflare R2 signs for "auto"); other servers sign and answer for us-east-1 unless told otherwise.
 		cfg.Region = defaultRegion
 		if r, ok := AWSEndpointRegion(endpoint, ""); ok {
 			cfg.Region = r
+		} else if svc, ok := s3services.Recognize(endpoint); ok {
+			cfg.Region = svc.Region
 		}
 	}
 
 	awsEndpoint := isAWSEndpoint(endpoint, cfg.Region)
-	pathStyle := endpoint != "" && !awsEndpoint
+	pathStyle := defaultPathStyle(endpoint, awsEndpoint)
 	if c.UsePathStyle != nil {
 		pathStyle = *c.UsePathStyle
 	}
@@ -240,7 +244,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		}
 		awsEndpoint = isAWSEndpoint(endpoint, cfg.Region)
 		if c.UsePathStyle == nil {
-			pathStyle = !awsEndpoint
+			pathStyle = defaultPathStyle(endpoint, awsEndpoint)
 		}
 		if checksums, err = ResolveChecksums(c.Checksums, awsEndpoint); err != nil {
 			return nil, err
@@ -269,6 +273,17 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		return findAccountBlock(context.Background(), cfg, !c2.OnAWS(), func() (string, error) { return FindCallerARN(c2) })
 	})
 	return c2, nil
+}
+
+// defaultPathStyle is the addressing style without use_path_style: virtual-hosted on AWS and with a service
+// whose documentation configures it (DigitalOcean Spaces), path style with any other endpoint, since such
+// servers rarely have wildcard DNS.
+func defaultPathStyle(endpoint string, awsEndpoint bool) bool {
+	if endpoint == "" || awsEndpoint {
+		return false
+	}
+	svc, ok := s3services.Recognize(endpoint)
+	return !ok || svc.AddressingStyle != "virtual"
 }
 
 // isAWSEndpoint reports whether endpoint is one of AWS's own S3 endpoints; false for none.
