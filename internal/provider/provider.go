@@ -96,7 +96,9 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 				Optional: true,
 				MarkdownDescription: "AWS region of the buckets. Defaults to `AWS_REGION` / `AWS_DEFAULT_REGION` or the " +
 					"shared config profile. With no region anywhere: the region an AWS `endpoint` names " +
-					"(`s3-fips.us-gov-west-1.amazonaws.com`), else, with an S3-compatible server's `endpoint`, `us-east-1`.",
+					"(`s3-fips.us-gov-west-1.amazonaws.com`) or a known service's `endpoint` signs for (" + knownServicesMarkdown +
+					"), else, with another S3-compatible server's `endpoint`, `us-east-1`. A region set here that differs from " +
+					"the known service's is used, with a warning.",
 			},
 			"profile": schema.StringAttribute{
 				Optional:            true,
@@ -130,7 +132,8 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 				Optional: true,
 				MarkdownDescription: "Address buckets as `https://endpoint/bucket` instead of `https://bucket.endpoint`. " +
 					"Defaults to `true` when `endpoint` is an S3-compatible server's (such servers rarely have wildcard " +
-					"DNS), `false` on AWS, including when `endpoint` is one of AWS's own S3 endpoints: regional " +
+					"DNS) other than DigitalOcean Spaces (`<region>.digitaloceanspaces.com`, whose documentation configures " +
+					"virtual-hosted addressing), `false` on AWS, including when `endpoint` is one of AWS's own S3 endpoints: regional " +
 					"(`s3.<region>.amazonaws.com`), FIPS (`s3-fips.…`), dual-stack (`s3.dualstack.…`) or a VPC interface " +
 					"endpoint (`bucket.vpce-….s3.<region>.vpce.amazonaws.com`), in any partition.",
 			},
@@ -233,6 +236,7 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 		resp.Diagnostics.AddError("Cannot configure the S3 client", err.Error())
 		return
 	}
+	resp.Diagnostics.Append(serviceRegionWarning(client)...)
 	data := &providerData{
 		client:       client,
 		mfa:          s3api.MFA{Serial: cfg.MFASerial.ValueString(), Code: cfg.MFACode.ValueString()},

@@ -81,10 +81,32 @@ func TestAccProvider_checksums(t *testing.T) {
 			Check:           resource.ComposeAggregateTestCheckFunc(checkObjects(m, map[string]string{"media/a.jpg": "original"}), layerChecks(2)),
 		},
 		{
-			Config:          supported.String(),
-			ConfigVariables: vars,
+			Config:           supported.String(),
+			ConfigVariables:  vars,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			Check:           layerChecks(2),
+			Check:            layerChecks(2),
 		},
 	})
+}
+
+func TestServiceRegionWarning(t *testing.T) {
+	r2 := "https://0123456789abcdef.r2.cloudflarestorage.com"
+	if d := serviceRegionWarning(&s3api.Client{Endpoint: r2, Region: "auto"}); len(d) != 0 {
+		t.Errorf("R2 signed for auto: %v, want no warning", d)
+	}
+	if d := serviceRegionWarning(&s3api.Client{Endpoint: "https://minio.example.internal", Region: "eu-west-1"}); len(d) != 0 {
+		t.Errorf("an unknown endpoint: %v, want no warning", d)
+	}
+	if d := serviceRegionWarning(&s3api.Client{Region: "auto"}); len(d) != 0 {
+		t.Errorf("AWS: %v, want no warning", d)
+	}
+	d := serviceRegionWarning(&s3api.Client{Endpoint: r2, Region: "us-east-1"})
+	if len(d) != 1 || d.HasError() {
+		t.Fatalf("R2 signed for us-east-1: %v, want one warning", d)
+	}
+	for _, want := range []string{"Cloudflare R2", `region_name = "auto"`, `Set the provider argument region = "auto"`, `provider's region is "us-east-1"`} {
+		if !strings.Contains(d[0].Detail(), want) {
+			t.Errorf("warning %q does not say %q", d[0].Detail(), want)
+		}
+	}
 }
