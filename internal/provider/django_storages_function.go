@@ -78,7 +78,7 @@ func (f *djangoStoragesFunction) Definition(_ context.Context, _ function.Defini
 				MarkdownDescription: "Name of the static (`collectstatic`) bucket. Must be a valid S3 bucket name, different from `media_bucket`.",
 			},
 			function.StringParameter{
-				Name:                "region",
+				Name: "region",
 				MarkdownDescription: "Region of both buckets, for example `eu-west-1` (the pair's `region` attribute). With the " +
 					"endpoint of a service the provider knows, the rendered `region_name` is the region that service signs for, " +
 					"as in the resource's attribute: " + knownServicesMarkdown + ".",

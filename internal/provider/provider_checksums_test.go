@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -49,9 +48,9 @@ func TestAccProvider_checksums(t *testing.T) {
 	upload := func(key, body string) {
 		t.Helper()
 		// As the Django app's client would, with the provider's own client settings for this endpoint.
-		c, err := proxyClient(context.Background(), accEnv.Server.AccessKey, accEnv.Server.SecretKey)
+		c, err := proxyClient(t.Context(), accEnv.Server.AccessKey, accEnv.Server.SecretKey)
 		must(t, err)
-		_, err = c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(pair.Media), Key: aws.String(key), Body: strings.NewReader(body)})
+		_, err = c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(pair.Media), Key: aws.String(key), Body: strings.NewReader(body)})
 		must(t, err)
 	}
 	layerChecks := func(wantUploads int) resource.TestCheckFunc {
