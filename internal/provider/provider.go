@@ -160,7 +160,9 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 					"(bucket configuration writes and `DeleteObjects` send `x-amz-checksum-crc32` either way). Defaults to `\"" +
 					s3api.ChecksumsWhenSupported + "\"` on Amazon S3 (no `endpoint`, or one of AWS's own) and `\"" +
 					s3api.ChecksumsWhenRequired + "\"` with any other `endpoint`, since several S3-compatible services (Backblaze B2 " +
-					"among them) refuse the new headers. The SDK's `AWS_REQUEST_CHECKSUM_CALCULATION` and " +
+					"among them) refuse the new headers. The provider's own requests today (bucket settings, listings, a " +
+					"restore's copies) are the same in both modes: only uploads and downloads differ, which the application " +
+					"makes, and the Django guide says what its boto3 needs. The SDK's `AWS_REQUEST_CHECKSUM_CALCULATION` and " +
 					"`AWS_RESPONSE_CHECKSUM_VALIDATION` are not read: this argument decides.",
 				Validators: []validator.String{stringvalidator.OneOf(s3api.ChecksumModes()...)},
 			},
