@@ -23,6 +23,7 @@ import (
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/awsbehaviour"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/batchops"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/mfadelete"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/policyguard"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/testenv"
@@ -70,6 +71,7 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	guardLayer.SetPrincipal(env.Server.AccessKey, adminARN(env.Server.AccessKey))
+	batchLayer.SetStore(batchops.S3Store(env.Direct))
 	// SeaweedFS answers STS GetCallerIdentity on its S3 port: the guard's lock-out check asks it through the proxy.
 	os.Setenv("AWS_ENDPOINT_URL_STS", env.ProxyURL)
 	accEnv = env
@@ -171,10 +173,16 @@ func newAWSLayer() *awsbehaviour.Layer {
 	return l
 }
 
+// batchLayer adds S3 Control's Batch Operations jobs, which SeaweedFS lacks, and runs them against the server
+// itself; each status lasts batchStep, so an apply sees a job that has not ended yet.
+var batchLayer = batchops.New(batchops.Options{Account: seaweedAccount, Step: batchStep})
+
+const batchStep = 200 * time.Millisecond
+
 // testenvOptions are the proxy's semantics layers for the acceptance tests. The guard comes before the AWS
 // behaviours, as on AWS, where a request the policy denies is refused before anything looks at the object.
 func testenvOptions() []s3proxy.Option {
-	return []s3proxy.Option{s3proxy.WithSemantics(s3proxy.Chain(mfaLayer.Semantics(), guardLayer.Semantics(), awsLayer.Semantics()))}
+	return []s3proxy.Option{s3proxy.WithSemantics(s3proxy.Chain(batchLayer.Semantics(), mfaLayer.Semantics(), guardLayer.Semantics(), awsLayer.Semantics()))}
 }
 
 // pairTest runs steps against the pair in cfg with the harness's provider, and checks at the end that

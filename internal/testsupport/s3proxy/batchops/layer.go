@@ -100,8 +100,9 @@ type Failure struct{ Code, Reason string }
 type Layer struct {
 	o Options
 
-	mu      sync.Mutex
-	store   Store
+	mu          sync.Mutex
+	store       Store
+	beforeTasks func(Job)
 	jobs    map[string]*Job
 	byToken map[string]string
 	refused s3proxy.Refusals
@@ -119,19 +120,29 @@ func (l *Layer) SetStore(s Store) {
 	l.mu.Unlock()
 }
 
+// SetBeforeTasks has f called with each job once it is Active, before its first task: a test changes the
+// bucket there (removes a version the manifest lists) to see what a job meets. nil removes it.
+func (l *Layer) SetBeforeTasks(f func(Job)) {
+	l.mu.Lock()
+	l.beforeTasks = f
+	l.mu.Unlock()
+}
+
 // Semantics returns the layer as an s3proxy semantics hook.
 func (l *Layer) Semantics() s3proxy.Semantics { return l.serve }
 
 // Refused counts the requests the layer refused.
 func (l *Layer) Refused() int { return l.refused.Count() }
 
-// JobIDs are the IDs of the jobs created, oldest first.
-func (l *Layer) JobIDs() []string {
+// JobIDs are the IDs of the jobs created that copy into target ("" for every job), oldest first.
+func (l *Layer) JobIDs(target string) []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var jobs []*Job
 	for _, j := range l.jobs {
-		jobs = append(jobs, j)
+		if target == "" || j.Target == target {
+			jobs = append(jobs, j)
+		}
 	}
 	slices.SortFunc(jobs, func(a, b *Job) int { return a.Created.Compare(b.Created) })
 	ids := make([]string, len(jobs))
@@ -351,6 +362,12 @@ func (l *Layer) run(j *Job, store Store) {
 	l.set(j, func(j *Job) { j.Total = int64(len(rows)) })
 	step("Ready")
 	step("Active")
+	l.mu.Lock()
+	hook := l.beforeTasks
+	l.mu.Unlock()
+	if hook != nil {
+		hook(l.snapshot(j.ID))
+	}
 	var report bytes.Buffer
 	for _, row := range rows {
 		err := store.Copy(ctx, j.Target, row.bucket, row.key, row.versionID)

@@ -173,7 +173,7 @@ func TestJobRuns(t *testing.T) {
 	if _, err := client.CreateJob(t.Context(), jobInput("token-1", `"other"`)); code(err) != "IdempotencyException" {
 		t.Errorf("token reused with other parameters: %v", err)
 	}
-	if ids := layer.JobIDs(); len(ids) != 1 {
+	if ids := layer.JobIDs("media"); len(ids) != 1 {
 		t.Errorf("jobs %v, want one", ids)
 	}
 }
