@@ -103,9 +103,9 @@ type Layer struct {
 	mu          sync.Mutex
 	store       Store
 	beforeTasks func(Job)
-	jobs    map[string]*Job
-	byToken map[string]string
-	refused s3proxy.Refusals
+	jobs        map[string]*Job
+	byToken     map[string]string
+	refused     s3proxy.Refusals
 }
 
 // New returns a layer with no store: SetStore before the first job runs.
