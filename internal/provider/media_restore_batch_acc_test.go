@@ -41,7 +41,7 @@ func waitForJob(t *testing.T, bucket string) batchops.Job {
 	if len(ids) != 1 {
 		t.Fatalf("jobs copying into %s: %v, want one", bucket, ids)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	j, err := batchLayer.Wait(ctx, ids[0])
 	must(t, err)
@@ -248,7 +248,7 @@ func TestAccMediaRestore_batchOperationsFailedTask(t *testing.T) {
 					if j.Target != pair.Media {
 						return
 					}
-					_, err := accEnv.Direct.DeleteObject(context.Background(), &s3.DeleteObjectInput{
+					_, err := accEnv.Direct.DeleteObject(t.Context(), &s3.DeleteObjectInput{
 						Bucket: aws.String(pair.Media), Key: aws.String("docs/vanishing.pdf"), VersionId: aws.String(goneVersion)})
 					if err != nil {
 						t.Errorf("deleting the version: %v", err)
@@ -279,11 +279,11 @@ func TestAccMediaRestore_batchOperationsFailedTask(t *testing.T) {
 				func(s *terraform.State) error {
 					report := s.RootModule().Resources[restoreAddr].Primary.Attributes["job_report"]
 					prefix := strings.TrimPrefix(report, "s3://"+pair.Static+"/")
-					out, err := accEnv.Direct.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(pair.Static), Prefix: aws.String(prefix + "results/")})
+					out, err := accEnv.Direct.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String(pair.Static), Prefix: aws.String(prefix + "results/")})
 					if err != nil || len(out.Contents) != 1 {
 						return fmt.Errorf("report under %s: %v, %v", report, out, err)
 					}
-					got, err := accEnv.Direct.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(pair.Static), Key: out.Contents[0].Key})
+					got, err := accEnv.Direct.GetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String(pair.Static), Key: out.Contents[0].Key})
 					if err != nil {
 						return err
 					}

@@ -210,7 +210,10 @@ type createJobRequest struct {
 			Format string
 			Fields []string `xml:"Fields>member"`
 		}
-		Location struct{ ObjectArn, ObjectVersionId, ETag string }
+		Location struct {
+			ObjectArn, ETag string
+			ObjectVersionID string `xml:"ObjectVersionId"`
+		}
 	}
 	Operation *struct {
 		S3PutObjectCopy *struct {
@@ -553,8 +556,8 @@ func bucketOf(arn string) string {
 func decodeKey(s string) (string, bool) {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '%':
+		switch c := s[i]; c {
+		case '%':
 			if i+2 >= len(s) {
 				return "", false
 			}
@@ -564,7 +567,7 @@ func decodeKey(s string) (string, bool) {
 			}
 			b.WriteByte(byte(v))
 			i += 2
-		case c == '+':
+		case '+':
 			b.WriteByte(' ')
 		default:
 			b.WriteByte(c)
