@@ -122,8 +122,8 @@ func batchComputedAttributes() map[string]schema.Attribute {
 		"job_status": schema.StringAttribute{Computed: true, MarkdownDescription: "With `batch_operations`: the job's " +
 			"status as S3 reported it at the last refresh: `New`, `Preparing`, `Ready`, `Active` while it copies, " +
 			"`Complete` when every task ran (see `job_progress` for failed ones), `Failed` or `Cancelled` (see " +
-			"`job_failures`), or `Suspended`, `Paused` and the `-ing` statuses on the way. S3 keeps a job 90 days after it " +
-			"ends; after that the last status read stays."},
+			"`job_failures`), or `Suspended`, `Paused` and the `-ing` statuses on the way. Once it has ended it is not read " +
+			"again (S3 forgets a job 90 days after it ended)."},
 		"job_progress": schema.SingleNestedAttribute{
 			Computed: true,
 			MarkdownDescription: "With `batch_operations`: the job's tasks at the last refresh (one task a version in the " +
@@ -275,11 +275,12 @@ func (r *mediaRestoreResource) createBatch(ctx context.Context, plan mediaRestor
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// readJob refreshes a batch restore's job. A job S3 no longer knows (90 days after it ended) keeps what was
-// last read. A job that ended with failures says where they are listed.
+// readJob refreshes a batch restore's job, until it has ended: an ended job changes no more, so later refreshes
+// send nothing (and warn no more). A job S3 no longer knows (90 days after it ended) keeps what was last read.
+// A job that ended with failures says where they are listed, once.
 func (r *mediaRestoreResource) readJob(ctx context.Context, state *mediaRestoreModel, diags *diag.Diagnostics) {
 	id := state.JobID.ValueString()
-	if id == "" || r.client == nil {
+	if id == "" || r.client == nil || recovery.JobEnded(state.JobStatus.ValueString()) {
 		return
 	}
 	job, err := s3api.FindBatchJob(ctx, r.client, id)

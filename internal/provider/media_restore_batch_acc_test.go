@@ -165,7 +165,9 @@ func TestAccMediaRestore_batchOperations(t *testing.T) {
 			},
 		},
 		{
-			// Nothing is left to restore: a new plan of the same restore (a copy, to list afresh) finds nothing.
+			// Nothing is left to restore: a new plan of the same restore (a copy, to list afresh) finds nothing. The
+			// ended job is not asked about again.
+			PreConfig:       resetCounts,
 			Config:          restoreConfig{Pair: pair, Prefix: "uploads/"}.String(),
 			ConfigVariables: vars,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -173,6 +175,12 @@ func TestAccMediaRestore_batchOperations(t *testing.T) {
 					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionDestroyBeforeCreate),
 					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("pending_count"), knownvalue.Int64Exact(0)),
 				},
+			},
+			Check: func(*terraform.State) error {
+				if n := accEnv.Proxy.Count("DescribeJob"); n != 0 {
+					return fmt.Errorf("%d DescribeJob requests for an ended job, want none", n)
+				}
+				return nil
 			},
 		},
 	})
