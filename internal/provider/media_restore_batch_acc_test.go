@@ -34,16 +34,17 @@ func batchRestoreConfig(pair pairConfig, prefix string) restoreConfig {
 `, batchRole)}
 }
 
-// waitForJob waits until the one job that copies into bucket has ended, and returns it.
-func waitForJob(t *testing.T, bucket string) batchops.Job {
+// waitForJob waits until the newest of the jobs that copy into bucket, of which there must be want, has ended,
+// and returns it.
+func waitForJob(t *testing.T, bucket string, want int) batchops.Job {
 	t.Helper()
 	ids := batchLayer.JobIDs(bucket)
-	if len(ids) != 1 {
-		t.Fatalf("jobs copying into %s: %v, want one", bucket, ids)
+	if len(ids) != want {
+		t.Fatalf("jobs copying into %s: %v, want %d", bucket, ids, want)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	j, err := batchLayer.Wait(ctx, ids[0])
+	j, err := batchLayer.Wait(ctx, ids[len(ids)-1])
 	must(t, err)
 	return j
 }
@@ -141,7 +142,7 @@ func TestAccMediaRestore_batchOperations(t *testing.T) {
 		{
 			// The job has run: a refresh reads it Complete, every task succeeded, and the plan stays empty.
 			PreConfig: func() {
-				if j := waitForJob(t, pair.Media); j.ID != jobID || j.Status != recovery.JobComplete {
+				if j := waitForJob(t, pair.Media, 1); j.ID != jobID || j.Status != recovery.JobComplete {
 					t.Fatalf("job %s %s, want %s Complete", j.ID, j.Status, jobID)
 				}
 			},
@@ -271,7 +272,7 @@ func TestAccMediaRestore_batchOperationsFailedTask(t *testing.T) {
 		},
 		{
 			PreConfig: func() {
-				if j := waitForJob(t, pair.Media); j.Status != recovery.JobComplete || j.Failed != 1 {
+				if j := waitForJob(t, pair.Media, 1); j.Status != recovery.JobComplete || j.Failed != 1 {
 					t.Fatalf("job %s, %d failed", j.Status, j.Failed)
 				}
 			},
@@ -302,6 +303,94 @@ func TestAccMediaRestore_batchOperationsFailedTask(t *testing.T) {
 					return nil
 				},
 			),
+		},
+	})
+}
+
+// A job that failed without restoring anything (its role could not read the manifest) is reported by the
+// refresh; the rerun the warning advises (-replace) writes the same manifest, and S3 answering the same token
+// with that old, ended job does not stop it: the apply creates a job of its own, which restores.
+func TestAccMediaRestore_batchOperationsRerun(t *testing.T) {
+	pair := newRestorePair(t)
+	m := media{t, pair.Media}
+	cfg := batchRestoreConfig(pair, "media/")
+	var asOf, firstJob string
+	vars := asOfVars(&asOf)
+	t.Cleanup(func() { batchLayer.FailPreparing(nil) })
+	noRead := &batchops.Failure{Code: "AccessDenied", Reason: "Reading the manifest is forbidden: the role may not s3:GetObject it"}
+
+	pairTest(t, pair, []resource.TestStep{
+		{Config: restoreConfig{Pair: pair, NoRestore: true}.String(), ConfigVariables: vars},
+		{
+			PreConfig: func() {
+				m.put("media/a.jpg", "a")
+				m.put("media/b.jpg", "b")
+				asOf = markAsOf()
+				m.delete("media/a.jpg")
+				m.delete("media/b.jpg")
+				batchLayer.FailPreparing(noRead)
+			},
+			Config:          cfg.String(),
+			ConfigVariables: vars,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_id"), knownvalue.StringFunc(func(v string) error {
+					firstJob = v
+					return nil
+				})),
+			},
+		},
+		{
+			PreConfig: func() {
+				if j := waitForJob(t, pair.Media, 1); j.Status != recovery.JobFailed {
+					t.Fatalf("job %s, want Failed", j.Status)
+				}
+				batchLayer.FailPreparing(nil)
+			},
+			Config:           cfg.String(),
+			ConfigVariables:  vars,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_status"), knownvalue.StringExact("Failed")),
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_failures"),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(noRead.Code + ": " + noRead.Reason)})),
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("restored_count"), knownvalue.Int64Exact(0)),
+			},
+			Check: checkObjects(m, map[string]string{"media/a.jpg": "<NoSuchKey>", "media/b.jpg": "<NoSuchKey>"}),
+		},
+		{
+			PreConfig:       resetCounts,
+			Taint:           []string{restoreAddr},
+			Config:          cfg.String(),
+			ConfigVariables: vars,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_id"), knownvalue.StringFunc(func(v string) error {
+					if v == "" || v == firstJob {
+						return fmt.Errorf("job %q, want a new one (the failed one was %s)", v, firstJob)
+					}
+					return nil
+				})),
+			},
+			Check: func(*terraform.State) error {
+				// The first CreateJob got the failed job back (same manifest, same token), the second a new one.
+				if n := accEnv.Proxy.Count("CreateJob"); n != 2 {
+					return fmt.Errorf("%d CreateJob requests, want 2", n)
+				}
+				return nil
+			},
+		},
+		{
+			PreConfig: func() {
+				if j := waitForJob(t, pair.Media, 2); j.Status != recovery.JobComplete {
+					t.Fatalf("second job %s, want Complete", j.Status)
+				}
+			},
+			Config:          cfg.String(),
+			ConfigVariables: vars,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_status"), knownvalue.StringExact("Complete")),
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_progress"), progress(2, 2, 0)),
+			},
+			Check: checkObjects(m, map[string]string{"media/a.jpg": "a", "media/b.jpg": "b"}),
 		},
 	})
 }

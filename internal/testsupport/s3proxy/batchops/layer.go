@@ -89,6 +89,7 @@ type Job struct {
 	ReportBucket, ReportPrefix      string
 	Target, ManifestBucket, RoleARN string
 	token                           string
+	failing                         *Failure
 	request                         createJobRequest
 	done                            chan struct{}
 }
@@ -103,6 +104,7 @@ type Layer struct {
 	mu          sync.Mutex
 	store       Store
 	beforeTasks func(Job)
+	failing     *Failure // see FailPreparing
 	jobs        map[string]*Job
 	byToken     map[string]string
 	refused     s3proxy.Refusals
@@ -125,6 +127,14 @@ func (l *Layer) SetStore(s Store) {
 func (l *Layer) SetBeforeTasks(f func(Job)) {
 	l.mu.Lock()
 	l.beforeTasks = f
+	l.mu.Unlock()
+}
+
+// FailPreparing makes every job created from now on fail while Preparing with f, as a job whose role may
+// not read the manifest does on AWS; nil lets jobs run again.
+func (l *Layer) FailPreparing(f *Failure) {
+	l.mu.Lock()
+	l.failing = f
 	l.mu.Unlock()
 }
 
@@ -270,7 +280,7 @@ func (l *Layer) create(w http.ResponseWriter, r *http.Request) {
 	j := &Job{
 		ID: newJobID(), Status: "New", Created: time.Now().UTC(), token: req.ClientRequestToken, request: req,
 		Target: bucketOf(req.Operation.S3PutObjectCopy.TargetResource), RoleARN: req.RoleArn,
-		ManifestBucket: bucketOf(req.Manifest.Location.ObjectArn), done: make(chan struct{}),
+		ManifestBucket: bucketOf(req.Manifest.Location.ObjectArn), done: make(chan struct{}), failing: l.failing,
 	}
 	if req.Report.Enabled {
 		j.ReportBucket, j.ReportPrefix = bucketOf(req.Report.Bucket), req.Report.Prefix
@@ -353,6 +363,13 @@ func (l *Layer) run(j *Job, store Store) {
 		})
 	}
 	step("Preparing")
+	l.mu.Lock()
+	failing := j.failing
+	l.mu.Unlock()
+	if failing != nil {
+		fail(failing.Code, failing.Reason)
+		return
+	}
 	if store == nil {
 		fail("InternalError", "s3proxy batchops: no store set")
 		return
