@@ -32,9 +32,8 @@ import (
 
 // S3 Control's answers about jobs, read only through hasCode.
 const (
-	codeJobNotFound   = "NotFoundException"
-	codeNoSuchJob     = "NoSuchJob" // the name the User Guide's troubleshooting page uses
-	codeJobBadRequest = "BadRequestException"
+	codeJobNotFound = "NotFoundException"
+	codeNoSuchJob   = "NoSuchJob" // the name the User Guide's troubleshooting page uses
 )
 
 // maxJobCreateAttempts bounds the new tokens tried when S3 answers a CreateJob with a job that had already
@@ -247,10 +246,6 @@ func (j BatchJob) ReportLocation() string {
 	}
 	return "s3://" + j.ReportBucket + "/" + prefix + "job-" + j.ID + "/"
 }
-
-// IsBadJobRequest reports whether S3 refused a CreateJob as malformed (BadRequestException): a role, manifest
-// or report S3 does not accept.
-func IsBadJobRequest(err error) bool { return hasCode(err, codeJobBadRequest) }
 
 // partitionOf is the AWS partition of the caller (aws, aws-cn, aws-us-gov), which ARNs of buckets name.
 func partitionOf(c *Client) string {
