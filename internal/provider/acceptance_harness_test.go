@@ -24,6 +24,7 @@ import (
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/awsbehaviour"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/checksumrefusal"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/batchops"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/mfadelete"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/policyguard"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/testenv"
@@ -71,6 +72,7 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	guardLayer.SetPrincipal(env.Server.AccessKey, adminARN(env.Server.AccessKey))
+	batchLayer.SetStore(batchops.S3Store(env.Direct))
 	// SeaweedFS answers STS GetCallerIdentity on its S3 port: the guard's lock-out check asks it through the proxy.
 	os.Setenv("AWS_ENDPOINT_URL_STS", env.ProxyURL)
 	accEnv = env
@@ -176,12 +178,18 @@ func newAWSLayer() *awsbehaviour.Layer {
 // Backblaze B2 does; it touches no other bucket.
 var checksumLayer = checksumrefusal.New()
 
+// batchLayer adds S3 Control's Batch Operations jobs, which SeaweedFS lacks, and runs them against the server
+// itself; each status lasts batchStep, so an apply sees a job that has not ended yet.
+var batchLayer = batchops.New(batchops.Options{Account: seaweedAccount, Step: batchStep})
+
+const batchStep = 200 * time.Millisecond
+
 // testenvOptions are the proxy's semantics layers for the acceptance tests. The guard comes before the AWS
 // behaviours, as on AWS, where a request the policy denies is refused before anything looks at the object.
 // The checksum refusal comes first: the modelled service refuses such a request before anything else.
 func testenvOptions() []s3proxy.Option {
-	return []s3proxy.Option{s3proxy.WithSemantics(s3proxy.Chain(checksumLayer.Semantics(), mfaLayer.Semantics(),
-		guardLayer.Semantics(), awsLayer.Semantics()))}
+	return []s3proxy.Option{s3proxy.WithSemantics(s3proxy.Chain(checksumLayer.Semantics(), batchLayer.Semantics(),
+		mfaLayer.Semantics(), guardLayer.Semantics(), awsLayer.Semantics()))}
 }
 
 // pairTest runs steps against the pair in cfg with the harness's provider, and checks at the end that

@@ -29,6 +29,14 @@ type mediaRestoreModel struct {
 	PendingKeys       types.List   `tfsdk:"pending_keys"`
 	CreatedAfterCount types.Int64  `tfsdk:"created_after_count"`
 	RestoredCount     types.Int64  `tfsdk:"restored_count"`
+	// BatchOperations and the job's attributes: method = "batch_operations" (media_restore_batch.go).
+	BatchOperations types.Object `tfsdk:"batch_operations"`
+	Manifest        types.String `tfsdk:"manifest"`
+	JobID           types.String `tfsdk:"job_id"`
+	JobStatus       types.String `tfsdk:"job_status"`
+	JobProgress     types.Object `tfsdk:"job_progress"`
+	JobFailures     types.List   `tfsdk:"job_failures"`
+	JobReport       types.String `tfsdk:"job_report"`
 }
 
 // restoreSpec is a restore in plain Go types.
@@ -46,7 +54,7 @@ type restoreSpec struct {
 // in the past (at plan time; by apply it still is).
 func toRestoreSpec(m mediaRestoreModel, now time.Time) (restoreSpec, bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	for _, v := range []interface{ IsUnknown() bool }{m.Bucket, m.Prefix, m.AsOf, m.Method, m.DeleteCreatedAfter, m.SourceBucket, m.SourceBucketOwner} {
+	for _, v := range []interface{ IsUnknown() bool }{m.Bucket, m.Prefix, m.AsOf, m.Method, m.DeleteCreatedAfter, m.SourceBucket, m.SourceBucketOwner, m.BatchOperations} {
 		if v.IsUnknown() {
 			return restoreSpec{}, false, nil
 		}
@@ -67,8 +75,11 @@ func toRestoreSpec(m mediaRestoreModel, now time.Time) (restoreSpec, bool, diag.
 	if method == "" {
 		method = string(recovery.MethodCopy)
 	}
-	if d := sourceProblems(m, recovery.Method(method)); d.HasError() {
+	if d := append(sourceProblems(m, recovery.Method(method)), batchProblems(m, recovery.Method(method))...); d.HasError() {
 		return restoreSpec{}, false, append(diags, d...)
+	}
+	if _, known := batchOf(m.BatchOperations); !known {
+		return restoreSpec{}, false, diags
 	}
 	return restoreSpec{
 		Bucket: m.Bucket.ValueString(),

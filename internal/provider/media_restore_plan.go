@@ -46,6 +46,9 @@ func (r *mediaRestoreResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	plan.ID = types.StringValue(restoreID(plan))
+	if spec.Options.Method != recovery.MethodBatchOperations {
+		plan.setNoJob(false) // no job: known, and null, at plan time
+	}
 
 	start := time.Now()
 	if ok := r.checkBucket(ctx, spec, true, &resp.Diagnostics); !ok {

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 )
 
@@ -71,6 +72,11 @@ func (r *mediaRestoreResource) Create(ctx context.Context, req resource.CreateRe
 	if !r.checkBucket(ctx, spec, false, &resp.Diagnostics) {
 		return
 	}
+	if spec.Options.Method == recovery.MethodBatchOperations {
+		r.createBatch(ctx, plan, spec, resp)
+		return
+	}
+	plan.setNoJob(false)
 
 	fields := map[string]any{"bucket": spec.Bucket, "prefix": spec.Prefix, "as_of": spec.AsOf.Format(time.RFC3339), "method": string(spec.Options.Method), "source_bucket": spec.Source}
 	tflog.Info(ctx, "point-in-time restore: starting", fields)
@@ -121,10 +127,18 @@ func (r *mediaRestoreResource) Create(ctx context.Context, req resource.CreateRe
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// Read changes nothing: the resource records a restore that was done, and S3 holds nothing that could
-// drift from it. Reading the bucket here would only cost a listing on every refresh, and resp.State
-// already holds the state as it was, so there is not even a copy to make.
-func (r *mediaRestoreResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+// Read reads nothing of the bucket: the resource records a restore that was done, and S3 holds nothing that
+// could drift from it (a listing on every refresh would only cost). A batch restore's job is read: how far it
+// has got is what a refresh is for.
+func (r *mediaRestoreResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state mediaRestoreModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || state.JobID.ValueString() == "" {
+		return
+	}
+	r.readJob(ctx, &state, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
 
 // Update is never reached with a change (every argument replaces the resource); it keeps the record.
 func (r *mediaRestoreResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

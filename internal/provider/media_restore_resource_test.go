@@ -82,6 +82,8 @@ type restoreConfig struct {
 	PlanTimestamp      bool // plan_timestamp = plantimestamp()
 	Changes            bool
 	MaxKeys            int
+	// Extra are more lines for the restore.
+	Extra string
 }
 
 func (c restoreConfig) String() string {
@@ -109,6 +111,7 @@ resource "protectedmedia_media_restore" "test" {
 		if c.PlanTimestamp {
 			b.WriteString("  plan_timestamp = plantimestamp()\n")
 		}
+		b.WriteString(c.Extra)
 		b.WriteString("}\n")
 	}
 	if c.Changes {

@@ -26,7 +26,7 @@ func mediaRestoreSchema() schema.Schema {
 	computedCount := func(description string) schema.Int64Attribute {
 		return schema.Int64Attribute{Computed: true, MarkdownDescription: description}
 	}
-	return schema.Schema{
+	s := schema.Schema{
 		MarkdownDescription: "Point-in-time restore of a versioned bucket: puts every object under `prefix` that was " +
 			"deleted or overwritten after `as_of` back as it was at `as_of`.\n\n" +
 			"`terraform plan` lists the bucket's versions and shows what the apply would restore (`pending_count`, " +
@@ -79,7 +79,9 @@ func mediaRestoreSchema() schema.Schema {
 					"change to a key, so no copy is made; that permanently deletes the markers (never object data), which " +
 					"needs `s3:DeleteObjectVersion`: the plan refuses it on a bucket with MFA Delete, and on a bucket " +
 					"whose guard policy (`guard_exempt_principals`) does not exempt the principal running Terraform. " +
-					"Overwritten objects are always restored by copy.",
+					"Overwritten objects are always restored by copy. `batch_operations` hands the copies to an S3 Batch " +
+					"Operations job that runs inside S3 (see `batch_operations`), for restores too large for one apply: " +
+					"the apply only lists the bucket, writes the manifest and creates the job, and later refreshes track it.",
 				Validators:    []validator.String{stringvalidator.OneOf(recovery.Methods...)},
 				PlanModifiers: replace,
 			},
@@ -144,7 +146,13 @@ func mediaRestoreSchema() schema.Schema {
 			},
 			"created_after_count": computedCount("Objects under the prefix that did not exist at `as_of` and exist now, " +
 				"as found by the apply. Left alone unless `delete_created_after` is set."),
-			"restored_count": computedCount("Objects the apply put back (or hid, with `delete_created_after`)."),
+			"restored_count": computedCount("Objects the apply put back (or hid, with `delete_created_after`); with " +
+				"`batch_operations`, the versions the job has copied back, as of the last refresh."),
+			"batch_operations": batchOperationsAttribute(),
 		},
 	}
+	for name, a := range batchComputedAttributes() {
+		s.Attributes[name] = a
+	}
+	return s
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func TestRestoreMethodList(t *testing.T) {
-	if got := choiceList(recovery.Methods); got != "`copy` or `remove_delete_markers`" {
+	if got := choiceList(recovery.Methods); got != "`copy`, `remove_delete_markers` or `batch_operations`" {
 		t.Fatalf("%q", got)
 	}
 }

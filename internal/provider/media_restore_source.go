@@ -32,7 +32,7 @@ func sourceProblems(m mediaRestoreModel, method recovery.Method) diag.Diagnostic
 		diags.AddAttributeError(pathSourceBucket, "source_bucket is the bucket restored into",
 			fmt.Sprintf("source_bucket = %q is bucket itself. It names another bucket that kept the history, such as the "+
 				"replica of the pair's media_replication; to restore from the bucket's own history, remove source_bucket.", source))
-	case method != recovery.MethodCopy:
+	case method == recovery.MethodRemoveDeleteMarkers:
 		diags.AddAttributeError(path.Root("method"), "A restore from source_bucket copies",
 			fmt.Sprintf("method = %q removes the delete markers of bucket's own history, which source_bucket's versions "+
 				"have nothing to do with: a restore from source_bucket copies each version from it. Remove method, or set "+

@@ -21,7 +21,7 @@ const (
 )
 
 // Methods are the accepted methods, default first: the validator and the documentation use this list.
-var Methods = []string{string(MethodCopy), string(MethodRemoveDeleteMarkers)}
+var Methods = []string{string(MethodCopy), string(MethodRemoveDeleteMarkers), string(MethodBatchOperations)}
 
 // Options say what a restore does.
 type Options struct {

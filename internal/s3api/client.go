@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3services"
@@ -107,6 +108,10 @@ type Client struct {
 	callerARN func() (string, error)
 	// accountBlock asks S3 Control for the account's public access block once (account.go).
 	accountBlock func() (AccountBlock, error)
+	// control is the S3 Control client of Batch Operations jobs (batch.go), and controlEndpoint the endpoint it
+	// is pinned to ("" for AWS's, which puts the account ID in front of the host).
+	control         *s3control.Client
+	controlEndpoint string
 }
 
 // New builds a client and resolves credentials once, so that missing or broken credentials fail at
@@ -269,6 +274,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		EndpointSource:   endpointSource,
 		CredentialSource: credSource,
 	}
+	c2.control, c2.controlEndpoint = newControlClient(cfg, c2.CustomEndpoint())
 	c2.accountBlock = sync.OnceValues(func() (AccountBlock, error) {
 		return findAccountBlock(context.Background(), cfg, !c2.OnAWS(), func() (string, error) { return FindCallerARN(c2) })
 	})

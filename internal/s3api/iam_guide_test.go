@@ -49,7 +49,10 @@ var iamActionsOf = map[string][]string{
 	"GetObjectTagging":                {"s3:GetObjectVersionTagging"},
 	"PutObjectTagging":                {"s3:PutObjectVersionTagging"},
 	"GetAccountPublicAccessBlock":     {"s3:GetAccountPublicAccessBlock"}, // S3 Control's GetPublicAccessBlock
-	"GetCallerIdentity":               nil,                                // STS: needs no permission
+	"PutObject":                       {"s3:PutObject"},                   // a batch restore's manifest
+	"CreateJob":                       {"s3:CreateJob", "iam:PassRole"},   // S3 Control; the role the job runs as
+	"DescribeJob":                     {"s3:DescribeJob"},
+	"GetCallerIdentity":               nil, // STS: needs no permission
 }
 
 // The "Running on AWS" guide's policy for Terraform grants every action the provider's S3 calls need: a call

@@ -296,6 +296,9 @@ type RestoreOptions struct {
 	Source string
 	// SourceOwner is the account Source must belong to; "" is the client's own.
 	SourceOwner string
+	// Pending, if set, is called with every action the restore carries out (or, with DryRun, would), one call
+	// at a time, before it is done; an error stops the restore. A batch restore writes its manifest with it.
+	Pending func(recovery.Action) error
 }
 
 // RestoreProgress is how far a restore has got.
@@ -346,9 +349,13 @@ func Restore(ctx context.Context, c *s3.Client, bucket, prefix string, o Restore
 		r.Keys++
 		r.Tally.Add(ks, a, ok)
 		progress()
+		var err error
+		if ok && a.Blocked == "" && o.Pending != nil {
+			err = o.Pending(a)
+		}
 		mu.Unlock()
-		if !ok || a.Blocked != "" || o.DryRun {
-			return nil
+		if err != nil || !ok || a.Blocked != "" || o.DryRun {
+			return err
 		}
 		if err := doAction(ctx, c, bucket, from, o.SourceOwner, a); err != nil {
 			var archived *ArchivedVersionError

@@ -115,7 +115,13 @@ const AccountPublicAccessBlockPath = "/v20180820/configuration/publicAccessBlock
 // front of the host, and with a base domain such a host would read as a bucket. Without the header the
 // request is an ordinary S3 one (a key under a bucket named v20180820).
 func controlOperation(r *http.Request) string {
-	if r.URL.Path != AccountPublicAccessBlockPath || r.Header.Get("X-Amz-Account-Id") == "" {
+	if r.Header.Get("X-Amz-Account-Id") == "" {
+		return ""
+	}
+	if name := jobOperation(r); name != "" {
+		return name
+	}
+	if r.URL.Path != AccountPublicAccessBlockPath {
 		return ""
 	}
 	switch r.Method {
@@ -127,6 +133,23 @@ func controlOperation(r *http.Request) string {
 		return "DeleteAccountPublicAccessBlock"
 	}
 	return Unknown
+}
+
+// JobsPath is the path of S3 Control's Batch Operations jobs: POST creates one (API_control_CreateJob), GET
+// lists them (API_control_ListJobs), and GET of JobsPath/{id} describes one (API_control_DescribeJob).
+const JobsPath = "/v20180820/jobs"
+
+// jobOperation names the Batch Operations requests the proxy knows, or returns "".
+func jobOperation(r *http.Request) string {
+	switch {
+	case r.URL.Path == JobsPath && r.Method == http.MethodPost:
+		return "CreateJob"
+	case r.URL.Path == JobsPath && r.Method == http.MethodGet:
+		return "ListJobs"
+	case strings.HasPrefix(r.URL.Path, JobsPath+"/") && !strings.Contains(strings.TrimPrefix(r.URL.Path, JobsPath+"/"), "/") && r.Method == http.MethodGet:
+		return "DescribeJob"
+	}
+	return ""
 }
 
 // isMultipartForm reports whether a request's body is multipart/form-data.

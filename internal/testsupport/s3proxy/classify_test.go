@@ -165,6 +165,12 @@ func TestClassifyAccountPublicAccessBlock(t *testing.T) {
 			{"GET", "/v20180820/configuration/publicAccessBlock", nil, Operation{Name: "GetObject", Bucket: "v20180820", Key: "configuration/publicAccessBlock"}},
 			{"GET", "/v20180820/configuration/publicAccessBlock/", account, Operation{Name: "GetObject", Bucket: "v20180820", Key: "configuration/publicAccessBlock/"}},
 			{"GET", "/pm-bucket?publicAccessBlock", account, Operation{Name: "GetPublicAccessBlock", Bucket: "pm-bucket"}},
+			// Batch Operations jobs.
+			{"POST", "/v20180820/jobs", account, Operation{Name: "CreateJob"}},
+			{"GET", "/v20180820/jobs", account, Operation{Name: "ListJobs"}},
+			{"GET", "https://123456789012.s3.test/v20180820/jobs/0f1e2d3c-job", account, Operation{Name: "DescribeJob"}},
+			{"GET", "/v20180820/jobs/0f1e2d3c-job", nil, Operation{Name: "GetObject", Bucket: "v20180820", Key: "jobs/0f1e2d3c-job"}},
+			{"GET", "/v20180820/jobs/0f1e2d3c-job/tagging", account, Operation{Name: "GetObject", Bucket: "v20180820", Key: "jobs/0f1e2d3c-job/tagging"}},
 		}
 		for _, tt := range tests {
 			t.Run(c.BaseDomain+" "+tt.method+" "+tt.target, func(t *testing.T) {
