@@ -1,11 +1,21 @@
 package bench
 
 import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -141,6 +151,7 @@ func measurePlans(b *testing.B, w *workspace, extra []string) time.Duration {
 		slices.Sort(startups)
 		b.ReportMetric(float64(startups[len(startups)/2])/float64(time.Millisecond), "startup-ms")
 		b.ReportMetric(float64(s.cpu)/float64(len(s.startups))/float64(time.Millisecond), "cpu-ms/launch")
+		b.ReportMetric(float64(slices.Max(s.peakKiB))/1024, "peak-MiB")
 	}
 	b.ReportMetric(float64(commandCPU-s.cpu)/float64(b.N)/float64(time.Millisecond), "terraform-cpu-ms/op")
 	return perPlan
@@ -171,4 +182,109 @@ func trivialProvider(tb testing.TB) trivialBuild {
 		tb.Fatal(err)
 	}
 	return t
+}
+
+// BenchmarkLaunch starts each provider binary as Terraform does (go-plugin's handshake with automatic
+// mutual TLS) and stops it as soon as it has answered with its handshake line: the fixed cost of one
+// launch, which a plan pays three times. ns/op is the time to the handshake; cpu-ms/op the CPU the process
+// used until then and to exit. The trivial provider is the floor for a provider on the same framework.
+func BenchmarkLaunch(b *testing.B) {
+	requireHarness(b)
+	env := launchEnv(b)
+	trivial := trivialProvider(b)
+	binaries := append(slices.Clone(harness.builds), build{"trivial", trivial.binary})
+	for _, bin := range binaries {
+		b.Run("build="+bin.name, func(b *testing.B) {
+			launch(b, bin.path, env) // warm: the binary is in the page cache
+			var cpu time.Duration
+			b.ResetTimer()
+			for range b.N {
+				cpu += launch(b, bin.path, env)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(cpu)/float64(b.N)/float64(time.Millisecond), "cpu-ms/op")
+		})
+	}
+}
+
+// launchEnv is the environment Terraform gives a provider it starts: the magic cookie, the protocol
+// version and a client certificate, which makes the provider generate its own for mutual TLS.
+func launchEnv(tb testing.TB) []string {
+	tb.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"}, DNSNames: []string{"localhost"},
+		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, IsCA: true, BasicConstraintsValid: true,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return append(os.Environ(),
+		"TF_PLUGIN_MAGIC_COOKIE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+		"PLUGIN_PROTOCOL_VERSIONS=6", "PLUGIN_MIN_PORT=10000", "PLUGIN_MAX_PORT=25000",
+		"PLUGIN_CLIENT_CERT="+string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
+}
+
+// launch starts the provider at path, waits for its handshake line, stops it and returns its CPU time.
+func launch(b *testing.B, path string, env []string) time.Duration {
+	b.Helper()
+	cmd := exec.Command(path)
+	cmd.Env = env
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	b.StopTimer()
+	if err != nil || strings.Count(line, "|") < 5 {
+		b.Fatalf("%s: no handshake (%q): %v", path, line, err)
+	}
+	_ = cmd.Process.Kill() // go-plugin servers ignore interrupts: Terraform stops them over gRPC
+	_ = cmd.Wait()
+	b.StartTimer()
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+}
+
+// initBudget is the most a package of this module may allocate while it initializes. Every launch pays
+// for it before the handshake, three times per plan; a compiled regular expression or a table built at
+// package level costs tens of kilobytes, so such things are built on first use instead.
+const initBudget = 16 << 10
+
+// TestStartupInitIsLight runs the provider binary with the runtime's init trace and fails when one of the
+// module's own packages does heavy work at start-up. Without Terraform's magic cookie the binary stops
+// right after initializing.
+func TestStartupInitIsLight(t *testing.T) {
+	requireHarness(t)
+	cmd := exec.Command(harness.builds[len(harness.builds)-1].path)
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	out, _ := cmd.CombinedOutput() // exits 1: not started by Terraform
+	const module = "github.com/protectedmedia/terraform-provider-protectedmedia"
+	seen := 0
+	for line := range strings.Lines(string(out)) {
+		// init <package> @<start> ms, <clock> ms clock, <bytes> bytes, <allocs> allocs
+		f := strings.Fields(line)
+		if len(f) < 10 || f[0] != "init" || !strings.HasPrefix(f[1], module) {
+			continue
+		}
+		seen++
+		bytes, err := strconv.Atoi(f[7])
+		if err != nil {
+			t.Fatalf("unexpected init trace line %q", line)
+		}
+		if bytes > initBudget {
+			t.Errorf("%s allocates %d bytes while initializing (budget %d): build it on first use", f[1], bytes, initBudget)
+		}
+	}
+	if seen == 0 {
+		t.Fatalf("no init trace of the module's packages in:\n%s", out)
+	}
 }
