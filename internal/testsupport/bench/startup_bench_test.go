@@ -63,13 +63,15 @@ resource "trivial_pair" "p" {
 )
 
 // BenchmarkStartup measures what a plan costs beyond Terraform's own work: starting the provider (the
-// plugin handshake, the schema, Configure) once per phase of the plan that needs it. Every case is
-// reported against a plan of an empty configuration measured just before it with the same build
-// (x-empty), with the provider processes' count (launches/op), their CPU time per process
-// (cpu-ms/launch) and the median time from their start to the plugin handshake (startup-ms).
+// plugin handshake, the schema, Configure) once per phase of the plan that needs it, and the provider's
+// work per resource. Each iteration plans an empty configuration (no provider at all) right before the
+// case, so x-empty, the ratio of the two summed over the iterations, holds however loaded the machine is
+// while it runs. ns/op is the case's plan alone; launches/op the provider processes it started,
+// cpu-ms/launch their CPU time each, startup-ms the median time from their start to the plugin
+// handshake. The trivial cases are the floor: the same number of resources of a provider on the same
+// framework that does nothing of its own.
 func BenchmarkStartup(b *testing.B) {
 	requireHarness(b)
-	empty := map[string]time.Duration{}
 	emptyW := writtenWorkspace(b, emptyConfig)
 	providerW := writtenWorkspace(b, providerOnlyConfig)
 	dataW := writtenWorkspace(b, fmt.Sprintf(terraformDataConfig, startupPairs))
@@ -78,46 +80,31 @@ func BenchmarkStartup(b *testing.B) {
 	trivial := trivialProvider(b)
 	trivialW := writtenWorkspace(b, fmt.Sprintf(trivialConfig, startupPairs))
 
-	cases := []struct {
-		name  string
-		w     *workspace
-		extra []string
-	}{
-		{"config=provider-only", providerW, nil},
-		{fmt.Sprintf("config=terraform_data-%d", startupPairs), dataW, nil},
-		{fmt.Sprintf("config=pairs-%d/refresh=false", startupPairs), pairsW, []string{"-refresh=false"}},
-		{fmt.Sprintf("config=pairs-%d/refresh=true", startupPairs), pairsW, nil},
-	}
-	b.Run("config=empty", func(b *testing.B) {
-		eachBuild(b, func(b *testing.B, build string) {
-			empty[build] = measurePlans(b, emptyW, nil)
-		})
-	})
 	b.Run(fmt.Sprintf("config=trivial-%d", startupPairs), func(b *testing.B) {
-		// Not per build: the trivial provider is the same for both; its plans are measured against the
-		// empty plan of the last build.
+		// Not per build: the trivial provider is the same for both.
 		b.Setenv("TF_CLI_CONFIG_FILE", trivial.tfrc)
 		b.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", trivial.binary)
 		trivialW.terraform(b, "apply", "-auto-approve", "-input=false")
 		for _, refresh := range []string{"false", "true"} {
 			b.Run("refresh="+refresh, func(b *testing.B) {
-				perPlan := measurePlans(b, trivialW, []string{"-refresh=" + refresh})
-				if e := empty[harness.builds[len(harness.builds)-1].name]; e > 0 {
-					b.ReportMetric(float64(perPlan)/float64(e), "x-empty")
-					b.ReportMetric(float64(perPlan-e)/float64(time.Millisecond), "above-empty-ms")
-				}
+				measurePlans(b, trivialW, emptyW, "-refresh="+refresh)
 			})
 		}
 	})
-	for _, c := range cases {
+	for _, c := range []struct {
+		name  string
+		w     *workspace
+		extra []string
+	}{
+		{fmt.Sprintf("config=terraform_data-%d", startupPairs), dataW, nil},
+		{"config=provider-only", providerW, nil},
+		{fmt.Sprintf("config=pairs-%d/refresh=false", startupPairs), pairsW, []string{"-refresh=false"}},
+		{fmt.Sprintf("config=pairs-%d/refresh=true", startupPairs), pairsW, nil},
+	} {
 		b.Run(c.name, func(b *testing.B) {
-			eachBuild(b, func(b *testing.B, build string) {
+			eachBuild(b, func(b *testing.B, _ string) {
 				c.w.settle(b)
-				perPlan := measurePlans(b, c.w, c.extra)
-				if e := empty[build]; e > 0 {
-					b.ReportMetric(float64(perPlan)/float64(e), "x-empty")
-					b.ReportMetric(float64(perPlan-e)/float64(time.Millisecond), "above-empty-ms")
-				}
+				measurePlans(b, c.w, emptyW, c.extra...)
 			})
 		})
 	}
@@ -133,17 +120,27 @@ func writtenWorkspace(tb testing.TB, body string) *workspace {
 	return w
 }
 
-// measurePlans plans w b.N times and returns the wall time per plan, reporting the provider processes
-// the plans started.
-func measurePlans(b *testing.B, w *workspace, extra []string) time.Duration {
+// measurePlans plans w b.N times, each right after a plan of empty, and reports the ratio and difference
+// of the two, and the provider processes w's plans started.
+func measurePlans(b *testing.B, w, empty *workspace, extra ...string) {
 	w.plan(b, extra...) // warm: the binaries and the configuration are in the page cache for every build
+	empty.plan(b)
 	resetProviderStats(b)
+	var emptyWall, emptyCPU time.Duration
 	b.ResetTimer()
 	for range b.N {
+		b.StopTimer()
+		start, cpu := time.Now(), commandCPU
+		empty.plan(b)
+		emptyWall += time.Since(start)
+		emptyCPU += commandCPU - cpu
+		b.StartTimer()
 		w.plan(b, extra...)
 	}
 	b.StopTimer()
 	perPlan := b.Elapsed() / time.Duration(b.N)
+	b.ReportMetric(float64(b.Elapsed())/float64(emptyWall), "x-empty")
+	b.ReportMetric(float64(perPlan-emptyWall/time.Duration(b.N))/float64(time.Millisecond), "above-empty-ms")
 	s := readProviderStats(b)
 	b.ReportMetric(float64(len(s.startups))/float64(b.N), "launches/op")
 	if len(s.startups) > 0 {
@@ -153,8 +150,7 @@ func measurePlans(b *testing.B, w *workspace, extra []string) time.Duration {
 		b.ReportMetric(float64(s.cpu)/float64(len(s.startups))/float64(time.Millisecond), "cpu-ms/launch")
 		b.ReportMetric(float64(slices.Max(s.peakKiB))/1024, "peak-MiB")
 	}
-	b.ReportMetric(float64(commandCPU-s.cpu)/float64(b.N)/float64(time.Millisecond), "terraform-cpu-ms/op")
-	return perPlan
+	b.ReportMetric(float64(commandCPU-emptyCPU-s.cpu)/float64(b.N)/float64(time.Millisecond), "terraform-cpu-ms/op")
 }
 
 // trivialBuild is trivprov, built and installed for Terraform next to the real provider.
@@ -185,25 +181,34 @@ func trivialProvider(tb testing.TB) trivialBuild {
 }
 
 // BenchmarkLaunch starts each provider binary as Terraform does (go-plugin's handshake with automatic
-// mutual TLS) and stops it as soon as it has answered with its handshake line: the fixed cost of one
-// launch, which a plan pays three times. ns/op is the time to the handshake; cpu-ms/op the CPU the process
-// used until then and to exit. The trivial provider is the floor for a provider on the same framework.
+// mutual TLS) and kills it as soon as it has answered with its handshake line: the fixed cost of one
+// launch, which a plan pays three times. Each iteration launches every build once, the trivial provider
+// (the floor for a provider on the same framework) included, so the builds share the machine's load.
+// Metrics per build: <build>-ms, the median time to the handshake, and <build>-cpu-ms, the mean CPU time
+// of the process.
 func BenchmarkLaunch(b *testing.B) {
 	requireHarness(b)
 	env := launchEnv(b)
 	trivial := trivialProvider(b)
 	binaries := append(slices.Clone(harness.builds), build{"trivial", trivial.binary})
+	walls := make([][]time.Duration, len(binaries))
+	cpus := make([]time.Duration, len(binaries))
 	for _, bin := range binaries {
-		b.Run("build="+bin.name, func(b *testing.B) {
-			launch(b, bin.path, env) // warm: the binary is in the page cache
-			var cpu time.Duration
-			b.ResetTimer()
-			for range b.N {
-				cpu += launch(b, bin.path, env)
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(cpu)/float64(b.N)/float64(time.Millisecond), "cpu-ms/op")
-		})
+		launch(b, bin.path, env) // warm: the binary is in the page cache
+	}
+	b.ResetTimer()
+	for range b.N {
+		for i, bin := range binaries {
+			wall, cpu := launch(b, bin.path, env)
+			walls[i] = append(walls[i], wall)
+			cpus[i] += cpu
+		}
+	}
+	b.StopTimer()
+	for i, bin := range binaries {
+		slices.Sort(walls[i])
+		b.ReportMetric(float64(walls[i][b.N/2])/float64(time.Millisecond), bin.name+"-ms")
+		b.ReportMetric(float64(cpus[i])/float64(b.N)/float64(time.Millisecond), bin.name+"-cpu-ms")
 	}
 }
 
@@ -231,8 +236,9 @@ func launchEnv(tb testing.TB) []string {
 		"PLUGIN_CLIENT_CERT="+string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
 }
 
-// launch starts the provider at path, waits for its handshake line, stops it and returns its CPU time.
-func launch(b *testing.B, path string, env []string) time.Duration {
+// launch starts the provider at path, waits for its handshake line and kills it, returning the time to
+// the handshake and the CPU time of the process.
+func launch(b *testing.B, path string, env []string) (wall, cpu time.Duration) {
 	b.Helper()
 	cmd := exec.Command(path)
 	cmd.Env = env
@@ -240,18 +246,18 @@ func launch(b *testing.B, path string, env []string) time.Duration {
 	if err != nil {
 		b.Fatal(err)
 	}
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
 	line, err := bufio.NewReader(out).ReadString('\n')
-	b.StopTimer()
+	wall = time.Since(start)
 	if err != nil || strings.Count(line, "|") < 5 {
 		b.Fatalf("%s: no handshake (%q): %v", path, line, err)
 	}
 	_ = cmd.Process.Kill() // go-plugin servers ignore interrupts: Terraform stops them over gRPC
 	_ = cmd.Wait()
-	b.StartTimer()
-	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
 // initBudget is the most a package of this module may allocate while it initializes. Every launch pays
