@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The namespaces a general purpose bucket can be created in, as CreateBucket's x-amz-bucket-namespace
@@ -33,10 +34,13 @@ const AccountRegionalSuffix = "-an"
 // (Bahrain) and Middle East (UAE)); do not modify.
 var NamespaceUnavailableRegions = []string{"me-south-1", "me-central-1"}
 
+// Compiled on first use rather than at start-up: Terraform starts the provider three times per plan.
 // accountRegionalPattern is <prefix>-<12-digit account ID>-<region code>-an. A region code is lowercase
 // words and a number joined by hyphens (us-east-1, ap-southeast-2, us-gov-west-1, eusc-de-east-1). The
 // prefix is matched greedily, so a 12-digit group inside it is never taken for the account.
-var accountRegionalPattern = regexp.MustCompile(`^(.+)-([0-9]{12})-([a-z]{2,}(?:-[a-z]+)+-[0-9]+)-an$`)
+var accountRegionalPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(.+)-([0-9]{12})-([a-z]{2,}(?:-[a-z]+)+-[0-9]+)-an$`)
+})
 
 // AccountRegional is a name in an account regional namespace, taken apart.
 type AccountRegional struct {
@@ -45,7 +49,7 @@ type AccountRegional struct {
 
 // ParseAccountRegional takes apart a name of the account regional form; ok is false for any other name.
 func ParseAccountRegional(name string) (n AccountRegional, ok bool) {
-	m := accountRegionalPattern.FindStringSubmatch(name)
+	m := accountRegionalPattern().FindStringSubmatch(name)
 	if m == nil {
 		return AccountRegional{}, false
 	}

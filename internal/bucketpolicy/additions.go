@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Roles of the buckets, as CheckExtra takes them; the same words as bucketstate's roles.
@@ -80,8 +81,9 @@ func cloudFrontRead(bucketARN, distributionARN string) oacStatement {
 // exampleDistributionARN shows the expected form in messages.
 const exampleDistributionARN = "arn:aws:cloudfront::111122223333:distribution/EDFDVBD6EXAMPLE"
 
+// Compiled on first use rather than at start-up: Terraform starts the provider three times per plan.
 // distributionIDPattern is a distribution ID as CloudFront issues them.
-var distributionIDPattern = regexp.MustCompile(`^[A-Z0-9]+$`)
+var distributionIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z0-9]+$`) })
 
 // ValidDistributionARN checks a CloudFront distribution ARN at plan time:
 // arn:<partition>:cloudfront::<12-digit account>:distribution/<ID>. The error says what to write instead.
@@ -94,7 +96,7 @@ func ValidDistributionARN(s string) error {
 	if strings.TrimSpace(s) != s {
 		return fmt.Errorf("%q has leading or trailing spaces: remove them", s)
 	}
-	if distributionIDPattern.MatchString(s) {
+	if distributionIDPattern().MatchString(s) {
 		return fmt.Errorf("%q is a distribution ID, not its ARN: write arn:aws:cloudfront::<account ID>:distribution/%s", s, s)
 	}
 	parts := strings.SplitN(s, ":", arnParts)
@@ -102,7 +104,7 @@ func ValidDistributionARN(s string) error {
 		return fmt.Errorf("%q is not an ARN: %s", s, hint)
 	}
 	partition, service, region, account, resource := parts[1], parts[2], parts[3], parts[4], parts[5]
-	if !partitionPattern.MatchString(partition) {
+	if !partitionPattern().MatchString(partition) {
 		return fmt.Errorf("%q has the partition %q: write aws (or aws-cn, aws-us-gov, ...) after \"arn:\"", s, partition)
 	}
 	if service != "cloudfront" {
@@ -111,14 +113,14 @@ func ValidDistributionARN(s string) error {
 	if region != "" {
 		return fmt.Errorf("%q has a region, which CloudFront ARNs never have: write arn:%s:cloudfront::%s", s, partition, strings.Join(parts[4:], ":"))
 	}
-	if !accountPattern.MatchString(account) {
+	if !accountPattern().MatchString(account) {
 		return fmt.Errorf("%q has the account %q: write the 12-digit ID of the account that owns the distribution", s, account)
 	}
 	kind, id, ok := strings.Cut(resource, "/")
 	if !ok || kind != "distribution" {
 		return fmt.Errorf("%q does not name a distribution (the bucket policy names the distribution, not its origin access control): %s", s, hint)
 	}
-	if !distributionIDPattern.MatchString(id) {
+	if !distributionIDPattern().MatchString(id) {
 		return fmt.Errorf("%q has the distribution ID %q: an ID is uppercase letters and digits, such as EDFDVBD6EXAMPLE", s, id)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Sids of the provider's statements. They are part of the documents users attach and read in the console,
@@ -352,11 +353,12 @@ func globsIntersect(a, b []globToken) bool {
 	return false
 }
 
+// Compiled on first use rather than at start-up: Terraform starts the provider three times per plan.
 var (
-	partitionPattern = regexp.MustCompile(`^aws(-[a-z]+)*$`)
-	accountPattern   = regexp.MustCompile(`^[0-9]{12}$`)
+	partitionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^aws(-[a-z]+)*$`) })
+	accountPattern   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
 	// A role or user name, its path segments before it; * and ? are ArnLike wildcards.
-	principalNamePattern = regexp.MustCompile(`^([!-.0-~]+/)*[\w+=,.@*?-]+$`)
+	principalNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([!-.0-~]+/)*[\w+=,.@*?-]+$`) })
 )
 
 // exampleExemptARN shows the expected form in messages.
@@ -379,7 +381,7 @@ func ValidPrincipalARN(s string) error {
 		return fmt.Errorf("%q is not an ARN: name an IAM role, user or account root, such as %s", s, exampleExemptARN)
 	}
 	partition, service, region, account, resource := parts[1], parts[2], parts[3], parts[4], parts[5]
-	if !partitionPattern.MatchString(partition) {
+	if !partitionPattern().MatchString(partition) {
 		return fmt.Errorf("%q has the partition %q: write aws (or aws-cn, aws-us-gov, ...) after \"arn:\"", s, partition)
 	}
 	if service == "sts" && strings.HasPrefix(resource, "assumed-role/") {
@@ -393,7 +395,7 @@ func ValidPrincipalARN(s string) error {
 	if region != "" {
 		return fmt.Errorf("%q has a region, which IAM ARNs never have: write arn:%s:iam::%s", s, partition, strings.Join(parts[4:], ":"))
 	}
-	if !accountPattern.MatchString(account) {
+	if !accountPattern().MatchString(account) {
 		return fmt.Errorf("%q has the account %q: write the 12-digit account ID (a wildcard there would exempt principals of other accounts)", s, account)
 	}
 	if resource == "root" {
@@ -403,7 +405,7 @@ func ValidPrincipalARN(s string) error {
 	if !ok || (kind != "role" && kind != "user") {
 		return fmt.Errorf("%q does not name a principal: write role/<name>, user/<name> or root after the account ID, such as %s", s, exampleExemptARN)
 	}
-	if !principalNamePattern.MatchString(name) {
+	if !principalNamePattern().MatchString(name) {
 		return fmt.Errorf("%q has the %s name %q, which IAM does not allow: use the letters, digits and +=,.@_- of the name, any path as path/to/name, and * or ? as wildcards", s, kind, name)
 	}
 	return nil

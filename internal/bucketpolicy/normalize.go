@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // defaultVersion is what AWS assumes when a policy has no Version element.
@@ -164,9 +165,10 @@ func statementOf(m map[string]any) (map[string]any, error) {
 	return out, nil
 }
 
+// Compiled on first use rather than at start-up: Terraform starts the provider three times per plan.
 // accountRootARN matches an account's root user ARN. S3 stores an AWS principal written as a bare account
 // ID in this form, and both name the account, so they compare as the account ID.
-var accountRootARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::([0-9]{12}):root$`)
+var accountRootARN = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::([0-9]{12}):root$`) })
 
 // principal returns a principal as type -> sorted values; "*" means everyone, the same as {"AWS": "*"}, and
 // an account's root ARN is its account ID.
@@ -186,7 +188,7 @@ func principal(v any) (map[string][]string, error) {
 			}
 			if typ == "AWS" {
 				for i, s := range set {
-					if m := accountRootARN.FindStringSubmatch(s); m != nil {
+					if m := accountRootARN().FindStringSubmatch(s); m != nil {
 						set[i] = m[2]
 					}
 				}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Sids of the replication documents' statements: part of what users attach and read, so never changed once
@@ -150,9 +151,10 @@ const (
 	exampleReplicaARN = "arn:aws:s3:::example-media-replica"
 )
 
+// Compiled on first use rather than at start-up: Terraform starts the provider three times per plan.
 // roleNamePattern is a role's path and name as IAM allows them, without wildcards: the replication
 // configuration names one role.
-var roleNamePattern = regexp.MustCompile(`^([!-.0-~]+/)*[\w+=,.@-]{1,64}$`)
+var roleNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([!-.0-~]+/)*[\w+=,.@-]{1,64}$`) })
 
 // ValidRoleARN checks media_replication's role_arn at plan time: an IAM role ARN,
 // arn:<partition>:iam::<12-digit account>:role/<path/>name. The error says what to write instead.
@@ -167,15 +169,15 @@ func ValidRoleARN(s string) error {
 	}
 	partition, service, region, account, resource := parts[1], parts[2], parts[3], parts[4], parts[5]
 	switch name, isRole := strings.CutPrefix(resource, "role/"); {
-	case !partitionPattern.MatchString(partition):
+	case !partitionPattern().MatchString(partition):
 		return fmt.Errorf("%q has the partition %q: write aws (or aws-cn, aws-us-gov, ...) after \"arn:\"", s, partition)
 	case service != "iam" || !isRole:
 		return fmt.Errorf("%q is not an IAM role: %s", s, hint)
 	case region != "":
 		return fmt.Errorf("%q has a region, which IAM ARNs never have: write arn:%s:iam::%s", s, partition, strings.Join(parts[4:], ":"))
-	case !accountPattern.MatchString(account):
+	case !accountPattern().MatchString(account):
 		return fmt.Errorf("%q has the account %q: write the 12-digit ID of the account that owns the media bucket", s, account)
-	case !roleNamePattern.MatchString(name):
+	case !roleNamePattern().MatchString(name):
 		return fmt.Errorf("%q has the role name %q, which IAM does not allow: use the letters, digits and +=,.@_- of the name (at most 64), any path as path/to/name, and no wildcards", s, name)
 	}
 	return nil
@@ -204,7 +206,7 @@ func ValidBucketARN(s string) (string, error) {
 	}
 	partition, service, region, account, name := parts[1], parts[2], parts[3], parts[4], parts[5]
 	switch {
-	case !partitionPattern.MatchString(partition):
+	case !partitionPattern().MatchString(partition):
 		return "", fmt.Errorf("%q has the partition %q: write aws (or aws-cn, aws-us-gov, ...) after \"arn:\"", s, partition)
 	case service != "s3" || name == "" || strings.ContainsAny(name, "/*"):
 		return "", fmt.Errorf("%q is not an S3 bucket ARN: %s", s, hint)
@@ -216,7 +218,7 @@ func ValidBucketARN(s string) (string, error) {
 
 // ValidAccountID checks destination_account_id: a 12-digit AWS account ID.
 func ValidAccountID(s string) error {
-	if !accountPattern.MatchString(s) {
+	if !accountPattern().MatchString(s) {
 		return fmt.Errorf("%q is not an AWS account ID: write the 12 digits of the account that owns the replica bucket, such as 444455556666", s)
 	}
 	return nil

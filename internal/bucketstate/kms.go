@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // EncryptionKMS is the SSE algorithm name of KMS keys (SSE-KMS).
@@ -20,13 +21,16 @@ type KMSKeyARN struct {
 	Partition, Region, Account, KeyID string
 }
 
+// Compiled on first use rather than at start-up: Terraform starts the provider three times per plan.
 var (
-	kmsPartitionPattern = regexp.MustCompile(`^aws(-[a-z]+)*$`)
-	kmsRegionPattern    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-	kmsAccountPattern   = regexp.MustCompile(`^[0-9]{12}$`)
+	kmsPartitionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^aws(-[a-z]+)*$`) })
+	kmsRegionPattern    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`) })
+	kmsAccountPattern   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
 	// A key ID is a UUID, or mrk- and 32 hex digits for a multi-Region key (AWS KMS Developer Guide, "Key
 	// identifiers (KeyId)").
-	kmsKeyIDPattern = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+	kmsKeyIDPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+	})
 )
 
 // ParseKMSKeyARN reads a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key ID>. It refuses the
@@ -53,13 +57,13 @@ func ParseKMSKeyARN(s string) (KMSKeyARN, error) {
 	arn := KMSKeyARN{Partition: parts[1], Region: parts[3], Account: parts[4]}
 	resource := parts[5]
 	switch {
-	case !kmsPartitionPattern.MatchString(arn.Partition):
+	case !kmsPartitionPattern().MatchString(arn.Partition):
 		return KMSKeyARN{}, fmt.Errorf("%q has the partition %q: write aws (or aws-cn, aws-us-gov, ...) after \"arn:\"", s, arn.Partition)
 	case parts[2] != "kms":
 		return KMSKeyARN{}, fmt.Errorf("%q is not a KMS ARN (its service is %q): give the ARN of a KMS key, such as %s", s, parts[2], ExampleKMSKeyARN)
-	case !kmsRegionPattern.MatchString(arn.Region):
+	case !kmsRegionPattern().MatchString(arn.Region):
 		return KMSKeyARN{}, fmt.Errorf("%q has the region %q: a key ARN names the key's region, such as us-east-1", s, arn.Region)
-	case !kmsAccountPattern.MatchString(arn.Account):
+	case !kmsAccountPattern().MatchString(arn.Account):
 		return KMSKeyARN{}, fmt.Errorf("%q has the account %q: write the key owner's 12-digit account ID", s, arn.Account)
 	case strings.HasPrefix(resource, "alias/"):
 		return KMSKeyARN{}, fmt.Errorf("%q is an alias ARN: give the ARN of the key it points to (data.aws_kms_alias.<name>.target_key_arn). "+
@@ -67,7 +71,7 @@ func ParseKMSKeyARN(s string) (KMSKeyARN, error) {
 			"so the pair's app_policy_json and deploy_policy_json name the key itself", s)
 	}
 	id, ok := strings.CutPrefix(resource, "key/")
-	if !ok || !kmsKeyIDPattern.MatchString(id) {
+	if !ok || !kmsKeyIDPattern().MatchString(id) {
 		return KMSKeyARN{}, fmt.Errorf("%q does not end in key/<key ID>, where the key ID is a UUID such as "+
 			"1234abcd-12ab-34cd-56ef-1234567890ab (or mrk- and 32 hex digits for a multi-Region key)", s)
 	}

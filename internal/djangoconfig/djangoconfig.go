@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"sync"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3services"
 )
@@ -139,13 +140,16 @@ func forService(c Config) Config {
 	return c
 }
 
+// Compiled on first use rather than at start-up: Terraform starts the provider three times per plan.
 // hostName is a DNS name of labels of letters, digits and hyphens, ending in an alphabetic top-level
 // label: what a CloudFront distribution's domain name or alias can be.
-var hostName = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+var hostName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+})
 
 // cloudFrontKeyID is the shape of CloudFront public key IDs (K...) and key pair IDs (APKA...). Checking it
 // also keeps a private key pasted in by mistake out of the configuration, and out of Terraform's state.
-var cloudFrontKeyID = regexp.MustCompile(`^[A-Z0-9]{1,64}$`)
+var cloudFrontKeyID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z0-9]{1,64}$`) })
 
 func validate(c Config) error {
 	var errs []error
@@ -173,7 +177,7 @@ func validate(c Config) error {
 		fail("Backend", fmt.Sprintf("must be one of %q, got %q", Backends(), c.Backend))
 	}
 	domain := func(field, value string) {
-		if value != "" && (len(value) > 253 || !hostName.MatchString(value)) {
+		if value != "" && (len(value) > 253 || !hostName().MatchString(value)) {
 			fail(field, fmt.Sprintf("must be a host name such as \"static.example.com\" or \"d111111abcdef8.cloudfront.net\", "+
 				"without scheme, port or path; got %q", value))
 		}
@@ -181,7 +185,7 @@ func validate(c Config) error {
 	domain("StaticCustomDomain", c.StaticCustomDomain)
 	domain("MediaCustomDomain", c.MediaCustomDomain)
 	switch {
-	case c.MediaCloudFrontKeyID != "" && !cloudFrontKeyID.MatchString(c.MediaCloudFrontKeyID):
+	case c.MediaCloudFrontKeyID != "" && !cloudFrontKeyID().MatchString(c.MediaCloudFrontKeyID):
 		// The value is not repeated: it may be the private key itself.
 		fail("MediaCloudFrontKeyID", "must be the ID of a CloudFront public key, such as \"K2JCJMDEHXQW5F\" (capital letters "+
 			"and digits), not the key itself")

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -103,8 +104,11 @@ func policyAdditions(bucketARN string, c cdn, extra string) bucketpolicy.Additio
 	return bucketpolicy.Additions{BucketARN: bucketARN, DistributionARN: c.DistributionARN, Extra: extra}
 }
 
+// Compiled on first use rather than at start-up: Terraform starts the provider three times per plan.
 // hostName is a DNS name of labels of letters, digits and hyphens; custom_domain takes no scheme or path.
-var hostName = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+var hostName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+})
 
 // hostNameValidator checks custom_domain: a host name, without scheme, port or path.
 type hostNameValidator struct{}
@@ -121,7 +125,7 @@ func (hostNameValidator) ValidateString(_ context.Context, req validator.StringR
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if v := req.ConfigValue.ValueString(); !hostName.MatchString(v) {
+	if v := req.ConfigValue.ValueString(); !hostName().MatchString(v) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid custom domain",
 			fmt.Sprintf("%s = %q is not a host name. Give the name alone, for example \"static.example.com\" or "+
 				"\"d111111abcdef8.cloudfront.net\", without https:// or a path.", req.Path, v))

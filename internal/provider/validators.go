@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -61,9 +62,12 @@ func (mfaCodeValidator) ValidateString(_ context.Context, req validator.StringRe
 	}
 }
 
+// Compiled on first use rather than at start-up: Terraform starts the provider three times per plan.
 // mfaSerialPattern accepts what S3's x-amz-mfa takes as a device serial: a virtual device's ARN, or a
 // hardware token's serial number.
-var mfaSerialPattern = regexp.MustCompile(`^(arn:aws[a-z-]*:iam::\d{12}:mfa/[\w+=,.@/-]+|[A-Z0-9]{6,32})$`)
+var mfaSerialPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(arn:aws[a-z-]*:iam::\d{12}:mfa/[\w+=,.@/-]+|[A-Z0-9]{6,32})$`)
+})
 
 // mfaSerialValidator checks the shape of an MFA device serial at plan time.
 type mfaSerialValidator struct{}
@@ -79,7 +83,7 @@ func (v mfaSerialValidator) MarkdownDescription(ctx context.Context) string {
 }
 
 func (v mfaSerialValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || mfaSerialPattern.MatchString(req.ConfigValue.ValueString()) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || mfaSerialPattern().MatchString(req.ConfigValue.ValueString()) {
 		return
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid MFA device serial",

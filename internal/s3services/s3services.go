@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Service is a recognised S3-compatible service.
@@ -26,8 +27,9 @@ type Service struct {
 	Doc string
 }
 
-// regionLabel is the shape of the region names the services below put in their hosts.
-var regionLabel = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+// regionLabel is the shape of the region names the services below put in their hosts, compiled on first use:
+// Terraform starts the provider three times per plan.
+var regionLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`) })
 
 // wasabiAliases are the alternative host names Wasabi lists for some regions, by the region they serve
 // (https://docs.wasabi.com/docs/service-urls-for-wasabis-storage-regions).
@@ -52,7 +54,7 @@ func Recognize(endpoint string) (Service, bool) {
 	n := len(labels)
 	// region returns labels[i] when it is shaped like a region name.
 	region := func(i int) (string, bool) {
-		if i < 0 || i >= n || !regionLabel.MatchString(labels[i]) {
+		if i < 0 || i >= n || !regionLabel().MatchString(labels[i]) {
 			return "", false
 		}
 		return labels[i], true
