@@ -26,6 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/logging"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 )
 
 // DefaultMaxRetries is how many times a retryable error (throttling, 5xx, a dropped connection) is retried
@@ -80,6 +82,8 @@ type Config struct {
 	CABundle string
 	// Logger receives one line per retried request (operation, attempt, error), never headers or bodies.
 	Logger logging.Logger
+	// Unsupported are the features an S3-compatible service is declared not to implement (see Capabilities).
+	Unsupported bucketstate.Features
 }
 
 // Client is a configured S3 client plus the facts about how it was configured, for messages and for the
@@ -100,6 +104,8 @@ type Client struct {
 	callerARN func() (string, error)
 	// accountBlock asks S3 Control for the account's public access block once (account.go).
 	accountBlock func() (AccountBlock, error)
+	// Caps is what the service implements, declared and learnt, shared by every request of the client.
+	Caps *Capabilities
 }
 
 // New builds a client and resolves credentials once, so that missing or broken credentials fail at
@@ -252,6 +258,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		EndpointSource:   endpointSource,
 		CredentialSource: credSource,
 	}
+	c2.Caps = NewCapabilities(c2.OnAWS(), c.Unsupported)
 	c2.accountBlock = sync.OnceValues(func() (AccountBlock, error) {
 		return findAccountBlock(context.Background(), cfg, !c2.OnAWS(), func() (string, error) { return FindCallerARN(c2) })
 	})

@@ -1,0 +1,220 @@
+package s3api
+
+// ProbeFeatures: what an S3 service does with each feature a pair uses, found by the pair's own finders,
+// writers and capability detection. The compatibility table in the docs is made of its answers, one column per
+// service the tests run.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+)
+
+// Support is what a probe saw a service do with one feature.
+type Support string
+
+const (
+	// Supported: the pair's write was accepted and read back as written.
+	Supported Support = "supported"
+	// NotImplemented: the read was answered 501 NotImplemented, so the provider treats the feature as missing.
+	NotImplemented Support = "not implemented"
+	// WriteNotImplemented: the read answers as for a bucket without the setting, and the write 501.
+	WriteNotImplemented Support = "read only: writes not implemented"
+	// NotKept: the write was accepted, and the read-back does not show it.
+	NotKept Support = "accepted, not kept"
+)
+
+// ProbeRestore is the probe's row for what protected media rests on beyond versioning: an overwritten and a
+// deleted key keep their versions (the delete as a delete marker) and an old version can be copied back.
+const ProbeRestore bucketstate.Feature = "delete markers and restore"
+
+// ProbeFeatures creates buckets named prefix-*, writes each feature as a media bucket has it and reads it back,
+// then deletes them. Every feature gets an answer: a Support, or, for any other failure, the error's words.
+func ProbeFeatures(ctx context.Context, c *s3.Client, prefix string) (map[bucketstate.Feature]Support, error) {
+	bucket, replica, locked := prefix+"-media", prefix+"-replica", prefix+"-locked"
+	for _, b := range []string{bucket, replica} {
+		if err := createBucket(ctx, c, b, "", "", false); err != nil {
+			return nil, err
+		}
+		defer func() { _, _ = emptyAndDelete(context.WithoutCancel(ctx), c, b, bucketstate.Media, MFA{}) }()
+	}
+	want := bucketstate.MediaDesired(bucket, bucketstate.BucketARN("aws", bucket), false, map[string]string{"probe": "yes"},
+		bucketstate.Retention{NoncurrentDays: 30, AbortIncompleteDays: 7}, nil)
+	want.CORS = []bucketstate.CORSRule{{AllowedOrigins: []string{"https://example.com"}, AllowedMethods: []string{"GET"}}}
+	want.Replication = bucketstate.MediaReplication(&bucketstate.ReplicaSpec{DestinationBucketARN: bucketstate.BucketARN("aws", replica),
+		RoleARN: "arn:aws:iam::000000000000:role/replication"})
+	for _, b := range []string{bucket, replica} {
+		w := want
+		w.Bucket = b
+		if err := applySettings(ctx, c, w, []bucketstate.Setting{bucketstate.SettingVersioning}, MFA{}, nil); err != nil {
+			return nil, fmt.Errorf("versioning, which every service must have: %w", err)
+		}
+	}
+
+	caps := NewCapabilities(false, nil)
+	if _, err := observeBucket(ctx, c, caps, bucket, mediaReads...); err != nil {
+		return nil, err
+	}
+	out := map[bucketstate.Feature]Support{}
+	for f := range caps.Unsupported() {
+		out[f] = NotImplemented
+	}
+	for _, f := range bucketstate.AllFeatures() {
+		if _, done := out[f]; done {
+			continue
+		}
+		out[f] = probeWrite(ctx, c, caps, want, f)
+	}
+	if out[bucketstate.FeatureObjectLock] == Supported {
+		out[bucketstate.FeatureObjectLock] = probeLockedBucket(ctx, c, caps, locked)
+	}
+	out[ProbeRestore] = probeRestore(ctx, c, bucket)
+	return out, nil
+}
+
+// probeWrite writes setting f of want with the pair's writer and reads it back.
+func probeWrite(ctx context.Context, c *s3.Client, caps *Capabilities, want bucketstate.Desired, f bucketstate.Feature) Support {
+	var setting bucketstate.Setting
+	for _, s := range writeOrder {
+		if bucketstate.FeatureOf(s) == f {
+			setting = s
+		}
+	}
+	if f == bucketstate.FeatureMFADelete {
+		// Turning it on needs a code from the root user's device, which no test service checks: the probe asks
+		// only whether the service reports MFA Delete at all, which a versioning read shows.
+		return probeMFADelete(ctx, c, want.Bucket)
+	}
+	if f == bucketstate.FeatureObjectLock {
+		setting = bucketstate.SettingObjectLock
+		want.ObjectLock = &bucketstate.LockRetention{Mode: "GOVERNANCE", Days: 1}
+	}
+	if err := applySettings(ctx, c, want, []bucketstate.Setting{setting}, MFA{}, nil); err != nil {
+		if isNotImplemented(err) {
+			return WriteNotImplemented
+		}
+		return Support("write refused: " + errorCode(err))
+	}
+	observed, err := observeBucket(ctx, c, caps, want.Bucket, mediaReads...)
+	if err != nil {
+		return Support("read-back failed: " + errorCode(err))
+	}
+	for _, d := range bucketstate.Diff(want, observed) {
+		if d.Setting == setting {
+			return NotKept
+		}
+	}
+	return Supported
+}
+
+// probeMFADelete says whether the service's versioning answer can report MFA Delete: a service that does not
+// know it never mentions it, and the provider then cannot tell it on.
+func probeMFADelete(ctx context.Context, c *s3.Client, bucket string) Support {
+	out, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return Support("read failed: " + errorCode(err))
+	}
+	if out.MFADelete == "" {
+		return "not reported"
+	}
+	return Supported
+}
+
+// probeLockedBucket creates a bucket with Object Lock, as the pair does for media_object_lock, and gives it a
+// default retention.
+func probeLockedBucket(ctx context.Context, c *s3.Client, caps *Capabilities, bucket string) Support {
+	if err := createBucket(ctx, c, bucket, "", "", true); err != nil {
+		if isNotImplemented(err) {
+			return WriteNotImplemented
+		}
+		return Support("create refused: " + errorCode(err))
+	}
+	defer func() { _ = DeleteBucket(context.WithoutCancel(ctx), c, bucket) }()
+	want := bucketstate.Desired{Bucket: bucket, Role: bucketstate.Media, ObjectLock: &bucketstate.LockRetention{Mode: "GOVERNANCE", Days: 1}}
+	if err := applySettings(ctx, c, want, []bucketstate.Setting{bucketstate.SettingObjectLock}, MFA{}, nil); err != nil {
+		return Support("write refused: " + errorCode(err))
+	}
+	lock, err := FindObjectLock(ctx, c, bucket)
+	if err != nil || !bucketstate.ObjectLockMatches(want.ObjectLock, lock) {
+		return NotKept
+	}
+	return Supported
+}
+
+// probeRestore overwrites one key and deletes another after a point in time, and puts both back as they were
+// then with Restore, as protectedmedia_media_restore does.
+func probeRestore(ctx context.Context, c *s3.Client, bucket string) Support {
+	put := func(key, body string) error {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader([]byte(body))})
+		return err
+	}
+	const overwritten, deleted = "probe/overwritten.jpg", "probe/deleted.jpg"
+	if err := errors.Join(put(overwritten, "first"), put(deleted, "first")); err != nil {
+		return Support("write failed: " + errorCode(err))
+	}
+	asOf := time.Now()
+	// S3 stamps versions to the second: the later writes must carry a later second than asOf.
+	select {
+	case <-ctx.Done():
+		return Support(ctx.Err().Error())
+	case <-time.After(time.Second + 100*time.Millisecond):
+	}
+	if err := put(overwritten, "second"); err != nil {
+		return Support("write failed: " + errorCode(err))
+	}
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(deleted)}); err != nil {
+		return Support("delete failed: " + errorCode(err))
+	}
+	contents, err := CountContents(ctx, c, bucket)
+	if err != nil {
+		return Support("listing versions failed: " + errorCode(err))
+	}
+	if contents.Versions < 3 || contents.DeleteMarkers < 1 {
+		return Support(fmt.Sprintf("versions not kept (%d versions, %d delete markers)", contents.Versions, contents.DeleteMarkers))
+	}
+	if why := versionDatesWrong(ctx, c, bucket, overwritten, asOf); why != "" {
+		return Support(why)
+	}
+	report, err := Restore(ctx, c, bucket, "probe/", RestoreOptions{AsOf: asOf})
+	if err != nil {
+		return Support("restore failed: " + errorCode(err))
+	}
+	for _, key := range []string{overwritten, deleted} {
+		got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		if err != nil {
+			return Support(fmt.Sprintf("restored %d keys, then reading one failed: %s", report.Restored, errorCode(err)))
+		}
+		body, err := io.ReadAll(got.Body)
+		got.Body.Close()
+		if err != nil || string(body) != "first" {
+			return NotKept
+		}
+	}
+	return Supported
+}
+
+// versionDatesWrong says how the listed dates of key's versions contradict when they were written: its first
+// version before asOf, its second after. Point-in-time restore goes by those dates.
+func versionDatesWrong(ctx context.Context, c *s3.Client, bucket, key string, asOf time.Time) string {
+	out, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(key)})
+	if err != nil {
+		return "listing versions failed: " + errorCode(err)
+	}
+	if len(out.Versions) != 2 {
+		return fmt.Sprintf("versions not kept (%d of 2 listed)", len(out.Versions))
+	}
+	// Newest first, as S3 lists them; dates to the second.
+	newer, older := aws.ToTime(out.Versions[0].LastModified), aws.ToTime(out.Versions[1].LastModified)
+	if older.After(asOf) || !newer.After(asOf.Truncate(time.Second)) {
+		return "versions kept, with wrong dates: point-in-time restore not possible"
+	}
+	return ""
+}
