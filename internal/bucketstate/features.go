@@ -181,6 +181,15 @@ var argumentNeeds = []ArgumentNeed{
 	{"media_replication", FeatureReplication},
 }
 
+// NeedingArguments lists the arguments that need some feature, each once.
+func NeedingArguments() []string {
+	out := make([]string, len(argumentNeeds))
+	for i, n := range argumentNeeds {
+		out[i] = n.Argument
+	}
+	return out
+}
+
 // UnmetNeeds lists the used arguments that need a feature in unsupported, in argumentNeeds' order.
 func UnmetNeeds(used []string, unsupported Features) []ArgumentNeed {
 	var out []ArgumentNeed

@@ -99,7 +99,7 @@ func (r *bucketPairResource) afterWrite(ctx context.Context, plan bucketPairMode
 		return // nothing learnt since the plan, which said the rest
 	}
 	diags.Append(protectionsLost(r.client)...)
-	diags.Append(unsupportedArguments(ctx, r.client, plan, config, r.defaultTags)...)
+	diags.Append(unsupportedArguments(ctx, r.client, plan.StaticPublicRead, config, r.defaultTags)...)
 }
 
 func (r *bucketPairResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

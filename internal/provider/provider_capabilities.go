@@ -7,6 +7,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -79,54 +80,69 @@ func protectionsLost(c *s3api.Client) diag.Diagnostics {
 	return diags
 }
 
-// usedArguments lists the pair's arguments in use that some service may lack a feature for.
-// abortConfigured says abort_incomplete_uploads_days is in the configuration (it always has a value).
-func usedArguments(ctx context.Context, m bucketPairModel, abortConfigured bool, defaultTags map[string]string) []string {
+// usedArguments lists the pair's arguments that some service may lack a feature for and that the
+// configuration sets (a default, such as the static bucket's CORS rules, is left out where the service cannot
+// have it); static_public_read counts as planned, since a new pair's default is public-read.
+func usedArguments(ctx context.Context, config configGetter, staticPublicRead types.Bool, defaultTags map[string]string) ([]string, diag.Diagnostics) {
 	var used []string
-	use := func(name string, inUse bool) {
+	var diags diag.Diagnostics
+	for _, name := range bucketstate.NeedingArguments() {
+		inUse := false
+		switch name {
+		case "static_public_read":
+			inUse = staticPublicRead.ValueBool()
+		case "default_tags":
+			inUse = len(defaultTags) > 0
+		default:
+			var v attr.Value
+			diags.Append(config.GetAttribute(ctx, path.Root(name), &v)...)
+			inUse = configured(v)
+		}
 		if inUse {
 			used = append(used, name)
 		}
 	}
-	set := func(v interface{ IsNull() bool }) bool { return !v.IsNull() }
-	nonEmpty := func(v stringElements) bool { return !v.IsNull() && (v.IsUnknown() || len(v.Elements()) > 0) }
-	str := func(v types.String) bool { return !v.IsNull() && v.ValueString() != "" }
-	tags, _, _ := knownStringMap(ctx, m.Tags)
-	use("mfa_delete", m.MFADelete.ValueBool())
-	use("static_public_read", m.StaticPublicRead.ValueBool())
-	use("guard_exempt_principals", nonEmpty(m.GuardExemptPrincipals))
-	use("media_extra_policy_json", str(m.MediaExtraPolicyJSON))
-	use("static_extra_policy_json", str(m.StaticExtraPolicyJSON))
-	use("media_cdn", set(m.MediaCDN))
-	use("static_cdn", set(m.StaticCDN))
-	use("media_kms_key_arn", str(m.MediaKMSKeyARN))
-	use("static_kms_key_arn", str(m.StaticKMSKeyARN))
-	use("tags", len(tags) > 0 || (m.Tags.IsUnknown()))
-	use("default_tags", len(defaultTags) > 0)
-	use("noncurrent_version_retention_days", set(m.NoncurrentVersionRetentionDays))
-	use("noncurrent_versions_to_keep", set(m.NoncurrentVersionsToKeep))
-	use("noncurrent_version_transitions", nonEmpty(m.NoncurrentVersionTransitions))
-	use("abort_incomplete_uploads_days", abortConfigured)
-	use("media_cors_rules", nonEmpty(m.MediaCORSRules))
-	use("static_cors_rules", nonEmpty(m.StaticCORSRules))
-	use("media_object_lock", set(m.MediaObjectLock))
-	use("media_replication", set(m.MediaReplication))
-	return used
+	return used, diags
+}
+
+// configured says whether a configuration value asks for something: not null, not false, not empty.
+func configured(v attr.Value) bool {
+	if v == nil || v.IsNull() {
+		return false
+	}
+	if v.IsUnknown() {
+		return true
+	}
+	switch x := v.(type) {
+	case types.Bool:
+		return x.ValueBool()
+	case types.String:
+		return x.ValueString() != ""
+	case types.List:
+		return len(x.Elements()) > 0
+	case types.Set:
+		return len(x.Elements()) > 0
+	case types.Map:
+		return len(x.Elements()) > 0
+	}
+	return true
 }
 
 // unsupportedArguments fails for each argument in use that needs a feature the service lacks.
-func unsupportedArguments(ctx context.Context, c *s3api.Client, m bucketPairModel, config configGetter, defaultTags map[string]string) diag.Diagnostics {
-	var abort types.Int64
-	diags := config.GetAttribute(ctx, path.Root("abort_incomplete_uploads_days"), &abort)
-	for _, n := range bucketstate.UnmetNeeds(usedArguments(ctx, m, !abort.IsNull(), defaultTags), c.Caps.Unsupported()) {
-		at := path.Root(n.Argument)
+func unsupportedArguments(ctx context.Context, c *s3api.Client, staticPublicRead types.Bool, config configGetter, defaultTags map[string]string) diag.Diagnostics {
+	unsupported := c.Caps.Unsupported()
+	if len(unsupported) == 0 {
+		return nil // Amazon S3, or a service known to lack nothing: no argument to look at
+	}
+	used, diags := usedArguments(ctx, config, staticPublicRead, defaultTags)
+	for _, n := range bucketstate.UnmetNeeds(used, unsupported) {
 		if n.Argument == "default_tags" {
 			diags.AddError("Argument needs a feature the S3 service lacks", "The provider's "+n.String()+
-				". Remove the default_tags block, or name the service where tags work.")
+				". Remove the default_tags block, or use a service that implements tagging.")
 			continue
 		}
-		diags.AddAttributeError(at, "Argument needs a feature the S3 service lacks", n.String()+". Remove "+n.Argument+
-			advice(n.Argument)+", or use a service that implements "+string(n.Feature)+".")
+		diags.AddAttributeError(path.Root(n.Argument), "Argument needs a feature the S3 service lacks", n.String()+". Remove "+
+			n.Argument+advice(n.Argument)+", or use a service that implements "+string(n.Feature)+".")
 	}
 	return diags
 }

@@ -186,3 +186,69 @@ func TestAccVersityGW_core(t *testing.T) {
 		t.Errorf("a refresh made %d requests learning and %d declared, want 18 and 11 (6 on media, 5 on static)", detecting, declaring)
 	}
 }
+
+func TestAccVersityGW_unsupportedArguments(t *testing.T) {
+	v := startVersity(t)
+	cfg := newPair(t)
+	cfg.DefaultStatic = true // a new pair's static bucket is public-read unless the configuration says otherwise
+	withExtra := func(provider, resource string) string {
+		c := cfg
+		c.ProviderExtra, c.ResourceExtra = v.provider(provider), resource
+		return c.String()
+	}
+	declare := func(features string) string { return "  unsupported_features = [" + features + "]\n" }
+	learnt := cfg
+	learnt.ProviderExtra = v.provider("")
+	learnt.ResourceExtra = "  noncurrent_version_retention_days = 30\n"
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             v.checkGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{
+			{
+				Config:      withExtra(declare(`"cors", "website"`), ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid unsupported_features.*unknown feature "website".*valid names are.*public_access_block`),
+			},
+			{
+				Config:      withExtra(declare(`"versioning"`), ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)versioning cannot be unsupported`),
+			},
+			{
+				Config: withExtra(declare(`"cors", "encryption"`), `  media_cors_rules = [{ allowed_methods = ["GET"], allowed_origins = ["https://example.com"] }]
+  media_kms_key_arn = "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555"
+`),
+				PlanOnly: true,
+				// Both, in whatever order Terraform lists them.
+				ExpectError: regexp.MustCompile(`(?s)media_kms_key_arn needs encryption, which the S3 service does not\s+implement.*media_cors_rules needs cors|` +
+					`media_cors_rules needs cors.*media_kms_key_arn needs encryption, which the S3 service does not\s+implement`),
+			},
+			{
+				Config:      withExtra(declare(`"policy"`), ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)static_public_read needs policy.*static_public_read = false`),
+			},
+			{
+				// Learnt only at apply: the buckets are created, and the argument the service cannot honour fails
+				// the apply with the reason.
+				Config:      learnt.String(),
+				ExpectError: regexp.MustCompile(`(?s)noncurrent_version_retention_days needs lifecycle, which the S3 service does\s+not implement`),
+			},
+		},
+	})
+}
+
+func TestAccBucketPair_unsupportedFeaturesOnAWS(t *testing.T) {
+	cfg := newPair(t)
+	cfg.ProviderExtra = "  endpoint = \"https://s3.us-east-1.amazonaws.com\"\n  unsupported_features = [\"cors\"]\n"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      cfg.String(),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Amazon S3 implements every feature.*cors`),
+		}},
+	})
+}
