@@ -28,7 +28,7 @@ func unsupportedFeaturesAttribute() schema.SetAttribute {
 			"the feature missing for the rest of the run. Every plan names the protections the service cannot give, " +
 			"and an argument that needs a missing feature is an error. `versioning` cannot be missing, and on Amazon " +
 			"S3 (no `endpoint`, or one of AWS's own) nothing can: there every `NotImplemented` is an error. See the " +
-			"S3-compatible services guide.",
+			"[S3-compatible services guide](https://registry.terraform.io/providers/protectedmedia/protectedmedia/latest/docs/guides/s3-compatible).",
 	}
 }
 
