@@ -6,16 +6,23 @@ package provider
 // PROTECTEDMEDIA_UPDATE_COMPAT=1 rewrites it there (then `make generate` copies it into docs/).
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
@@ -67,10 +74,12 @@ func TestAccS3Compatible_table(t *testing.T) {
 		c := svc.Start(t)
 		b := make([]byte, 4)
 		_, _ = rand.Read(b)
-		got, err := s3api.ProbeFeatures(context.Background(), c, testBucketPrefix+"probe-"+hex.EncodeToString(b))
+		prefix := testBucketPrefix + "probe-" + hex.EncodeToString(b)
+		got, err := s3api.ProbeFeatures(context.Background(), c, prefix)
 		if err != nil {
 			t.Fatalf("probing %s: %v", svc.Name, err)
 		}
+		got[probeRestoreRow] = probeRestoreOn(t, c, prefix+"-restore")
 		results[i] = got
 	}
 	syncGuideSection(t, compatBegin, compatEnd, renderCompatTable(compatServices, results))
@@ -114,6 +123,104 @@ func syncGuideSection(t *testing.T, begin, end, content string) {
 		"committed:\n%s\nnow:\n%s", compatTemplate, updateCompatEnv, committed, content)
 }
 
+// probeRestoreOn runs probeRestore in a new versioned bucket, deleted afterwards with all its versions.
+func probeRestoreOn(t *testing.T, c *s3.Client, bucket string) s3api.Support {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emptyBucketForTest(t, c, bucket) })
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	return probeRestore(ctx, c, bucket)
+}
+
+// probeRestore is the table's row for what protected media rests on beyond versioning: an overwritten and a
+// deleted key keep their versions (the delete as a delete marker) and Restore puts them back.
+const probeRestoreRow bucketstate.Feature = "delete markers and restore"
+
+// probeRestore overwrites one key and deletes another after a point in time, and puts both back as they were
+// then with Restore, as protectedmedia_media_restore does.
+func probeRestore(ctx context.Context, c *s3.Client, bucket string) s3api.Support {
+	put := func(key, body string) error {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader([]byte(body))})
+		return err
+	}
+	const overwritten, deleted = "probe/overwritten.jpg", "probe/deleted.jpg"
+	if err := errors.Join(put(overwritten, "first"), put(deleted, "first")); err != nil {
+		return s3api.Support("write failed: " + apiCode(err))
+	}
+	asOf := time.Now()
+	// S3 stamps versions to the second: the later writes must carry a later second than asOf.
+	select {
+	case <-ctx.Done():
+		return s3api.Support(ctx.Err().Error())
+	case <-time.After(time.Second + 100*time.Millisecond):
+	}
+	if err := put(overwritten, "second"); err != nil {
+		return s3api.Support("write failed: " + apiCode(err))
+	}
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(deleted)}); err != nil {
+		return s3api.Support("delete failed: " + apiCode(err))
+	}
+	contents, err := s3api.CountContents(ctx, c, bucket)
+	if err != nil {
+		return s3api.Support("listing versions failed: " + apiCode(err))
+	}
+	if contents.Versions < 3 || contents.DeleteMarkers < 1 {
+		return s3api.Support(fmt.Sprintf("versions not kept (%d versions, %d delete markers)", contents.Versions, contents.DeleteMarkers))
+	}
+	if why := versionDatesWrong(ctx, c, bucket, overwritten, asOf); why != "" {
+		return s3api.Support(why)
+	}
+	report, err := s3api.Restore(ctx, c, bucket, "probe/", s3api.RestoreOptions{AsOf: asOf})
+	if err != nil {
+		return s3api.Support("restore failed: " + apiCode(err))
+	}
+	for _, key := range []string{overwritten, deleted} {
+		got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		if err != nil {
+			return s3api.Support(fmt.Sprintf("restored %d keys, then reading one failed: %s", report.Restored, apiCode(err)))
+		}
+		body, err := io.ReadAll(got.Body)
+		got.Body.Close()
+		if err != nil || string(body) != "first" {
+			return s3api.NotKept
+		}
+	}
+	return s3api.Supported
+}
+
+// versionDatesWrong says how the listed dates of key's versions contradict when they were written: its first
+// version before asOf, its second after. Point-in-time restore goes by those dates.
+func versionDatesWrong(ctx context.Context, c *s3.Client, bucket, key string, asOf time.Time) string {
+	out, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(key)})
+	if err != nil {
+		return "listing versions failed: " + apiCode(err)
+	}
+	if len(out.Versions) != 2 {
+		return fmt.Sprintf("versions not kept (%d of 2 listed)", len(out.Versions))
+	}
+	// Newest first, as S3 lists them; dates to the second.
+	newer, older := aws.ToTime(out.Versions[0].LastModified), aws.ToTime(out.Versions[1].LastModified)
+	if older.After(asOf) || !newer.After(asOf.Truncate(time.Second)) {
+		return "versions kept, with wrong dates: point-in-time restore not possible"
+	}
+	return ""
+}
+
+// apiCode is an S3 error's code, or its text when it has none.
+func apiCode(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	return err.Error()
+}
+
 // renderCompatTable is the Markdown table: one row per feature, one column per service.
 func renderCompatTable(services []compatService, results []map[bucketstate.Feature]s3api.Support) string {
 	var b strings.Builder
@@ -126,9 +233,9 @@ func renderCompatTable(services []compatService, results []map[bucketstate.Featu
 		b.WriteString("---|")
 	}
 	b.WriteString("\n")
-	for _, f := range append(bucketstate.AllFeatures(), s3api.ProbeRestore) {
+	for _, f := range append(bucketstate.AllFeatures(), probeRestoreRow) {
 		name := "`" + string(f) + "`"
-		if f == s3api.ProbeRestore {
+		if f == probeRestoreRow {
 			name = string(f)
 		}
 		fmt.Fprintf(&b, "| %s |", name)
@@ -138,4 +245,30 @@ func renderCompatTable(services []compatService, results []map[bucketstate.Featu
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// emptyBucketForTest deletes every version and delete marker of a probe's bucket, then the bucket.
+func emptyBucketForTest(t *testing.T, c *s3.Client, bucket string) {
+	t.Helper()
+	ctx := context.Background()
+	out, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		t.Errorf("emptying %s: %v", bucket, err)
+		return
+	}
+	var ids []types.ObjectIdentifier
+	for _, v := range out.Versions {
+		ids = append(ids, types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
+	}
+	for _, m := range out.DeleteMarkers {
+		ids = append(ids, types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
+	}
+	for _, id := range ids {
+		if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: id.Key, VersionId: id.VersionId}); err != nil {
+			t.Errorf("emptying %s: %v", bucket, err)
+		}
+	}
+	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Errorf("deleting %s: %v", bucket, err)
+	}
 }

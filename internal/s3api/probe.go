@@ -5,12 +5,8 @@ package s3api
 // service the tests run.
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -32,12 +28,8 @@ const (
 	NotKept Support = "accepted, not kept"
 )
 
-// ProbeRestore is the probe's row for what protected media rests on beyond versioning: an overwritten and a
-// deleted key keep their versions (the delete as a delete marker) and an old version can be copied back.
-const ProbeRestore bucketstate.Feature = "delete markers and restore"
-
 // ProbeFeatures creates buckets named prefix-*, writes each feature as a media bucket has it and reads it back,
-// then deletes them. Every feature gets an answer: a Support, or, for any other failure, the error's words.
+// then deletes them. It sends bucket configuration requests only, as the provider does on AWS. Every feature gets an answer: a Support, or, for any other failure, the error's words.
 func ProbeFeatures(ctx context.Context, c *s3.Client, prefix string) (map[bucketstate.Feature]Support, error) {
 	bucket, replica, locked := prefix+"-media", prefix+"-replica", prefix+"-locked"
 	for _, b := range []string{bucket, replica} {
@@ -76,7 +68,6 @@ func ProbeFeatures(ctx context.Context, c *s3.Client, prefix string) (map[bucket
 	if out[bucketstate.FeatureObjectLock] == Supported {
 		out[bucketstate.FeatureObjectLock] = probeLockedBucket(ctx, c, caps, locked)
 	}
-	out[ProbeRestore] = probeRestore(ctx, c, bucket)
 	return out, nil
 }
 
@@ -149,72 +140,3 @@ func probeLockedBucket(ctx context.Context, c *s3.Client, caps *Capabilities, bu
 	return Supported
 }
 
-// probeRestore overwrites one key and deletes another after a point in time, and puts both back as they were
-// then with Restore, as protectedmedia_media_restore does.
-func probeRestore(ctx context.Context, c *s3.Client, bucket string) Support {
-	put := func(key, body string) error {
-		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader([]byte(body))})
-		return err
-	}
-	const overwritten, deleted = "probe/overwritten.jpg", "probe/deleted.jpg"
-	if err := errors.Join(put(overwritten, "first"), put(deleted, "first")); err != nil {
-		return Support("write failed: " + errorCode(err))
-	}
-	asOf := time.Now()
-	// S3 stamps versions to the second: the later writes must carry a later second than asOf.
-	select {
-	case <-ctx.Done():
-		return Support(ctx.Err().Error())
-	case <-time.After(time.Second + 100*time.Millisecond):
-	}
-	if err := put(overwritten, "second"); err != nil {
-		return Support("write failed: " + errorCode(err))
-	}
-	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(deleted)}); err != nil {
-		return Support("delete failed: " + errorCode(err))
-	}
-	contents, err := CountContents(ctx, c, bucket)
-	if err != nil {
-		return Support("listing versions failed: " + errorCode(err))
-	}
-	if contents.Versions < 3 || contents.DeleteMarkers < 1 {
-		return Support(fmt.Sprintf("versions not kept (%d versions, %d delete markers)", contents.Versions, contents.DeleteMarkers))
-	}
-	if why := versionDatesWrong(ctx, c, bucket, overwritten, asOf); why != "" {
-		return Support(why)
-	}
-	report, err := Restore(ctx, c, bucket, "probe/", RestoreOptions{AsOf: asOf})
-	if err != nil {
-		return Support("restore failed: " + errorCode(err))
-	}
-	for _, key := range []string{overwritten, deleted} {
-		got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-		if err != nil {
-			return Support(fmt.Sprintf("restored %d keys, then reading one failed: %s", report.Restored, errorCode(err)))
-		}
-		body, err := io.ReadAll(got.Body)
-		got.Body.Close()
-		if err != nil || string(body) != "first" {
-			return NotKept
-		}
-	}
-	return Supported
-}
-
-// versionDatesWrong says how the listed dates of key's versions contradict when they were written: its first
-// version before asOf, its second after. Point-in-time restore goes by those dates.
-func versionDatesWrong(ctx context.Context, c *s3.Client, bucket, key string, asOf time.Time) string {
-	out, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(key)})
-	if err != nil {
-		return "listing versions failed: " + errorCode(err)
-	}
-	if len(out.Versions) != 2 {
-		return fmt.Sprintf("versions not kept (%d of 2 listed)", len(out.Versions))
-	}
-	// Newest first, as S3 lists them; dates to the second.
-	newer, older := aws.ToTime(out.Versions[0].LastModified), aws.ToTime(out.Versions[1].LastModified)
-	if older.After(asOf) || !newer.After(asOf.Truncate(time.Second)) {
-		return "versions kept, with wrong dates: point-in-time restore not possible"
-	}
-	return ""
-}
