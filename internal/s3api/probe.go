@@ -139,4 +139,3 @@ func probeLockedBucket(ctx context.Context, c *s3.Client, caps *Capabilities, bu
 	}
 	return Supported
 }
-
