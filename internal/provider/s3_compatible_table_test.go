@@ -75,7 +75,7 @@ func TestAccS3Compatible_table(t *testing.T) {
 		b := make([]byte, 4)
 		_, _ = rand.Read(b)
 		prefix := testBucketPrefix + "probe-" + hex.EncodeToString(b)
-		got, err := s3api.ProbeFeatures(context.Background(), c, prefix)
+		got, err := s3api.ProbeFeatures(t.Context(), c, prefix)
 		if err != nil {
 			t.Fatalf("probing %s: %v", svc.Name, err)
 		}
@@ -126,7 +126,7 @@ func syncGuideSection(t *testing.T, begin, end, content string) {
 // probeRestoreOn runs probeRestore in a new versioned bucket, deleted afterwards with all its versions.
 func probeRestoreOn(t *testing.T, c *s3.Client, bucket string) s3api.Support {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func renderCompatTable(services []compatService, results []map[bucketstate.Featu
 // emptyBucketForTest deletes every version and delete marker of a probe's bucket, then the bucket.
 func emptyBucketForTest(t *testing.T, c *s3.Client, bucket string) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := context.WithoutCancel(t.Context()) // called from t.Cleanup, after the test's context ended
 	out, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
 	if err != nil {
 		t.Errorf("emptying %s: %v", bucket, err)

@@ -82,7 +82,7 @@ func TestAccVersityGW_core(t *testing.T) {
 	v := startVersity(t)
 	cfg := newPair(t)
 	cfg.ProviderExtra = v.provider("")
-	ctx := context.Background()
+	ctx := t.Context()
 	var detecting, declaring int64
 	declared := cfg
 	declared.ProviderExtra = v.provider(`  unsupported_features = ["public_access_block", "encryption", "lifecycle", "replication"]` + "\n")

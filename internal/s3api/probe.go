@@ -66,7 +66,7 @@ func ProbeFeatures(ctx context.Context, c *s3.Client, prefix string) (map[bucket
 		out[f] = probeWrite(ctx, c, caps, want, f)
 	}
 	if out[bucketstate.FeatureObjectLock] == Supported {
-		out[bucketstate.FeatureObjectLock] = probeLockedBucket(ctx, c, caps, locked)
+		out[bucketstate.FeatureObjectLock] = probeLockedBucket(ctx, c, locked)
 	}
 	return out, nil
 }
@@ -121,7 +121,7 @@ func probeMFADelete(ctx context.Context, c *s3.Client, bucket string) Support {
 
 // probeLockedBucket creates a bucket with Object Lock, as the pair does for media_object_lock, and gives it a
 // default retention.
-func probeLockedBucket(ctx context.Context, c *s3.Client, caps *Capabilities, bucket string) Support {
+func probeLockedBucket(ctx context.Context, c *s3.Client, bucket string) Support {
 	if err := createBucket(ctx, c, bucket, "", "", true); err != nil {
 		if isNotImplemented(err) {
 			return WriteNotImplemented

@@ -76,7 +76,7 @@ func Binary(t testing.TB) string {
 func StartT(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary(t)
-	s, err := Start(context.Background(), bin, t.TempDir())
+	s, err := Start(t.Context(), bin, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,9 +201,9 @@ func freePort() (int, error) {
 }
 
 func tail(b []byte) string {
-	const max = 4 << 10
-	if len(b) > max {
-		b = b[len(b)-max:]
+	const limit = 4 << 10
+	if len(b) > limit {
+		b = b[len(b)-limit:]
 	}
 	return string(b)
 }
