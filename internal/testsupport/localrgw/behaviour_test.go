@@ -22,17 +22,23 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// outcome is how the server answered one call: the HTTP status, and the S3 error code when it failed.
+// outcome is how the server answered one call: the HTTP status, the S3 error code when it failed, and
+// for a read that succeeded, what it said (the fields that matter, as the call summarizes them).
 type outcome struct {
 	Status int
 	Code   string
+	Says   string
 }
 
 func (o outcome) String() string {
-	if o.Code == "" {
-		return fmt.Sprint(o.Status)
+	s := fmt.Sprint(o.Status)
+	if o.Code != "" {
+		s += " " + o.Code
 	}
-	return fmt.Sprintf("%d %s", o.Status, o.Code)
+	if o.Says != "" {
+		s += " " + o.Says
+	}
+	return s
 }
 
 // recordStatus is a per-call SDK option that stores the HTTP status of the answer in *status.
@@ -53,11 +59,11 @@ func recordStatus(status *int) func(*s3.Options) {
 
 // observe runs call with recordStatus and returns its outcome; a failure that never reached the server
 // (status 0) fails the test, since it says nothing about the server.
-func observe(t *testing.T, call func(opt func(*s3.Options)) error) outcome {
+func observe(t *testing.T, call func(opt func(*s3.Options)) (string, error)) outcome {
 	t.Helper()
 	var status int
-	err := call(recordStatus(&status))
-	var o outcome
+	says, err := call(recordStatus(&status))
+	o := outcome{Says: says}
 	if err != nil {
 		var apiErr smithy.APIError
 		if errors.As(err, &apiErr) {
@@ -196,11 +202,11 @@ func TestVersioningCore(t *testing.T) {
 	if !aws.ToBool(del.DeleteMarker) || marker == "" || marker == v2 {
 		t.Fatalf("DeleteObject without a version: delete marker %v, id %q; want a new delete marker", aws.ToBool(del.DeleteMarker), marker)
 	}
-	got := observe(t, func(opt func(*s3.Options)) error {
+	got := observe(t, func(opt func(*s3.Options)) (string, error) {
 		_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: &b, Key: aws.String(key)}, opt)
-		return err
+		return "", err
 	})
-	if want := (outcome{404, "NoSuchKey"}); got != want {
+	if want := (outcome{Status: 404, Code: "NoSuchKey"}); got != want {
 		t.Errorf("GetObject behind a delete marker: %v, want %v", got, want)
 	}
 	if body := getText(t, c, b, key, v1); body != "one" {
@@ -245,11 +251,11 @@ func TestVersioningCore(t *testing.T) {
 		aws.ToString(d.VersionId) != v3 || aws.ToBool(d.DeleteMarker) {
 		t.Fatalf("DeleteObject of version %s: id %q, delete marker %v, %v", v3, aws.ToString(d.VersionId), aws.ToBool(d.DeleteMarker), err)
 	}
-	got = observe(t, func(opt func(*s3.Options)) error {
+	got = observe(t, func(opt func(*s3.Options)) (string, error) {
 		_, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &b, Key: aws.String(key)}, opt)
-		return err
+		return "", err
 	})
-	if want := (outcome{404, "NotFound"}); got != want {
+	if want := (outcome{Status: 404, Code: "NotFound"}); got != want {
 		t.Errorf("HeadObject once the delete marker is current again: %v, want %v", got, want)
 	}
 	if d, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &b, Key: aws.String(key), VersionId: &marker}); err != nil ||
