@@ -92,8 +92,14 @@ func TestStartNeedsEveryCephCommand(t *testing.T) {
 }
 
 // fakeCeph writes stand-ins for the Ceph commands into a directory: one-shot commands succeed, `ceph osd new`
-// prints osdID, and every daemon runs script.
-func fakeCeph(t *testing.T, daemon string) string {
+// prints osdID, the monitor and the OSD run until killed (the OSD logging that it is active), and radosgw runs
+// script.
+func fakeCeph(t *testing.T, script string) string {
+	return fakeCephOSD(t, script, `echo 'osd.0 5 state: booting -> active' >> osd.0.log`)
+}
+
+// fakeCephOSD is fakeCeph with osdBoot run by the OSD before it waits to be killed.
+func fakeCephOSD(t *testing.T, script, osdBoot string) string {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(name, body string) {
@@ -105,10 +111,10 @@ func fakeCeph(t *testing.T, daemon string) string {
 		write(name, "exit 0\n")
 	}
 	write("ceph", "echo "+osdID+"\n")
-	for _, name := range []string{"ceph-mon", "ceph-osd"} {
-		write(name, `case " $* " in *" --mkfs "*) exit 0;; esac`+"\necho $$ >> \"$0.pids\"\nexec sleep 60\n")
+	for name, boot := range map[string]string{"ceph-mon": "", "ceph-osd": osdBoot} {
+		write(name, `case " $* " in *" --mkfs "*) exit 0;; esac`+"\necho $$ >> \"$0.pids\"\n"+boot+"\nexec sleep 60\n")
 	}
-	write("radosgw", daemon)
+	write("radosgw", script)
 	return dir
 }
 
@@ -150,6 +156,32 @@ func TestStartRetriesWhenAPortIsTaken(t *testing.T) {
 				t.Errorf("%s pid %d still exists after the failed start (%v)", name, pid, err)
 			}
 		}
+	}
+}
+
+func TestOSDRefusedForAWrongFSIDIsStartedAgain(t *testing.T) {
+	// The first start logs the monitor's refusal and exits, as the real OSD sometimes does; the second boots.
+	dir := fakeCephOSD(t, "echo 'radosgw: reached' >&2\nexit 1\n",
+		`if [ ! -e "$0.refused" ]; then touch "$0.refused"; echo "osd.0 0 mon_cmd_maybe_osd_create fail: 'wrong fsid': (1) Operation not permitted" >> osd.0.log; exit 1; fi
+echo 'osd.0 5 state: booting -> active' >> osd.0.log`)
+	_, err := Start(t.Context(), Options{Binary: filepath.Join(dir, "radosgw"), DataDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "radosgw: reached") {
+		t.Fatalf("Start: %v, want it to get past the OSD to radosgw", err)
+	}
+	if pids, _ := os.ReadFile(filepath.Join(dir, "ceph-osd.pids")); len(strings.Fields(string(pids))) != 2 {
+		t.Errorf("OSD started %d times, want 2", len(strings.Fields(string(pids))))
+	}
+}
+
+func TestOSDThatExitsOtherwiseFailsTheStart(t *testing.T) {
+	dir := fakeCephOSD(t, "exit 1\n", "echo 'osd.0 0 unable to mount object store' >> osd.0.log; exit 1")
+	_, err := Start(t.Context(), Options{Binary: filepath.Join(dir, "radosgw"), DataDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "osd.0 exited during startup") || !strings.Contains(err.Error(), "unable to mount") {
+		t.Fatalf("Start: %v, want the OSD's exit and its log", err)
+	}
+	// Neither a wrong fsid nor a taken port: the OSD is not started again.
+	if pids, _ := os.ReadFile(filepath.Join(dir, "ceph-osd.pids")); len(strings.Fields(string(pids))) != 1 {
+		t.Errorf("OSD started %d times, want once", len(strings.Fields(string(pids))))
 	}
 }
 
