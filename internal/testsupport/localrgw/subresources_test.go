@@ -2,6 +2,7 @@ package localrgw
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -392,8 +393,13 @@ func TestDeletesOfUnknownSubresourcesDeleteTheBucket(t *testing.T) {
 			if err := d.del(ctx, &bucket, opt); err != nil {
 				return "", err
 			}
-			if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket}); err != nil {
+			_, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket})
+			var notFound *types.NotFound
+			switch {
+			case errors.As(err, &notFound):
 				return "bucket gone", nil
+			case err != nil:
+				return "", fmt.Errorf("HeadBucket after the delete: %w", err)
 			}
 			return "bucket kept", nil
 		}, d.want})
