@@ -28,3 +28,13 @@ provider "protectedmedia" {
 #   region   = "us-east-1"
 #   profile  = "storage-admin"
 # }
+#
+# On a service the provider knows by its endpoint (Cloudflare R2, Backblaze B2, DigitalOcean Spaces, Wasabi,
+# Hetzner, Scaleway), leave region unset: it is taken from the endpoint (R2 signs for "auto"), and so is the
+# django_storages output's region_name. Checksums are sent only when an operation requires them, as these
+# services need.
+#
+# provider "protectedmedia" {
+#   endpoint = "https://s3.us-west-004.backblazeb2.com"
+#   # checksums = "when_required" # the default with any endpoint but Amazon S3's
+# }

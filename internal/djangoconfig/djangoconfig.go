@@ -15,6 +15,8 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3services"
 )
 
 // The values of Config.Backend, named after the django-storages module the storage classes come from.
@@ -58,7 +60,7 @@ func StaticCacheControl(manifest bool) string {
 type Config struct {
 	MediaBucket      string
 	StaticBucket     string
-	Region           string
+	Region           string // replaced by the signing region of a service s3services recognises in EndpointURL
 	EndpointURL      string // empty for AWS (also behind one of AWS's own endpoints); set for an S3-compatible server
 	AddressingStyle  string // "" (let boto3 decide), "path" or "virtual"; only emitted when EndpointURL is set or it is non-empty
 	StaticPublicRead bool   // static bucket allows anonymous GetObject: static URLs need no signature
@@ -92,6 +94,7 @@ func Render(c Config) (string, error) {
 	if err := validate(c); err != nil {
 		return "", err
 	}
+	c = forService(c)
 	module := "storages.backends.s3boto3."
 	storage := module + "S3Boto3Storage"
 	if c.Backend == BackendS3 {
@@ -118,6 +121,22 @@ func Render(c Config) (string, error) {
 		return "", fmt.Errorf("djangoconfig: encoding STORAGES: %w", err)
 	}
 	return string(out) + "\n", nil
+}
+
+// forService applies what a recognised S3-compatible service needs (see s3services): region_name is the
+// region it signs for, whatever region the pair was given (Cloudflare R2 signs for "auto"), and without an
+// addressing style of the caller's the one its documentation configures (DigitalOcean Spaces: virtual).
+// Any other endpoint keeps the configuration as given.
+func forService(c Config) Config {
+	svc, ok := s3services.Recognize(c.EndpointURL)
+	if !ok {
+		return c
+	}
+	c.Region = svc.Region
+	if c.AddressingStyle == "" {
+		c.AddressingStyle = svc.AddressingStyle
+	}
+	return c
 }
 
 // hostName is a DNS name of labels of letters, digits and hyphens, ending in an alphabetic top-level

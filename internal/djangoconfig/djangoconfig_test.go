@@ -33,8 +33,20 @@ var goldenCases = []struct {
 	}},
 }
 
+// serviceGoldenCases are pinned like goldenCases, for endpoints of services s3services recognises, whose
+// region and addressing style forService changes (TestRenderIsValidStoragesJSON expects them unchanged).
+var serviceGoldenCases = []struct {
+	name string
+	cfg  Config
+}{
+	{"r2_region_auto", Config{MediaBucket: "example-media", StaticBucket: "example-static", Region: "us-east-1",
+		EndpointURL: "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com", AddressingStyle: "path", StaticPublicRead: true}},
+	{"spaces_virtual_style", Config{MediaBucket: "example-media", StaticBucket: "example-static", Region: "ams3",
+		EndpointURL: "https://ams3.digitaloceanspaces.com", StaticPublicRead: true}},
+}
+
 func TestRenderGolden(t *testing.T) {
-	for _, tc := range goldenCases {
+	for _, tc := range append(slices.Clone(goldenCases), serviceGoldenCases...) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Render(tc.cfg)
 			if err != nil {
@@ -357,4 +369,42 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// A recognised service's endpoint gets the region it signs for and, without a style of the caller's, the
+// addressing style its documentation configures; other endpoints keep what they were given.
+func TestRenderForServices(t *testing.T) {
+	tests := []struct {
+		endpoint, region, style string
+		wantRegion              string
+		wantStyle               any
+	}{
+		{"https://0123456789abcdef.r2.cloudflarestorage.com", "us-east-1", "path", "auto", "path"},
+		{"https://0123456789abcdef.r2.cloudflarestorage.com", "auto", "", "auto", nil},
+		{"https://s3.us-west-004.backblazeb2.com", "us-east-1", "path", "us-west-004", "path"},
+		{"https://nyc3.digitaloceanspaces.com", "nyc3", "", "nyc3", "virtual"},
+		{"https://nyc3.digitaloceanspaces.com", "us-east-1", "path", "nyc3", "path"}, // use_path_style = true wins
+		{"https://s3.nl-1.wasabisys.com", "us-east-1", "path", "eu-central-1", "path"},
+		{"https://hel1.your-objectstorage.com", "us-east-1", "path", "hel1", "path"},
+		{"https://s3.fr-par.scw.cloud", "fr-par", "virtual", "fr-par", "virtual"},
+		{"https://minio.example.internal:9000", "eu-west-1", "path", "eu-west-1", "path"},
+		{"https://rgw.example.com", "default", "", "default", nil},
+	}
+	for _, tt := range tests {
+		out, err := Render(Config{MediaBucket: "m-bucket", StaticBucket: "s-bucket", Region: tt.region, EndpointURL: tt.endpoint, AddressingStyle: tt.style})
+		if err != nil {
+			t.Fatalf("Render(%s): %v", tt.endpoint, err)
+		}
+		var storages map[string]struct{ OPTIONS map[string]any }
+		if err := json.Unmarshal([]byte(out), &storages); err != nil {
+			t.Fatal(err)
+		}
+		for alias, s := range storages {
+			o := s.OPTIONS
+			if o["region_name"] != tt.wantRegion || o["addressing_style"] != tt.wantStyle || o["endpoint_url"] != tt.endpoint {
+				t.Errorf("%s with region %q, style %q: %s has region_name %v, addressing_style %v, endpoint_url %v; want %q, %v",
+					tt.endpoint, tt.region, tt.style, alias, o["region_name"], o["addressing_style"], o["endpoint_url"], tt.wantRegion, tt.wantStyle)
+			}
+		}
+	}
 }

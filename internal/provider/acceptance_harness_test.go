@@ -23,6 +23,7 @@ import (
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/locals3"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/awsbehaviour"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/checksumrefusal"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/mfadelete"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/policyguard"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/testenv"
@@ -171,10 +172,16 @@ func newAWSLayer() *awsbehaviour.Layer {
 	return l
 }
 
+// checksumLayer makes the buckets a test hands it refuse uploads with the SDKs' default checksums, as
+// Backblaze B2 does; it touches no other bucket.
+var checksumLayer = checksumrefusal.New()
+
 // testenvOptions are the proxy's semantics layers for the acceptance tests. The guard comes before the AWS
 // behaviours, as on AWS, where a request the policy denies is refused before anything looks at the object.
+// The checksum refusal comes first: the modelled service refuses such a request before anything else.
 func testenvOptions() []s3proxy.Option {
-	return []s3proxy.Option{s3proxy.WithSemantics(s3proxy.Chain(mfaLayer.Semantics(), guardLayer.Semantics(), awsLayer.Semantics()))}
+	return []s3proxy.Option{s3proxy.WithSemantics(s3proxy.Chain(checksumLayer.Semantics(), mfaLayer.Semantics(),
+		guardLayer.Semantics(), awsLayer.Semantics()))}
 }
 
 // pairTest runs steps against the pair in cfg with the harness's provider, and checks at the end that

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/djangoconfig"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
 )
 
@@ -296,5 +297,29 @@ func TestKnownStringsWithUnknownElement(t *testing.T) {
 	list := types.ListValueMust(types.StringType, []attr.Value{types.StringValue("a"), types.StringValue("b")})
 	if got, known, diags := knownStrings(t.Context(), list); diags.HasError() || !known || !slices.Equal(got, []string{"a", "b"}) {
 		t.Errorf("knownStrings(known list) = %v, known %t, %v", got, known, diags)
+	}
+}
+
+// Behind a known service the pair's storage configuration carries the service's region and the client's
+// addressing style (virtual-hosted on Spaces unless use_path_style says otherwise).
+func TestDjangoConfigForServices(t *testing.T) {
+	in := djangoInputs{Media: "m-bucket", Static: "s-bucket", Region: "us-east-1", StaticPublicRead: true}
+	for _, tc := range []struct {
+		client        *s3api.Client
+		region, style string
+	}{
+		{&s3api.Client{Endpoint: "https://0123456789abcdef.r2.cloudflarestorage.com", Region: "us-east-1", PathStyle: true}, "auto", "path"},
+		{&s3api.Client{Endpoint: "https://ams3.digitaloceanspaces.com", Region: "ams3"}, "ams3", "virtual"},
+		{&s3api.Client{Endpoint: "https://ams3.digitaloceanspaces.com", Region: "ams3", PathStyle: true}, "ams3", "path"},
+	} {
+		out, err := djangoconfig.Render(djangoConfigFor(tc.client, in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{`"region_name": "` + tc.region + `"`, `"addressing_style": "` + tc.style + `"`, `"endpoint_url": "` + tc.client.Endpoint + `"`} {
+			if strings.Count(out, want) != 2 {
+				t.Errorf("%s: output does not say %s for both storages:\n%s", tc.client.Endpoint, want, out)
+			}
+		}
 	}
 }

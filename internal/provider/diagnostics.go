@@ -16,6 +16,7 @@ import (
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3services"
 )
 
 // errorDetail builds a diagnostic detail: what to do, the error with what a user can do about it, and where
@@ -487,3 +488,27 @@ func invalidExtraPolicy(err error) diag.Diagnostic {
 			"JSON policy document with a Statement (as data.aws_iam_policy_document.<name>.json renders one). "+
 			"Correct it, or remove it, and apply again.", err))
 }
+
+// serviceRegionWarning warns when the client's region is not the one the S3-compatible service it talks to
+// signs for (s3services): the pairs' django_storages follows the service, so the application will work, but
+// the provider's own requests carry the other region, and the user should know why the two differ.
+func serviceRegionWarning(c *s3api.Client) diag.Diagnostics {
+	svc, ok := s3services.Recognize(c.CustomEndpoint())
+	if !ok || c.Region == svc.Region {
+		return nil
+	}
+	var diags diag.Diagnostics
+	diags.AddAttributeWarning(path.Root("region"), "Region does not match the S3 service",
+		fmt.Sprintf("The endpoint %s is %s, which signs requests for region %q (%s), but the provider's region is %q "+
+			"(from the provider argument region, AWS_REGION or the shared config profile). Every pair's django_storages "+
+			"says region_name = %q, as the service needs; the provider's own requests are signed for %q, which the "+
+			"service may refuse. Set the provider argument region = %q, or leave region unset everywhere: the provider "+
+			"then takes it from the endpoint.", c.Endpoint, svc.Name, svc.Region, svc.Doc, c.Region, svc.Region, c.Region, svc.Region))
+	return diags
+}
+
+// knownServicesMarkdown lists the services s3services recognises with the region each signs for, for schema
+// and function text.
+const knownServicesMarkdown = "Cloudflare R2 (`<account>.r2.cloudflarestorage.com`: `auto`), Backblaze B2 " +
+	"(`s3.<region>.backblazeb2.com`), DigitalOcean Spaces (`<region>.digitaloceanspaces.com`), Wasabi " +
+	"(`s3.<region>.wasabisys.com`), Hetzner (`<location>.your-objectstorage.com`) and Scaleway (`s3.<region>.scw.cloud`)"

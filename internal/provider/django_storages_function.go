@@ -78,8 +78,10 @@ func (f *djangoStoragesFunction) Definition(_ context.Context, _ function.Defini
 				MarkdownDescription: "Name of the static (`collectstatic`) bucket. Must be a valid S3 bucket name, different from `media_bucket`.",
 			},
 			function.StringParameter{
-				Name:                "region",
-				MarkdownDescription: "Region of both buckets, for example `eu-west-1` (the pair's `region` attribute).",
+				Name: "region",
+				MarkdownDescription: "Region of both buckets, for example `eu-west-1` (the pair's `region` attribute). With the " +
+					"endpoint of a service the provider knows, the rendered `region_name` is the region that service signs for, " +
+					"as in the resource's attribute: " + knownServicesMarkdown + ".",
 			},
 			function.DynamicParameter{
 				Name:           "options",
@@ -91,9 +93,10 @@ func (f *djangoStoragesFunction) Definition(_ context.Context, _ function.Defini
 					"Omit it, or pass `\"\"`, for AWS. One of AWS's own S3 endpoints (regional, FIPS, dual-stack, or a " +
 					"VPC interface endpoint) counts as AWS: it is left out of the result, as the resource leaves it out.\n" +
 					"    - `" + optAddressingStyle + "` (String) One of " + markdownList(djangoconfig.AddressingStyles()) +
-					"; `\"\"` lets boto3 choose. With an S3-compatible server's `endpoint` the resource renders `\"path\"` (provider " +
-					"`use_path_style` unset or `true`) or `\"virtual\"` (`use_path_style = false`); pass the same to get the " +
-					"same output.\n" +
+					"; `\"\"` lets boto3 choose, except with DigitalOcean Spaces' endpoint, which gets `\"virtual\"` as its " +
+					"documentation configures. With an S3-compatible server's `endpoint` the resource renders `\"path\"` (provider " +
+					"`use_path_style` unset or `true`; unset is `\"virtual\"` with Spaces) or `\"virtual\"` (`use_path_style = false`); " +
+					"pass the same to get the same output.\n" +
 					"    - `" + optStaticPublicRead + "` (Boolean) The pair's `static_public_read`: `true` renders unsigned " +
 					"static URLs, `false` signed ones unless `" + optStaticCustomDomain + "` is set. Defaults to `true`.\n" +
 					"    - `" + optBackend + "` (String) The pair's `django_storages_backend`: " + markdownList(djangoconfig.Backends()) +

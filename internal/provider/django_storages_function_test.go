@@ -360,3 +360,36 @@ output "same" {
 		},
 	})
 }
+
+// A known service's endpoint gets the region it signs for and its documented addressing style, as the
+// resource's attribute does: R2's "auto" whatever region is passed, Spaces' virtual-hosted style unless one is
+// given.
+func TestDjangoStoragesFunction_services(t *testing.T) {
+	for name, tc := range map[string]struct {
+		region, endpoint string
+		style            attr.Value
+		want             []string
+	}{
+		"R2":                 {"us-east-1", "https://0123456789abcdef.r2.cloudflarestorage.com", types.StringNull(), []string{`"region_name": "auto"`, `"addressing_style": null`}},
+		"Spaces":             {"eu-west-1", "https://ams3.digitaloceanspaces.com", types.StringNull(), []string{`"region_name": "ams3"`, `"addressing_style": "virtual"`}},
+		"Spaces, path given": {"ams3", "https://ams3.digitaloceanspaces.com", types.StringValue("path"), []string{`"region_name": "ams3"`, `"addressing_style": "path"`}},
+		"MinIO keeps region": {"eu-west-1", "https://minio.example.internal:9000", types.StringValue("path"), []string{`"region_name": "eu-west-1"`, `"addressing_style": "path"`}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp := runDjangoStorages(t, types.StringValue("shop-media"), types.StringValue("shop-static"), types.StringValue(tc.region),
+				objectOptions(map[string]attr.Value{"endpoint_url": types.StringValue(tc.endpoint), "addressing_style": tc.style}))
+			if resp.Error != nil {
+				t.Fatalf("error: %s", resp.Error)
+			}
+			got, ok := resp.Result.Value().(types.String)
+			if !ok {
+				t.Fatalf("result %T", resp.Result.Value())
+			}
+			for _, want := range tc.want {
+				if strings.Count(got.ValueString(), want) != 2 {
+					t.Errorf("result does not say %s for both storages:\n%s", want, got.ValueString())
+				}
+			}
+		})
+	}
+}

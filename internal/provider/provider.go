@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -57,8 +58,9 @@ type providerModel struct {
 	MFASerial    types.String `tfsdk:"mfa_serial"`
 	MFACode      types.String `tfsdk:"mfa_code"`
 
-	SkipBucketOwnerCheck types.Bool `tfsdk:"skip_bucket_owner_check"`
-	UnsupportedFeatures  types.Set  `tfsdk:"unsupported_features"`
+	SkipBucketOwnerCheck types.Bool   `tfsdk:"skip_bucket_owner_check"`
+	UnsupportedFeatures  types.Set    `tfsdk:"unsupported_features"`
+	Checksums            types.String `tfsdk:"checksums"`
 
 	// DefaultTags is the default_tags block: an object with one attribute, tags; null without the block.
 	DefaultTags types.Object `tfsdk:"default_tags"`
@@ -95,7 +97,9 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 				Optional: true,
 				MarkdownDescription: "AWS region of the buckets. Defaults to `AWS_REGION` / `AWS_DEFAULT_REGION` or the " +
 					"shared config profile. With no region anywhere: the region an AWS `endpoint` names " +
-					"(`s3-fips.us-gov-west-1.amazonaws.com`), else, with an S3-compatible server's `endpoint`, `us-east-1`.",
+					"(`s3-fips.us-gov-west-1.amazonaws.com`) or a known service's `endpoint` signs for (" + knownServicesMarkdown +
+					"), else, with another S3-compatible server's `endpoint`, `us-east-1`. A region set here that differs from " +
+					"the known service's is used, with a warning.",
 			},
 			"profile": schema.StringAttribute{
 				Optional:            true,
@@ -129,7 +133,8 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 				Optional: true,
 				MarkdownDescription: "Address buckets as `https://endpoint/bucket` instead of `https://bucket.endpoint`. " +
 					"Defaults to `true` when `endpoint` is an S3-compatible server's (such servers rarely have wildcard " +
-					"DNS), `false` on AWS, including when `endpoint` is one of AWS's own S3 endpoints: regional " +
+					"DNS) other than DigitalOcean Spaces (`<region>.digitaloceanspaces.com`, whose documentation configures " +
+					"virtual-hosted addressing), `false` on AWS, including when `endpoint` is one of AWS's own S3 endpoints: regional " +
 					"(`s3.<region>.amazonaws.com`), FIPS (`s3-fips.…`), dual-stack (`s3.dualstack.…`) or a VPC interface " +
 					"endpoint (`bucket.vpce-….s3.<region>.vpce.amazonaws.com`), in any partition.",
 			},
@@ -146,6 +151,21 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 					"the account from STS `GetCallerIdentity`), so S3 refuses to read, change or delete a bucket of the " +
 					"same name that another account owns. Set `true` only for an S3-compatible endpoint that has no STS " +
 					"(the provider says so when it needs it); on AWS keep the default.",
+			},
+			"checksums": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "When requests carry the integrity checksums AWS SDKs add by default since early 2025, one of " +
+					markdownList(s3api.ChecksumModes()) + ". `\"" + s3api.ChecksumsWhenSupported + "\"` sends a CRC32 with every " +
+					"upload that can carry one (an `aws-chunked` body with a trailing `x-amz-checksum-crc32`) and checks the " +
+					"checksum of every download; `\"" + s3api.ChecksumsWhenRequired + "\"` only where the operation requires one " +
+					"(bucket configuration writes and `DeleteObjects` send `x-amz-checksum-crc32` either way). Defaults to `\"" +
+					s3api.ChecksumsWhenSupported + "\"` on Amazon S3 (no `endpoint`, or one of AWS's own) and `\"" +
+					s3api.ChecksumsWhenRequired + "\"` with any other `endpoint`, since several S3-compatible services (Backblaze B2 " +
+					"among them) refuse the new headers. The provider's own requests today (bucket settings, listings, a " +
+					"restore's copies) are the same in both modes: only uploads and downloads differ, which the application " +
+					"makes, and the Django guide says what its boto3 needs. The SDK's `AWS_REQUEST_CHECKSUM_CALCULATION` and " +
+					"`AWS_RESPONSE_CHECKSUM_VALIDATION` are not read: this argument decides.",
+				Validators: []validator.String{stringvalidator.OneOf(s3api.ChecksumModes()...)},
 			},
 			"mfa_serial": schema.StringAttribute{
 				Optional: true,
@@ -195,6 +215,7 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 		"endpoint": cfg.Endpoint, "use_path_style": cfg.UsePathStyle, "max_retries": cfg.MaxRetries,
 		"mfa_serial": cfg.MFASerial, "mfa_code": cfg.MFACode, "skip_bucket_owner_check": cfg.SkipBucketOwnerCheck,
 		"unsupported_features": cfg.UnsupportedFeatures,
+		"checksums":            cfg.Checksums,
 	} {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Provider argument not known yet",
@@ -227,6 +248,7 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 	if resp.Diagnostics.Append(unsupportedOnAWS(client, clientCfg.Unsupported)...); resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(serviceRegionWarning(client)...)
 	data := &providerData{
 		client:       client,
 		mfa:          s3api.MFA{Serial: cfg.MFASerial.ValueString(), Code: cfg.MFACode.ValueString()},
@@ -298,6 +320,7 @@ func toClientConfig(m providerModel) s3api.Config {
 		Endpoint:     m.Endpoint.ValueString(),
 
 		SkipBucketOwnerCheck: m.SkipBucketOwnerCheck.ValueBool(),
+		Checksums:            m.Checksums.ValueString(),
 	}
 	if !m.UsePathStyle.IsNull() {
 		v := m.UsePathStyle.ValueBool()

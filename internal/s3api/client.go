@@ -28,6 +28,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3services"
 )
 
 // DefaultMaxRetries is how many times a retryable error (throttling, 5xx, a dropped connection) is retried
@@ -71,7 +72,7 @@ type Config struct {
 	Endpoint     string
 	// UsePathStyle nil means: path-style with an S3-compatible server's endpoint (such servers rarely have
 	// wildcard DNS), virtual-hosted on AWS, whether through the default endpoint or one of AWS's own (see
-	// AWSEndpointRegion).
+	// AWSEndpointRegion), and with a service whose documentation configures it (see defaultPathStyle).
 	UsePathStyle *bool
 	// MaxRetries nil means DefaultMaxRetries.
 	MaxRetries *int
@@ -84,6 +85,9 @@ type Config struct {
 	Logger logging.Logger
 	// Unsupported are the features an S3-compatible service is declared not to implement (see Capabilities).
 	Unsupported bucketstate.Features
+	// Checksums is one of ChecksumModes(), or "" for the default: when_supported on Amazon S3, when_required
+	// against any other endpoint (see ResolveChecksums).
+	Checksums string
 }
 
 // Client is a configured S3 client plus the facts about how it was configured, for messages and for the
@@ -96,6 +100,8 @@ type Client struct {
 	// buckets are on AWS all the same.
 	AWSEndpoint bool
 	PathStyle   bool
+	// Checksums is the checksum mode the client was built with (one of ChecksumModes()).
+	Checksums string
 	// Where the endpoint and credentials came from, so errors can say which source was used.
 	EndpointSource   string
 	CredentialSource string
@@ -191,16 +197,18 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		if endpoint == "" {
 			return nil, errors.New("no region: set the provider argument region, AWS_REGION, or a region in the shared config profile")
 		}
-		// AWS's own endpoints name their region; S3-compatible servers sign and answer for us-east-1 unless
-		// told otherwise.
+		// AWS's own endpoints name their region, and so do the S3-compatible services s3services knows
+		// (Cloudflare R2 signs for "auto"); other servers sign and answer for us-east-1 unless told otherwise.
 		cfg.Region = defaultRegion
 		if r, ok := AWSEndpointRegion(endpoint, ""); ok {
 			cfg.Region = r
+		} else if svc, ok := s3services.Recognize(endpoint); ok {
+			cfg.Region = svc.Region
 		}
 	}
 
 	awsEndpoint := isAWSEndpoint(endpoint, cfg.Region)
-	pathStyle := endpoint != "" && !awsEndpoint
+	pathStyle := defaultPathStyle(endpoint, awsEndpoint)
 	if c.UsePathStyle != nil {
 		pathStyle = *c.UsePathStyle
 	}
@@ -222,12 +230,16 @@ func New(ctx context.Context, c Config) (*Client, error) {
 			o.APIOptions = append(o.APIOptions, expectedBucketOwner(func() (string, error) { return accountFrom(callerARN()) }))
 		}
 	}
+	checksums, err := ResolveChecksums(c.Checksums, endpoint == "" || awsEndpoint)
+	if err != nil {
+		return nil, err
+	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.UsePathStyle = pathStyle
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
-	}, ownerCheck)
+	}, ownerCheck, checksums.apply)
 	if resolved := client.Options().BaseEndpoint; endpoint == "" && resolved != nil {
 		// An S3-only endpoint_url from the shared config's services section is resolved by the client
 		// itself; rebuild with the same defaults a configured endpoint gets.
@@ -237,12 +249,15 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		}
 		awsEndpoint = isAWSEndpoint(endpoint, cfg.Region)
 		if c.UsePathStyle == nil {
-			pathStyle = !awsEndpoint
+			pathStyle = defaultPathStyle(endpoint, awsEndpoint)
+		}
+		if checksums, err = ResolveChecksums(c.Checksums, awsEndpoint); err != nil {
+			return nil, err
 		}
 		client = s3.NewFromConfig(cfg, func(o *s3.Options) {
 			o.UsePathStyle = pathStyle
 			o.BaseEndpoint = aws.String(endpoint)
-		}, ownerCheck)
+		}, ownerCheck, checksums.apply)
 	}
 	stsHint = endpoint
 	if awsEndpoint {
@@ -255,6 +270,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		Endpoint:         endpoint,
 		AWSEndpoint:      awsEndpoint,
 		PathStyle:        pathStyle,
+		Checksums:        checksums.Mode,
 		EndpointSource:   endpointSource,
 		CredentialSource: credSource,
 	}
@@ -263,6 +279,17 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		return findAccountBlock(context.Background(), cfg, !c2.OnAWS(), func() (string, error) { return FindCallerARN(c2) })
 	})
 	return c2, nil
+}
+
+// defaultPathStyle is the addressing style without use_path_style: virtual-hosted on AWS and with a service
+// whose documentation configures it (DigitalOcean Spaces), path style with any other endpoint, since such
+// servers rarely have wildcard DNS.
+func defaultPathStyle(endpoint string, awsEndpoint bool) bool {
+	if endpoint == "" || awsEndpoint {
+		return false
+	}
+	svc, ok := s3services.Recognize(endpoint)
+	return !ok || svc.AddressingStyle != "virtual"
 }
 
 // isAWSEndpoint reports whether endpoint is one of AWS's own S3 endpoints; false for none.

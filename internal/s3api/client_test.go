@@ -254,3 +254,39 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+// A known S3-compatible service's endpoint sets the region the client signs for when none is configured,
+// and the addressing style its documentation configures; a configured value wins.
+func TestNewFollowsKnownServices(t *testing.T) {
+	tests := []struct {
+		name       string
+		cfg        Config
+		region     string // AWS_REGION
+		wantRegion string
+		wantPath   bool
+	}{
+		{"R2", Config{Endpoint: "https://0123456789abcdef.r2.cloudflarestorage.com"}, "", "auto", true},
+		{"B2", Config{Endpoint: "https://s3.us-west-004.backblazeb2.com"}, "", "us-west-004", true},
+		{"Spaces", Config{Endpoint: "https://fra1.digitaloceanspaces.com"}, "", "fra1", false},
+		{"Spaces, path style set", Config{Endpoint: "https://fra1.digitaloceanspaces.com", UsePathStyle: aws.Bool(true)}, "", "fra1", true},
+		{"B2, region set", Config{Endpoint: "https://s3.us-west-004.backblazeb2.com", Region: "eu-central-003"}, "", "eu-central-003", true},
+		{"R2, AWS_REGION set", Config{Endpoint: "https://0123456789abcdef.r2.cloudflarestorage.com"}, "us-east-1", "us-east-1", true},
+		{"MinIO", Config{Endpoint: "https://minio.example.internal:9000"}, "", "us-east-1", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolateAWS(t)
+			t.Setenv("AWS_REGION", tt.region)
+			cfg := tt.cfg
+			cfg.AccessKey, cfg.SecretKey = testAccessKey, testSecretKey
+			c, err := New(t.Context(), cfg)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			o := c.S3.Options()
+			if c.Region != tt.wantRegion || o.Region != tt.wantRegion || c.PathStyle != tt.wantPath || o.UsePathStyle != tt.wantPath {
+				t.Errorf("region %q (options %q), path style %v (options %v); want %q, %v", c.Region, o.Region, c.PathStyle, o.UsePathStyle, tt.wantRegion, tt.wantPath)
+			}
+		})
+	}
+}

@@ -83,7 +83,24 @@ func Explain(err error) error {
 	case codeInvalidNamespaceHeader:
 		return fmt.Errorf("a bucket in the account regional namespace needs a name ending with -<account ID>-<region>-an, with the account the credentials belong to and the region the bucket is created in: %w", err)
 	}
+	if refusesChecksums(err) {
+		return fmt.Errorf("the S3 endpoint does not accept the integrity checksums the AWS SDK sends by default: set the provider argument checksums = %q (the default with an endpoint that is not Amazon S3's): %w", ChecksumsWhenRequired, err)
+	}
 	return err
+}
+
+// refusesChecksums reports whether err is an S3-compatible service refusing the checksum headers or the
+// aws-chunked trailer of the SDK's default checksums: Backblaze B2's 400 InvalidArgument "Unsupported header
+// 'x-amz-checksum-crc32' received for this API call." (see internal/testsupport/s3proxy/checksumrefusal), or a
+// NotImplemented naming the streaming payload as Cloudflare R2's does for streaming uploads.
+func refusesChecksums(err error) bool {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || (apiErr.ErrorCode() != codeInvalidArgument && apiErr.ErrorCode() != codeNotImplemented) {
+		return false
+	}
+	msg := strings.ToLower(apiErr.ErrorMessage())
+	return strings.Contains(msg, "x-amz-checksum") || strings.Contains(msg, "x-amz-sdk-checksum") ||
+		strings.Contains(msg, "x-amz-trailer") || strings.Contains(msg, "streaming-unsigned-payload-trailer")
 }
 
 // mfaError is a write S3 refused for want of a valid MFA code, or because MFA Delete conflicts with the

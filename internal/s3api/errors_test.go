@@ -230,3 +230,24 @@ func TestExplainNamespaceRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestExplainChecksumRefusals(t *testing.T) {
+	for _, e := range []*smithy.GenericAPIError{
+		{Code: "InvalidArgument", Message: "Unsupported header 'x-amz-sdk-checksum-algorithm' received for this API call."},
+		{Code: "InvalidArgument", Message: "Unsupported header 'x-amz-trailer' received for this API call."},
+		{Code: "NotImplemented", Message: "STREAMING-UNSIGNED-PAYLOAD-TRAILER not implemented"},
+	} {
+		err := Explain(fmt.Errorf("uploading: %w", e))
+		if !strings.Contains(err.Error(), `set the provider argument checksums = "when_required"`) || errorCode(err) != e.Code {
+			t.Errorf("Explain(%s %s) = %v, want advice on checksums and the code kept", e.Code, e.Message, err)
+		}
+	}
+	for _, e := range []*smithy.GenericAPIError{
+		{Code: "InvalidArgument", Message: "Invalid version id specified"},
+		{Code: "AccessDenied", Message: "x-amz-checksum-crc32 is not allowed"},
+	} {
+		if err := Explain(e); err != error(e) {
+			t.Errorf("Explain(%s %s) = %v, want it unchanged", e.Code, e.Message, err)
+		}
+	}
+}

@@ -317,11 +317,23 @@ func startArchiveBench(t *testing.T) *archiveBench {
 	srv, newBucket := startSeaweedFS(t) // skips without PROTECTEDMEDIA_WEED
 	direct, bucket := newBucket(t)
 	layer := awsbehaviour.New(awsbehaviour.Options{})
+	proxy, proxyURL := startProxy(t, srv, layer.Semantics())
+	c, err := New(t.Context(), Config{SkipBucketOwnerCheck: true, Endpoint: proxyURL, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, CABundle: srv.CAFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &archiveBench{layer: layer, proxy: proxy, client: c.S3, direct: direct, bucket: bucket}
+}
+
+// startProxy puts the test proxy with semantics in front of srv, over HTTPS with a certificate of srv's CA,
+// for the test's duration.
+func startProxy(t *testing.T, srv *locals3.Server, semantics s3proxy.Semantics) (*s3proxy.Proxy, string) {
+	t.Helper()
 	target, err := url.Parse(srv.Endpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := s3proxy.New(target, &http.Transport{TLSClientConfig: srv.TLSConfig()}, s3proxy.WithSemantics(layer.Semantics()))
+	proxy := s3proxy.New(target, &http.Transport{TLSClientConfig: srv.TLSConfig()}, s3proxy.WithSemantics(semantics))
 	cert, err := srv.IssueCert("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
@@ -330,11 +342,7 @@ func startArchiveBench(t *testing.T) *archiveBench {
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	ts.StartTLS()
 	t.Cleanup(ts.Close)
-	c, err := New(t.Context(), Config{SkipBucketOwnerCheck: true, Endpoint: ts.URL, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, CABundle: srv.CAFile})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &archiveBench{layer: layer, proxy: proxy, client: c.S3, direct: direct, bucket: bucket}
+	return proxy, ts.URL
 }
 
 // TestRestoreArchivedVersionsAgainstSeaweedFS restores keys whose versions at as_of are archived, as
