@@ -26,6 +26,11 @@ func TestMain(m *testing.M) { os.Exit(runTests(m)) }
 func runTests(m *testing.M) int {
 	bin := os.Getenv(BinaryEnv)
 	if bin == "" {
+		if os.Getenv(requireClientsEnv) != "" {
+			fmt.Fprintf(os.Stderr, "localrgw: %s is set and %s is not: CI must run these tests (make test runs scripts/ensure-radosgw.sh)\n",
+				requireClientsEnv, BinaryEnv)
+			return 1
+		}
 		return m.Run()
 	}
 	start := time.Now()
