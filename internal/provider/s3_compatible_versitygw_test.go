@@ -7,6 +7,7 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -33,25 +34,28 @@ import (
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/versitygw"
 )
 
-// versityBench is a versitygw for one test, a client straight to it, and a counting pass-through the provider
-// is pointed at, so a test can tell how many requests a refresh makes.
-type versityBench struct {
-	server   *versitygw.Server
-	direct   *s3.Client
-	endpoint string
-	requests atomic.Int64
+// compatBench is an S3-compatible service for one test, a client straight to it, and a counting plain-HTTP
+// pass-through the provider is pointed at, so a test can tell how many requests a refresh makes (and the
+// provider needs no CA bundle for a service with a test certificate).
+type compatBench struct {
+	direct               *s3.Client
+	endpoint             string
+	accessKey, secretKey string
+	requests             atomic.Int64
 }
 
-func startVersity(t *testing.T) *versityBench {
+// newCompatBench puts the counting pass-through in front of upstream; tlsConfig is nil for plain HTTP.
+func newCompatBench(t *testing.T, direct *s3.Client, upstream, accessKey, secretKey string, tlsConfig *tls.Config) *compatBench {
 	t.Helper()
-	testAccPreCheck(t)
-	b := &versityBench{server: versitygw.StartT(t)}
-	b.direct = versityClient(t, b.server)
-	upstream, err := url.Parse(b.server.Endpoint)
+	b := &compatBench{direct: direct, accessKey: accessKey, secretKey: secretKey}
+	u, err := url.Parse(upstream)
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := httputil.NewSingleHostReverseProxy(upstream)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	if tlsConfig != nil {
+		proxy.Transport = &http.Transport{TLSClientConfig: tlsConfig}
+	}
 	counter := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b.requests.Add(1)
 		proxy.ServeHTTP(w, r)
@@ -61,13 +65,20 @@ func startVersity(t *testing.T) *versityBench {
 	return b
 }
 
-// provider is the provider block's lines for the gateway: its endpoint, its root keys, and no STS.
-func (b *versityBench) provider(extra string) string {
-	return fmt.Sprintf("  endpoint                = %q\n  access_key              = %q\n  secret_key              = %q\n"+
-		"  skip_bucket_owner_check = true\n%s", b.endpoint, b.server.AccessKey, b.server.SecretKey, extra)
+func startVersity(t *testing.T) *compatBench {
+	t.Helper()
+	testAccPreCheck(t)
+	server := versitygw.StartT(t)
+	return newCompatBench(t, versityClient(t, server), server.Endpoint, server.AccessKey, server.SecretKey, nil)
 }
 
-func (b *versityBench) checkGone(buckets ...string) resource.TestCheckFunc {
+// provider is the provider block's lines for the service: its endpoint, its root keys, and no STS.
+func (b *compatBench) provider(extra string) string {
+	return fmt.Sprintf("  endpoint                = %q\n  access_key              = %q\n  secret_key              = %q\n"+
+		"  skip_bucket_owner_check = true\n%s", b.endpoint, b.accessKey, b.secretKey, extra)
+}
+
+func (b *compatBench) checkGone(buckets ...string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		for _, bucket := range buckets {
 			if e, err := s3api.FindExistence(context.Background(), b.direct, bucket); err != nil || e != s3api.Absent {

@@ -583,3 +583,32 @@ func TestBucketPolicyNamesUsersByUserARN(t *testing.T) {
 		}, outcome{Status: 403, Code: "AccessDenied"}},
 	})
 }
+
+// TestBlockPublicAclsRefusesEveryUpload: with BlockPublicAcls on, RGW 16.2 refuses every PutObject, even by
+// the owner and without any ACL, with 403 AccessDenied (AWS refuses only uploads that carry a public ACL). The
+// other three flags leave uploads alone. A media bucket with the pair's public access block would take no
+// uploads at all, so on RGW public_access_block must be declared unsupported.
+func TestBlockPublicAclsRefusesEveryUpload(t *testing.T) {
+	s := sharedServer(t)
+	c := rawClient(s, s.AccessKey, s.SecretKey)
+	b := newBucket(t, c, "pab", false)
+	bp := aws.String(b)
+	pab := func(blockACLs bool) func(ctx context.Context, opt func(*s3.Options)) (string, error) {
+		return func(ctx context.Context, opt func(*s3.Options)) (string, error) {
+			_, err := c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: bp, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+				BlockPublicAcls: aws.Bool(blockACLs), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}}, opt)
+			return "", err
+		}
+	}
+	upload := func(ctx context.Context, opt func(*s3.Options)) (string, error) {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: bp, Key: aws.String("upload"), Body: strings.NewReader("x")}, opt)
+		return "", err
+	}
+	runTable(t, []call{
+		{"PutObject, no public access block", upload, outcome{Status: 200}},
+		{"PutPublicAccessBlock, all four flags", pab(true), outcome{Status: 200}},
+		{"PutObject (no ACL) with BlockPublicAcls", upload, outcome{Status: 403, Code: "AccessDenied"}},
+		{"PutPublicAccessBlock, all but BlockPublicAcls", pab(false), outcome{Status: 200}},
+		{"PutObject without BlockPublicAcls", upload, outcome{Status: 200}},
+	})
+}
