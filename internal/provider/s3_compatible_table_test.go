@@ -26,6 +26,7 @@ import (
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/localrgw"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/versitygw"
 )
 
@@ -54,6 +55,7 @@ type compatService struct {
 var compatServices = []compatService{
 	{Name: "SeaweedFS", Start: func(t *testing.T) *s3.Client { return accEnv.Direct }},
 	{Name: "versitygw 1.8.0 (posix)", Start: func(t *testing.T) *s3.Client { return versityClient(t, versitygw.StartT(t)) }},
+	{Name: "Ceph RGW 16.2", Start: func(t *testing.T) *s3.Client { return rgwClient(t, localrgw.StartT(t)) }},
 }
 
 // versityClient is a client straight to a versitygw.
@@ -80,6 +82,9 @@ func TestAccS3Compatible_table(t *testing.T) {
 			t.Fatalf("probing %s: %v", svc.Name, err)
 		}
 		got[probeRestoreRow] = probeRestoreOn(t, c, prefix+"-restore")
+		if got[bucketstate.FeaturePublicAccessBlock] == s3api.Supported {
+			got[bucketstate.FeaturePublicAccessBlock] = probeUploadsUnderBlock(t, c, prefix+"-pab")
+		}
 		results[i] = got
 	}
 	syncGuideSection(t, compatBegin, compatEnd, renderCompatTable(compatServices, results))
@@ -136,6 +141,27 @@ func probeRestoreOn(t *testing.T, c *s3.Client, bucket string) s3api.Support {
 		t.Fatal(err)
 	}
 	return probeRestore(ctx, c, bucket)
+}
+
+// probeUploadsUnderBlock puts the pair's public access block (all four flags) on a new bucket and uploads an
+// object without any ACL, as Django does: AWS takes it; a service that refuses it cannot have the block on
+// media.
+func probeUploadsUnderBlock(t *testing.T, c *s3.Client, bucket string) s3api.Support {
+	t.Helper()
+	ctx := t.Context()
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emptyBucketForTest(t, c, bucket) })
+	on := aws.Bool(true)
+	if _, err := c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(bucket),
+		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{BlockPublicAcls: on, IgnorePublicAcls: on, BlockPublicPolicy: on, RestrictPublicBuckets: on}}); err != nil {
+		return s3api.Support("write refused: " + apiCode(err))
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("probe/upload.jpg"), Body: strings.NewReader("x")}); err != nil {
+		return s3api.Support("supported, but then every upload is refused (" + apiCode(err) + ")")
+	}
+	return s3api.Supported
 }
 
 // probeRestore is the table's row for what protected media rests on beyond versioning: an overwritten and a

@@ -7,6 +7,7 @@ package s3api
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -65,8 +66,17 @@ func ProbeFeatures(ctx context.Context, c *s3.Client, prefix string) (map[bucket
 		}
 		out[f] = probeWrite(ctx, c, caps, want, f)
 	}
-	if out[bucketstate.FeatureObjectLock] == Supported {
+	switch lock := out[bucketstate.FeatureObjectLock]; lock {
+	case Supported:
 		out[bucketstate.FeatureObjectLock] = probeLockedBucket(ctx, c, locked)
+	case NotImplemented, WriteNotImplemented:
+	default:
+		// Some services (Ceph RGW) turn Object Lock on only when a bucket is created with it, as the pair
+		// creates media with media_object_lock; turning it on later is refused.
+		if probeLockedBucket(ctx, c, locked) == Supported {
+			out[bucketstate.FeatureObjectLock] = Support("on new buckets only (existing ones: " +
+				strings.TrimPrefix(string(lock), "write refused: ") + ")")
+		}
 	}
 	return out, nil
 }
@@ -116,7 +126,8 @@ func probeMFADelete(ctx context.Context, c *s3.Client, bucket string) Support {
 	if out.MFADelete == "" {
 		return "not reported"
 	}
-	return Supported
+	// Turning it on needs the root user's MFA code, which the probe does not have: reported is all it can say.
+	return "reported"
 }
 
 // probeLockedBucket creates a bucket with Object Lock, as the pair does for media_object_lock, and gives it a
