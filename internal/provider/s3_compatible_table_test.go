@@ -82,6 +82,8 @@ func TestAccS3Compatible_table(t *testing.T) {
 			t.Fatalf("probing %s: %v", svc.Name, err)
 		}
 		got[probeRestoreRow] = probeRestoreOn(t, c, prefix+"-restore")
+		got[probeGuardRow] = probeGuard(t, c, prefix+"-guard")
+		got[probeOwnerRow] = probeOwnerCheck(t, c, prefix+"-owner")
 		if got[bucketstate.FeaturePublicAccessBlock] == s3api.Supported {
 			got[bucketstate.FeaturePublicAccessBlock] = probeUploadsUnderBlock(t, c, prefix+"-pab")
 		}
@@ -141,6 +143,67 @@ func probeRestoreOn(t *testing.T, c *s3.Client, bucket string) s3api.Support {
 		t.Fatal(err)
 	}
 	return probeRestore(ctx, c, bucket)
+}
+
+// The table's rows for protections no feature name covers: whether the media policy's guard statement binds,
+// and whether the service checks the bucket owner the provider names in every request.
+const (
+	probeGuardRow bucketstate.Feature = "guard statement (`guard_exempt_principals`) applied"
+	probeOwnerRow bucketstate.Feature = "bucket owner check (`x-amz-expected-bucket-owner`) applied"
+)
+
+// probeGuardExempt is a principal no test service knows: the guard exempts only it, so it binds the probe.
+const probeGuardExempt = "arn:aws:iam::000000000000:role/protectedmedia-probe-exempt"
+
+// probeGuard puts the media policy with a guard that exempts someone else on an empty bucket, then asks the
+// service to enable versioning (a guarded action, harmless here): AWS refuses with 403. The bucket stays empty
+// so its deletion, which the guard does not cover, removes it whatever the guard denies.
+func probeGuard(t *testing.T, c *s3.Client, bucket string) s3api.Support {
+	t.Helper()
+	ctx := t.Context()
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := c.DeleteBucket(context.WithoutCancel(t.Context()), &s3.DeleteBucketInput{Bucket: aws.String(bucket)}); err != nil {
+			t.Errorf("deleting %s: %v", bucket, err)
+		}
+	})
+	policy := bucketstate.MediaDesired(bucket, bucketstate.BucketARN("aws", bucket), false, nil, bucketstate.Retention{}, []string{probeGuardExempt}).Policy
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(policy)}); err != nil {
+		return s3api.Support("policy refused: " + apiCode(err))
+	}
+	_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
+	switch {
+	case err == nil:
+		return "accepted, never applied"
+	case apiCode(err) == "AccessDenied":
+		return "yes"
+	}
+	return s3api.Support("guarded action failed: " + apiCode(err))
+}
+
+// probeOwnerCheck reads a bucket's versioning naming another account as its owner: AWS refuses with 403.
+func probeOwnerCheck(t *testing.T, c *s3.Client, bucket string) s3api.Support {
+	t.Helper()
+	ctx := t.Context()
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := c.DeleteBucket(context.WithoutCancel(t.Context()), &s3.DeleteBucketInput{Bucket: aws.String(bucket)}); err != nil {
+			t.Errorf("deleting %s: %v", bucket, err)
+		}
+	})
+	_, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String("000000000000")})
+	switch {
+	case err == nil:
+		return "ignored"
+	case apiCode(err) == "AccessDenied":
+		return "yes"
+	}
+	return s3api.Support("read failed: " + apiCode(err))
 }
 
 // probeUploadsUnderBlock puts the pair's public access block (all four flags) on a new bucket and uploads an
@@ -259,9 +322,9 @@ func renderCompatTable(services []compatService, results []map[bucketstate.Featu
 		b.WriteString("---|")
 	}
 	b.WriteString("\n")
-	for _, f := range append(bucketstate.AllFeatures(), probeRestoreRow) {
+	for _, f := range append(bucketstate.AllFeatures(), probeRestoreRow, probeGuardRow, probeOwnerRow) {
 		name := "`" + string(f) + "`"
-		if f == probeRestoreRow {
+		if f == probeRestoreRow || f == probeGuardRow || f == probeOwnerRow {
 			name = string(f)
 		}
 		fmt.Fprintf(&b, "| %s |", name)
