@@ -182,3 +182,20 @@ func TestAccRGW_core(t *testing.T) {
 		},
 	})
 }
+
+// TestAccRGW_undeclared: without unsupported_features the provider cannot tell what RGW lacks (it never
+// answers 501), so the apply fails with RGW's refusal, as the guide says; declaring is required there.
+func TestAccRGW_undeclared(t *testing.T) {
+	g := startRGW(t)
+	cfg := newPair(t)
+	cfg.ForceDestroy = true
+	cfg.ProviderExtra = g.provider("")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             g.checkGone(cfg.Media, cfg.Static),
+		Steps: []resource.TestStep{{
+			Config:      cfg.String(),
+			ExpectError: regexp.MustCompile(`(?s)Bucket pair only partly created.*PutBucketOwnershipControls.*InvalidArgument`),
+		}},
+	})
+}
