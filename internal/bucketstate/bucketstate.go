@@ -81,6 +81,9 @@ type Settings struct {
 	// ObjectLock is the bucket's Object Lock configuration; the zero value on the static bucket, whose Object
 	// Lock is never read.
 	ObjectLock ObjectLock
+	// Unsupported are the features the service does not implement: their fields above were not read, and Diff
+	// reports no drift for them.
+	Unsupported Features
 }
 
 // Setting names one thing the provider owns on a bucket; a drift is repaired by rewriting that setting.
@@ -210,6 +213,9 @@ func Diff(want Desired, observed *Settings) []Drift {
 	}
 	var out []Drift
 	drift := func(s Setting, obs, w string) {
+		if observed.Unsupported.Has(FeatureOf(s)) {
+			return // the service cannot have it: neither drift nor repair
+		}
 		out = append(out, Drift{Role: want.Role, Bucket: want.Bucket, Setting: s, Observed: obs, Want: w})
 	}
 

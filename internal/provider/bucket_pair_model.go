@@ -396,11 +396,14 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 		// Imported, or from before the argument: S3 tells no bucket's namespace, but its name does.
 		m.BucketNamespace = types.StringValue(bucketname.NamespaceOf(m.MediaBucket.ValueString()))
 	}
-	if static != nil {
+	// A feature the service lacks was not read: its arguments keep what was configured, as nothing can differ.
+	if static != nil && !static.Unsupported.Has(bucketstate.FeaturePolicy) {
 		arn := bucketstate.BucketARN(s3api.PartitionOf(region).ID, m.StaticBucket.ValueString())
 		if pr, ok := bucketstate.PublicReadOf(arn, static.Policy, policyAdditions(arn, prior.StaticCDN, prior.StaticExtraPolicy), prior.StaticPublicRead); ok {
 			m.StaticPublicRead = types.BoolValue(pr)
 		}
+	}
+	if static != nil {
 		if m.StaticCORSRules.IsNull() || m.StaticCORSRules.IsUnknown() {
 			// Imported, or from before the argument: the bucket's own rules.
 			m.StaticCORSRules = corsRulesValue(static.CORS)
@@ -415,7 +418,7 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 	if imported {
 		m.MediaKMSKeyARN, m.StaticKMSKeyARN = importedKMSKey(media), importedKMSKey(static)
 	}
-	if media != nil {
+	if media != nil && !media.Unsupported.Has(bucketstate.FeatureTagging) {
 		userTags := bucketstate.MergeTags(nil, bucketstate.UserTags(media.Tags))
 		priorOwn, _, d := knownStringMap(ctx, m.Tags)
 		diags.Append(d...)
@@ -426,17 +429,21 @@ func (m *bucketPairModel) setObserved(ctx context.Context, region string, onAWS 
 		diags.Append(d...)
 		m.TagsAll, d = types.MapValueFrom(ctx, types.StringType, userTags)
 		diags.Append(d...)
+	}
+	if media != nil {
 		m.MFADelete = types.BoolValue(media.MFADelete)
 		m.MediaObjectLock = objectLockValue(media.ObjectLock.Default)
 		m.MediaObjectLockEnabled = types.BoolValue(media.ObjectLock.Enabled)
-		m.GuardExemptPrincipals = guardValue(ctx, media.Policy, &diags)
-		if !media.Lifecycle.Foreign {
+		if !media.Unsupported.Has(bucketstate.FeaturePolicy) {
+			m.GuardExemptPrincipals = guardValue(ctx, media.Policy, &diags)
+		}
+		if !media.Lifecycle.Foreign && !media.Unsupported.Has(bucketstate.FeatureLifecycle) {
 			m.NoncurrentVersionRetentionDays = optionalInt(media.Lifecycle.NoncurrentDays)
 			m.NoncurrentVersionsToKeep = optionalInt(media.Lifecycle.KeepNoncurrent)
 			m.NoncurrentVersionTransitions = transitionsValue(media.Lifecycle.Transitions)
 		}
 	}
-	if static != nil && !static.Lifecycle.Foreign {
+	if static != nil && !static.Lifecycle.Foreign && !static.Unsupported.Has(bucketstate.FeatureLifecycle) {
 		m.AbortIncompleteUploadsDays = types.Int64Value(int64(static.Lifecycle.AbortIncompleteDays))
 	}
 	if m.AbortIncompleteUploadsDays.IsNull() || m.AbortIncompleteUploadsDays.IsUnknown() {

@@ -163,6 +163,9 @@ func (r *bucketPairResource) ModifyPlan(ctx context.Context, req resource.Modify
 		resp.Diagnostics.Append(objectLockRemoval(state, plan)...)
 	}
 	resp.Diagnostics.Append(kmsPlanProblems(plan)...)
+	// What the service cannot do: said once per plan, and an error where the configuration needs it.
+	resp.Diagnostics.Append(protectionsLost(r.client)...)
+	resp.Diagnostics.Append(unsupportedArguments(ctx, r.client, plan.StaticPublicRead, req.Config, r.defaultTags)...)
 
 	// Buckets about to be created in the account regional namespace must carry its account and region; an
 	// existing pair's buckets are where they are.

@@ -89,6 +89,17 @@ func (r *bucketPairResource) Create(ctx context.Context, req resource.CreateRequ
 		observed = r.readBack(ctx, spec, err, &resp.Diagnostics)
 	}
 	r.setState(ctx, &plan, spec.Region, observed, &resp.State, &resp.Diagnostics)
+	r.afterWrite(ctx, plan, req.Config, &resp.Diagnostics)
+}
+
+// afterWrite reports what the service turned out to lack while the pair was written: the protections it
+// cannot give, and, as an error, an argument that needs one of them (the state records what is real).
+func (r *bucketPairResource) afterWrite(ctx context.Context, plan bucketPairModel, config configGetter, diags *diag.Diagnostics) {
+	if len(r.client.Caps.Detected()) == 0 {
+		return // nothing learnt since the plan, which said the rest
+	}
+	diags.Append(protectionsLost(r.client)...)
+	diags.Append(unsupportedArguments(ctx, r.client, plan.StaticPublicRead, config, r.defaultTags)...)
 }
 
 func (r *bucketPairResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -100,7 +111,7 @@ func (r *bucketPairResource) Read(ctx context.Context, req resource.ReadRequest,
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	media, static := state.MediaBucket.ValueString(), state.StaticBucket.ValueString()
-	observed, err := s3api.ObservePair(ctx, r.client.S3, media, static)
+	observed, err := s3api.ObservePairWith(ctx, r.client.S3, r.client.Caps, media, static)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the bucket pair", errorDetail(r.client, err, "Check that the credentials may read the buckets' configuration."))
 		return
@@ -157,6 +168,7 @@ func (r *bucketPairResource) Update(ctx context.Context, req resource.UpdateRequ
 		observed = r.readBack(ctx, spec, err, &resp.Diagnostics)
 	}
 	r.setState(ctx, &plan, spec.Region, observed, &resp.State, &resp.Diagnostics)
+	r.afterWrite(ctx, plan, req.Config, &resp.Diagnostics)
 }
 
 func (r *bucketPairResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -226,7 +238,7 @@ func (r *bucketPairResource) specFor(ctx context.Context, plan *bucketPairModel,
 
 // options are the pair operations' options: the MFA value, and the provider's log for their steps.
 func (r *bucketPairResource) options(ctx context.Context, mfa s3api.MFA) s3api.PairOptions {
-	return s3api.PairOptions{MFA: mfa, Log: tfLogger{ctx: ctx}}
+	return s3api.PairOptions{MFA: mfa, Log: tfLogger{ctx: ctx}, Caps: r.client.Caps}
 }
 
 // readBack reads the pair after a failed operation, so state records what is real: the read the wait gave
@@ -236,7 +248,7 @@ func (r *bucketPairResource) readBack(ctx context.Context, spec s3api.PairSpec, 
 	if errors.As(opErr, &nc) {
 		return nc.Observed
 	}
-	observed, err := s3api.ObservePair(ctx, r.client.S3, spec.Media.Bucket, spec.Static.Bucket)
+	observed, err := s3api.ObservePairWith(ctx, r.client.S3, r.client.Caps, spec.Media.Bucket, spec.Static.Bucket)
 	if err != nil {
 		diags.AddWarning("Cannot read the bucket pair back", errorDetail(r.client, err, "State records the pair as planned; the next refresh corrects it."))
 		return s3api.PairObserved{}

@@ -59,6 +59,7 @@ type providerModel struct {
 	MFACode      types.String `tfsdk:"mfa_code"`
 
 	SkipBucketOwnerCheck types.Bool   `tfsdk:"skip_bucket_owner_check"`
+	UnsupportedFeatures  types.Set    `tfsdk:"unsupported_features"`
 	Checksums            types.String `tfsdk:"checksums"`
 
 	// DefaultTags is the default_tags block: an object with one attribute, tags; null without the block.
@@ -181,6 +182,7 @@ func (p *protectedMediaProvider) Schema(_ context.Context, _ provider.SchemaRequ
 					"(`variable \"mfa_code\" { ephemeral = true }`) so it is stored in no state or plan file.",
 				Validators: []validator.String{mfaCodeValidator{}},
 			},
+			"unsupported_features": unsupportedFeaturesAttribute(),
 		},
 		Blocks: map[string]schema.Block{
 			"default_tags": schema.SingleNestedBlock{
@@ -212,7 +214,8 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 		"region": cfg.Region, "profile": cfg.Profile, "access_key": cfg.AccessKey, "secret_key": cfg.SecretKey, "token": cfg.Token,
 		"endpoint": cfg.Endpoint, "use_path_style": cfg.UsePathStyle, "max_retries": cfg.MaxRetries,
 		"mfa_serial": cfg.MFASerial, "mfa_code": cfg.MFACode, "skip_bucket_owner_check": cfg.SkipBucketOwnerCheck,
-		"checksums": cfg.Checksums,
+		"unsupported_features": cfg.UnsupportedFeatures,
+		"checksums":            cfg.Checksums,
 	} {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Provider argument not known yet",
@@ -233,9 +236,16 @@ func (p *protectedMediaProvider) Configure(ctx context.Context, req provider.Con
 
 	clientCfg := toClientConfig(cfg)
 	clientCfg.Logger = sdkLogger{ctx: ctx}
+	clientCfg.Unsupported, d = unsupportedFeaturesOf(ctx, cfg.UnsupportedFeatures)
+	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+		return
+	}
 	client, err := s3api.New(ctx, clientCfg)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot configure the S3 client", err.Error())
+		return
+	}
+	if resp.Diagnostics.Append(unsupportedOnAWS(client, clientCfg.Unsupported)...); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(serviceRegionWarning(client)...)

@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/smithy-go/logging"
 
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/bucketstate"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3services"
 )
 
@@ -83,6 +84,8 @@ type Config struct {
 	CABundle string
 	// Logger receives one line per retried request (operation, attempt, error), never headers or bodies.
 	Logger logging.Logger
+	// Unsupported are the features an S3-compatible service is declared not to implement (see Capabilities).
+	Unsupported bucketstate.Features
 	// Checksums is one of ChecksumModes(), or "" for the default: when_supported on Amazon S3, when_required
 	// against any other endpoint (see ResolveChecksums).
 	Checksums string
@@ -112,6 +115,8 @@ type Client struct {
 	// is pinned to ("" for AWS's, which puts the account ID in front of the host).
 	control         *s3control.Client
 	controlEndpoint string
+	// Caps is what the service implements, declared and learnt, shared by every request of the client.
+	Caps *Capabilities
 }
 
 // New builds a client and resolves credentials once, so that missing or broken credentials fail at
@@ -275,6 +280,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		CredentialSource: credSource,
 	}
 	c2.control, c2.controlEndpoint = newControlClient(cfg, c2.CustomEndpoint())
+	c2.Caps = NewCapabilities(c2.OnAWS(), c.Unsupported)
 	c2.accountBlock = sync.OnceValues(func() (AccountBlock, error) {
 		return findAccountBlock(context.Background(), cfg, !c2.OnAWS(), func() (string, error) { return FindCallerARN(c2) })
 	})

@@ -144,6 +144,8 @@ type writeRequest struct {
 	// MFALifecycle is set for the writes S3 refuses with InvalidBucketState because MFA Delete and a
 	// lifecycle configuration exclude each other: versioning with MFA Delete, and lifecycle.
 	MFALifecycle bool
+	// Feature is what the service must implement for the write.
+	Feature bucketstate.Feature
 }
 
 // classifyRefusal says what a refused write means. The MFA wording is kept for requests that carried a
@@ -151,6 +153,8 @@ type writeRequest struct {
 // on the MFA Delete and lifecycle writes explains that conflict. Any other error keeps its code and message.
 func classifyRefusal(err error, w writeRequest) error {
 	switch code := errorCode(err); {
+	case w.Feature != "" && isNotImplemented(err):
+		return &UnsupportedError{Feature: w.Feature, Err: err}
 	case code == codeAccessDenied && w.MFASent:
 		return &mfaError{Reason: "S3 refused the write: MFA Delete requires a valid one-time code from the bucket " +
 			"owner's MFA device, and the code was wrong or expired (a code is valid for about 30 seconds, and S3 may " +

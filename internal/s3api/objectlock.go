@@ -32,11 +32,11 @@ import (
 const codeNoObjectLock = "ObjectLockConfigurationNotFoundError"
 
 // FindObjectLock reads the bucket's Object Lock configuration; the zero value when the bucket has no Object
-// Lock. A server that does not implement Object Lock (501 NotImplemented) has no bucket with it, so refreshing
-// a pair there costs no failure; asking it for Object Lock fails at the write, with the server's answer.
+// Lock. A service that does not implement Object Lock answers NotImplemented, which is passed up: the callers'
+// Capabilities decide what it means.
 func FindObjectLock(ctx context.Context, c *s3.Client, bucket string) (bucketstate.ObjectLock, error) {
 	out, err := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(bucket)})
-	if hasCode(err, codeNoObjectLock, codeNotImplemented) {
+	if hasCode(err, codeNoObjectLock) {
 		return bucketstate.ObjectLock{}, nil
 	}
 	if err != nil {
@@ -159,10 +159,13 @@ func FindLockedVersions(ctx context.Context, c *s3.Client, bucket string, now ti
 // refuseLockedMedia is a force destroy's check of the media bucket's Object Lock, made before anything is
 // deleted: S3 would refuse to delete a locked version (403 AccessDenied), after the static bucket and every
 // unlocked version were gone. A bucket without Object Lock has no locked version, and costs one request;
-// one with it costs a HeadObject per object version.
-func refuseLockedMedia(ctx context.Context, c *s3.Client, media, static string, contents Contents, now time.Time) error {
+// one with it costs a HeadObject per object version. A service without Object Lock has no locked version.
+func refuseLockedMedia(ctx context.Context, c *s3.Client, caps *Capabilities, media, static string, contents Contents, now time.Time) error {
+	if !caps.Supports(bucketstate.FeatureObjectLock) {
+		return nil
+	}
 	lock, err := FindObjectLock(ctx, c, media)
-	if err != nil {
+	if err = caps.judge(bucketstate.FeatureObjectLock, err); err != nil {
 		return &DestroyError{Step: StepCheckMedia, Err: err}
 	}
 	if !lock.Enabled {

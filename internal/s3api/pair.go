@@ -66,6 +66,8 @@ type PairOptions struct {
 	Log Logger
 	// Converge bounds the read-back after writes; its zero fields take the defaults.
 	Converge Converge
+	// Caps is what the service implements (nil: Amazon S3, which implements everything the pair uses).
+	Caps *Capabilities
 }
 
 func (o PairOptions) info(msg string, fields map[string]any) {
@@ -98,13 +100,19 @@ func (c Converge) withDefaults() Converge {
 	return c
 }
 
-// ObservePair reads both buckets of a pair concurrently.
+// ObservePair reads both buckets of a pair concurrently, as on Amazon S3 (see ObservePairWith).
 func ObservePair(ctx context.Context, c *s3.Client, media, static string) (PairObserved, error) {
+	return ObservePairWith(ctx, c, nil, media, static)
+}
+
+// ObservePairWith reads both buckets of a pair concurrently, skipping what caps says the service lacks and
+// learning from its NotImplemented answers.
+func ObservePairWith(ctx context.Context, c *s3.Client, caps *Capabilities, media, static string) (PairObserved, error) {
 	var o PairObserved
 	var wg sync.WaitGroup
 	var mErr, sErr error
-	wg.Go(func() { o.Media, mErr = ObserveBucket(ctx, c, media, mediaReads...) })
-	wg.Go(func() { o.Static, sErr = ObserveBucket(ctx, c, static) })
+	wg.Go(func() { o.Media, mErr = observeBucket(ctx, c, caps, media, mediaReads...) })
+	wg.Go(func() { o.Static, sErr = observeBucket(ctx, c, caps, static) })
 	wg.Wait()
 	return o, errors.Join(mErr, sErr)
 }
@@ -139,12 +147,19 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 		created = append(created, want.Bucket)
 		o.info("created bucket", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
 	}
+	if o.Caps != nil && o.Caps.detect {
+		// An S3-compatible service: learn what it implements from the new buckets before writing anything, so
+		// no write goes to an API it lacks. Amazon S3 has them all.
+		if _, err := ObservePairWith(ctx, c, o.Caps, spec.Media.Bucket, spec.Static.Bucket); err != nil {
+			return PairObserved{}, partial(created, "reading what the service implements", err)
+		}
+	}
 
 	// A new bucket has no configuration: write everything the pair owns. The static bucket's versioning
 	// stays untouched (never versioned is what it should be), which the diff against a fresh bucket says.
 	err := both(
-		func() error { return applyFresh(ctx, c, spec.Media, mfa, o.Log) },
-		func() error { return applyFresh(ctx, c, spec.Static, MFA{}, o.Log) },
+		func() error { return applyFresh(ctx, c, spec.Media, mfa, o) },
+		func() error { return applyFresh(ctx, c, spec.Static, MFA{}, o) },
 	)
 	if err != nil {
 		return PairObserved{}, partial(created, "configuring the new buckets", err)
@@ -153,7 +168,7 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 	// read-back writes it, so a wrong assumption costs a write, not a failed apply.
 	mediaDone, staticDone := map[bucketstate.Setting]bool{}, map[bucketstate.Setting]bool{}
 	return converge(ctx, spec, o.Converge, func() (PairObserved, error) {
-		return ObservePair(ctx, c, spec.Media.Bucket, spec.Static.Bucket)
+		return ObservePairWith(ctx, c, o.Caps, spec.Media.Bucket, spec.Static.Bucket)
 	}, func(observed PairObserved) error {
 		return both(
 			func() error { return writeUnmetDefaults(ctx, c, spec.Media, observed.Media, mediaDone, o.Log) },
@@ -194,7 +209,7 @@ func writeUnmetDefaults(ctx context.Context, c *s3.Client, want bucketstate.Desi
 // refused code leaves both buckets as they were; when it fails after the lifecycle configuration was removed
 // to make way for MFA Delete, the configuration is put back.
 func RepairPair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions) (PairObserved, error) {
-	observed, err := ObservePair(ctx, c, spec.Media.Bucket, spec.Static.Bucket)
+	observed, err := ObservePairWith(ctx, c, o.Caps, spec.Media.Bucket, spec.Static.Bucket)
 	if err != nil {
 		return PairObserved{}, err
 	}
@@ -237,7 +252,7 @@ func RepairPair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 	if err != nil {
 		return PairObserved{}, err
 	}
-	return WaitPairConverged(ctx, c, spec, o.Converge)
+	return waitConverged(ctx, c, spec, o)
 }
 
 // repairBucket rewrites the drifted settings of one bucket, creating it first when it is gone.
@@ -250,7 +265,7 @@ func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want buckets
 			return err
 		}
 		o.warn("recreated a bucket deleted outside Terraform", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
-		return applyFresh(ctx, c, want, mfa, o.Log)
+		return applyFresh(ctx, c, want, mfa, o)
 	}
 	if observed.SSECBlocked != nil {
 		want.KnowsSSECBlocking = true // the server reported it, so it understands the setting
@@ -265,8 +280,11 @@ func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want buckets
 
 // applyFresh writes onto a bucket created moments ago whatever differs from a new bucket's defaults, so a
 // write that would change nothing is never sent.
-func applyFresh(ctx context.Context, c *s3.Client, want bucketstate.Desired, mfa MFA, log Logger) error {
-	return applyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, newBucketDefaults(want.KnowsSSECBlocking))), mfa, log)
+// Nothing is written for a feature the service lacks.
+func applyFresh(ctx context.Context, c *s3.Client, want bucketstate.Desired, mfa MFA, o PairOptions) error {
+	defaults := newBucketDefaults(want.KnowsSSECBlocking)
+	defaults.Unsupported = o.Caps.Unsupported()
+	return applyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, defaults)), mfa, o.Log)
 }
 
 // newBucketDefaults is what a bucket has right after createBucket. On Amazon S3 (onAWS) every new general
@@ -290,8 +308,13 @@ func newBucketDefaults(onAWS bool) *bucketstate.Settings {
 // returns the last read. When that does not happen within conv.Timeout, it returns a *NotConvergedError
 // with what was still different and the last read, so the caller can record what is real.
 func WaitPairConverged(ctx context.Context, c *s3.Client, spec PairSpec, conv Converge) (PairObserved, error) {
-	return converge(ctx, spec, conv, func() (PairObserved, error) {
-		return ObservePair(ctx, c, spec.Media.Bucket, spec.Static.Bucket)
+	return waitConverged(ctx, c, spec, PairOptions{Converge: conv})
+}
+
+// waitConverged is WaitPairConverged with o's capabilities.
+func waitConverged(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions) (PairObserved, error) {
+	return converge(ctx, spec, o.Converge, func() (PairObserved, error) {
+		return ObservePairWith(ctx, c, o.Caps, spec.Media.Bucket, spec.Static.Bucket)
 	}, nil)
 }
 
@@ -356,7 +379,7 @@ func DestroyPair(ctx context.Context, c *s3.Client, media, static string, forceD
 		if !forceDestroy {
 			return r, &MediaNotEmptyError{Bucket: media, Static: static, Contents: contents}
 		}
-		if err := refuseLockedMedia(ctx, c, media, static, contents, time.Now()); err != nil {
+		if err := refuseLockedMedia(ctx, c, o.Caps, media, static, contents, time.Now()); err != nil {
 			return r, err
 		}
 		v, err := FindVersioning(ctx, c, media)

@@ -20,18 +20,16 @@ const (
 	// codeNoReplication is GetBucketReplication's answer for a bucket without a configuration (404; Amazon
 	// S3 API Reference, "List of replication-related error codes").
 	codeNoReplication = "ReplicationConfigurationNotFoundError"
-	// codeNotImplemented is the answer of an S3-compatible server without replication.
-	codeNotImplemented = "NotImplemented"
 )
 
-// FindReplication reads the bucket's replication configuration; nil when it has none. A server that does not
-// implement replication (501 NotImplemented) has none either, so refreshing a pair there costs no failure;
-// asking it for one fails at the write, with the server's answer. AWS documents that a read soon after a
+// FindReplication reads the bucket's replication configuration; nil when it has none. A service that does not
+// implement replication answers NotImplemented, which is passed up: ObserveBucket's Capabilities decide what
+// it means. AWS documents that a read soon after a
 // write or a delete may still answer the old configuration: the read-back after writes (converge) waits for
 // several identical reads.
 func FindReplication(ctx context.Context, c *s3.Client, bucket string) (*bucketstate.Replication, error) {
 	out, err := c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: aws.String(bucket)})
-	if hasCode(err, codeNoReplication, codeNotImplemented) {
+	if hasCode(err, codeNoReplication) {
 		return nil, nil
 	}
 	if err != nil {

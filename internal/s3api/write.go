@@ -147,7 +147,7 @@ func writeSettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, 
 		if !slices.Contains(settings, s) {
 			continue
 		}
-		req := writeRequest{Bucket: want.Bucket, Role: want.Role, Action: iamAction(s, want)}
+		req := writeRequest{Bucket: want.Bucket, Role: want.Role, Action: iamAction(s, want), Feature: bucketstate.FeatureOf(s)}
 		write := func() error { return write(ctx, c, want, s) }
 		switch s {
 		case bucketstate.SettingVersioning:
