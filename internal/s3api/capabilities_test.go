@@ -188,3 +188,13 @@ func TestCapabilitiesKnownAfterAFullRead(t *testing.T) {
 		t.Error("after a full read of a pair, a create still reads first")
 	}
 }
+
+func TestNotImplementedWriteSaysWhatToDo(t *testing.T) {
+	c, _ := partialClient(t, "cors")
+	want := bucketstate.Desired{Role: bucketstate.Media, Bucket: "media",
+		CORS: []bucketstate.CORSRule{{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}}}}
+	err := applySettings(t.Context(), c, want, []bucketstate.Setting{bucketstate.SettingCORS}, MFA{}, nil)
+	if !IsUnsupported(err) || !strings.Contains(err.Error(), "does not implement cors") || !strings.Contains(err.Error(), "unsupported_features") {
+		t.Fatalf("got %v, want an UnsupportedError naming cors and the setting", err)
+	}
+}
