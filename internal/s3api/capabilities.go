@@ -27,6 +27,9 @@ type Capabilities struct {
 
 	mu       sync.Mutex
 	detected bucketstate.Features
+	// known is set once a pair has been read in full: every feature was asked about or skipped, so what
+	// the service lacks is known and a new pair need not be read before its first write.
+	known bool
 }
 
 // NewCapabilities is what a client knows before its first request: onAWS is Amazon S3, where nothing is
@@ -54,6 +57,26 @@ func (c *Capabilities) Detected() bucketstate.Features {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.detected.Union(nil)
+}
+
+// markKnown records that a pair was read in full.
+func (c *Capabilities) markKnown() {
+	if c != nil {
+		c.mu.Lock()
+		c.known = true
+		c.mu.Unlock()
+	}
+}
+
+// needsProbe says whether a new pair must be read before its first write: on an S3-compatible service whose
+// features are not known yet.
+func (c *Capabilities) needsProbe() bool {
+	if c == nil || !c.detect {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.known
 }
 
 // Supports says whether f may be asked about.

@@ -171,3 +171,30 @@ func TestDestroySkipsObjectLockWhereUnsupported(t *testing.T) {
 		t.Error("on AWS rules, a NotImplemented Object Lock read passed")
 	}
 }
+
+func TestCapabilitiesKnownAfterAFullRead(t *testing.T) {
+	if NewCapabilities(true, nil).needsProbe() || (*Capabilities)(nil).needsProbe() {
+		t.Error("Amazon S3 needs no probe")
+	}
+	c, _ := partialClient(t, "lifecycle")
+	caps := NewCapabilities(false, nil)
+	if !caps.needsProbe() {
+		t.Fatal("a service never read needs a probe before a create")
+	}
+	if _, err := ObservePairWith(t.Context(), c, caps, "media", "static"); err != nil {
+		t.Fatal(err)
+	}
+	if caps.needsProbe() {
+		t.Error("after a full read of a pair, a create still reads first")
+	}
+}
+
+func TestNotImplementedWriteSaysWhatToDo(t *testing.T) {
+	c, _ := partialClient(t, "cors")
+	want := bucketstate.Desired{Role: bucketstate.Media, Bucket: "media",
+		CORS: []bucketstate.CORSRule{{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}}}}
+	err := applySettings(t.Context(), c, want, []bucketstate.Setting{bucketstate.SettingCORS}, MFA{}, nil)
+	if !IsUnsupported(err) || !strings.Contains(err.Error(), "does not implement cors") || !strings.Contains(err.Error(), "unsupported_features") {
+		t.Fatalf("got %v, want an UnsupportedError naming cors and the setting", err)
+	}
+}

@@ -114,6 +114,9 @@ func ObservePairWith(ctx context.Context, c *s3.Client, caps *Capabilities, medi
 	wg.Go(func() { o.Media, mErr = observeBucket(ctx, c, caps, media, mediaReads...) })
 	wg.Go(func() { o.Static, sErr = observeBucket(ctx, c, caps, static) })
 	wg.Wait()
+	if mErr == nil && sErr == nil && o.Media != nil && o.Static != nil {
+		caps.markKnown()
+	}
 	return o, errors.Join(mErr, sErr)
 }
 
@@ -147,9 +150,9 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 		created = append(created, want.Bucket)
 		o.info("created bucket", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
 	}
-	if o.Caps != nil && o.Caps.detect {
-		// An S3-compatible service: learn what it implements from the new buckets before writing anything, so
-		// no write goes to an API it lacks. Amazon S3 has them all.
+	if o.Caps.needsProbe() {
+		// An S3-compatible service not read yet: learn what it implements from the new buckets before writing
+		// anything, so no write goes to an API it lacks. Amazon S3 has them all.
 		if _, err := ObservePairWith(ctx, c, o.Caps, spec.Media.Bucket, spec.Static.Bucket); err != nil {
 			return PairObserved{}, partial(created, "reading what the service implements", err)
 		}
