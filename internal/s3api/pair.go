@@ -66,6 +66,12 @@ type PairOptions struct {
 	Log Logger
 	// Converge bounds the read-back after writes; its zero fields take the defaults.
 	Converge Converge
+	// ConcurrentWrites writes the settings of one bucket at once, but for the orders S3 requires (see
+	// writeAfter). Amazon S3 keeps each configuration of a bucket apart; S3-compatible servers may keep
+	// them in one record per bucket and lose one of two writes that overlap (SeaweedFS does), so without it
+	// a bucket's settings are written one after another. The two buckets of a pair are written at once
+	// either way.
+	ConcurrentWrites bool
 }
 
 func (o PairOptions) info(msg string, fields map[string]any) {
@@ -127,24 +133,38 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 		return PairObserved{}, err
 	}
 
+	// Both buckets at once. No wait for them to show: the writes that follow retry S3's NoSuchBucket, which
+	// is how a bucket created moments ago may still answer.
+	wants := []bucketstate.Desired{spec.Media, spec.Static}
+	errs := make([]error, len(wants))
+	var wg sync.WaitGroup
+	for i, want := range wants {
+		wg.Go(func() {
+			errs[i] = createBucket(ctx, c, want.Bucket, spec.Region, spec.Namespace, want.ObjectLock != nil)
+			if errs[i] == nil {
+				o.info("created bucket", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
+			}
+		})
+	}
+	wg.Wait()
 	var created []string
-	for _, want := range []bucketstate.Desired{spec.Media, spec.Static} {
-		err := createBucket(ctx, c, want.Bucket, spec.Region, spec.Namespace, want.ObjectLock != nil)
-		if err == nil {
-			err = waitBucketVisible(ctx, c, want.Bucket)
+	step := ""
+	for i, want := range wants {
+		if errs[i] == nil {
+			created = append(created, want.Bucket)
+		} else if step == "" {
+			step = fmt.Sprintf("creating the %s bucket", want.Role)
 		}
-		if err != nil {
-			return PairObserved{}, partial(created, fmt.Sprintf("creating the %s bucket", want.Role), err)
-		}
-		created = append(created, want.Bucket)
-		o.info("created bucket", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return PairObserved{}, partial(created, step, err)
 	}
 
 	// A new bucket has no configuration: write everything the pair owns. The static bucket's versioning
 	// stays untouched (never versioned is what it should be), which the diff against a fresh bucket says.
 	err := both(
-		func() error { return applyFresh(ctx, c, spec.Media, mfa, o.Log) },
-		func() error { return applyFresh(ctx, c, spec.Static, MFA{}, o.Log) },
+		func() error { return applyFresh(ctx, c, spec.Media, mfa, o) },
+		func() error { return applyFresh(ctx, c, spec.Static, MFA{}, o) },
 	)
 	if err != nil {
 		return PairObserved{}, partial(created, "configuring the new buckets", err)
@@ -156,8 +176,8 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 		return ObservePair(ctx, c, spec.Media.Bucket, spec.Static.Bucket)
 	}, func(observed PairObserved) error {
 		return both(
-			func() error { return writeUnmetDefaults(ctx, c, spec.Media, observed.Media, mediaDone, o.Log) },
-			func() error { return writeUnmetDefaults(ctx, c, spec.Static, observed.Static, staticDone, o.Log) },
+			func() error { return writeUnmetDefaults(ctx, c, spec.Media, observed.Media, mediaDone, o) },
+			func() error { return writeUnmetDefaults(ctx, c, spec.Static, observed.Static, staticDone, o) },
 		)
 	})
 }
@@ -165,7 +185,7 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 // writeUnmetDefaults writes the settings applyFresh left to a new bucket's defaults that observed shows
 // differ from want, each once (done records them): only the defaults' own settings, never one applyFresh
 // wrote (which may simply not show yet). None of them is guarded by MFA Delete.
-func writeUnmetDefaults(ctx context.Context, c *s3.Client, want bucketstate.Desired, observed *bucketstate.Settings, done map[bucketstate.Setting]bool, log Logger) error {
+func writeUnmetDefaults(ctx context.Context, c *s3.Client, want bucketstate.Desired, observed *bucketstate.Settings, done map[bucketstate.Setting]bool, o PairOptions) error {
 	if observed == nil {
 		return nil // not visible yet: the next read tells
 	}
@@ -180,10 +200,8 @@ func writeUnmetDefaults(ctx context.Context, c *s3.Client, want bucketstate.Desi
 	if len(unmet) == 0 {
 		return nil
 	}
-	if log != nil {
-		log.Warn("a new bucket lacks a default it was expected to have: writing it", map[string]any{"bucket": want.Bucket, "settings": unmet})
-	}
-	return applySettings(ctx, c, want, unmet, MFA{}, log)
+	o.warn("a new bucket lacks a default it was expected to have: writing it", map[string]any{"bucket": want.Bucket, "settings": unmet})
+	return applySettings(ctx, c, want, unmet, MFA{}, o)
 }
 
 // RepairPair puts every owned setting of both buckets back as spec wants it, recreating a bucket deleted
@@ -219,7 +237,7 @@ func RepairPair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 		// guarded write then failed, so put the bucket back as it was.
 		restore := spec.Media
 		restore.Lifecycle = observed.Media.Lifecycle
-		if rErr := applySettings(ctx, c, restore, []bucketstate.Setting{bucketstate.SettingLifecycle}, MFA{}, o.Log); rErr != nil {
+		if rErr := applySettings(ctx, c, restore, []bucketstate.Setting{bucketstate.SettingLifecycle}, MFA{}, o); rErr != nil {
 			return errors.Join(err, fmt.Errorf("restoring the lifecycle configuration removed for MFA Delete: %w", rErr))
 		}
 		o.warn("restored the media bucket's lifecycle configuration after the MFA Delete write failed", map[string]any{"bucket": spec.Media.Bucket})
@@ -250,7 +268,7 @@ func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want buckets
 			return err
 		}
 		o.warn("recreated a bucket deleted outside Terraform", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
-		return applyFresh(ctx, c, want, mfa, o.Log)
+		return applyFresh(ctx, c, want, mfa, o)
 	}
 	if observed.SSECBlocked != nil {
 		want.KnowsSSECBlocking = true // the server reported it, so it understands the setting
@@ -260,13 +278,13 @@ func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want buckets
 	for _, d := range drift {
 		o.info("repairing drift", map[string]any{"drift": d.String()})
 	}
-	return applySettings(ctx, c, want, bucketstate.SettingsOf(drift), mfa, o.Log)
+	return applySettings(ctx, c, want, bucketstate.SettingsOf(drift), mfa, o)
 }
 
 // applyFresh writes onto a bucket created moments ago whatever differs from a new bucket's defaults, so a
 // write that would change nothing is never sent.
-func applyFresh(ctx context.Context, c *s3.Client, want bucketstate.Desired, mfa MFA, log Logger) error {
-	return applyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, newBucketDefaults(want.KnowsSSECBlocking))), mfa, log)
+func applyFresh(ctx context.Context, c *s3.Client, want bucketstate.Desired, mfa MFA, o PairOptions) error {
+	return applyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, newBucketDefaults(want.KnowsSSECBlocking))), mfa, o)
 }
 
 // newBucketDefaults is what a bucket has right after createBucket. On Amazon S3 (onAWS) every new general
