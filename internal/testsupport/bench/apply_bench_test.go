@@ -27,6 +27,8 @@ type applyCase struct {
 	// env is added to terraform's environment, and init runs before the first apply when set.
 	env  []string
 	init bool
+	// beforeDestroy runs, untimed, before the destroy.
+	beforeDestroy func(tb testing.TB, w *workspace)
 }
 
 // BenchmarkApply measures creating and then destroying N pairs (`terraform apply` and `terraform destroy`
@@ -102,6 +104,9 @@ func applyDestroy(b *testing.B, c applyCase, n int, latency time.Duration) [2]ti
 			args := []string{"apply", "-auto-approve", "-input=false", "-parallelism=10"}
 			if cmd == "destroy" {
 				args = []string{"destroy", "-auto-approve", "-input=false", "-parallelism=10"}
+				if c.beforeDestroy != nil {
+					c.beforeDestroy(b, w)
+				}
 			}
 			resetProviderStats(b)
 			harness.env.Proxy.ResetCounts()
@@ -282,5 +287,12 @@ func awsCase(b *testing.B, bin string) applyCase {
 		provider: bin,
 		env:      []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_PLUGIN_CACHE_DIR="},
 		init:     true,
+		// SeaweedFS accepts DeleteBucketOwnershipControls and DeleteBucketLifecycle but still reports both
+		// configurations afterwards, which hashicorp/aws waits two minutes on before failing. Those two
+		// resources leave the state before the destroy (the buckets take their configurations with them):
+		// the composition's destroy is measured doing less than it would on AWS, which favours it.
+		beforeDestroy: func(tb testing.TB, w *workspace) {
+			w.terraform(tb, "state", "rm", "aws_s3_bucket_ownership_controls.b", "aws_s3_bucket_lifecycle_configuration.b")
+		},
 	}
 }

@@ -28,7 +28,11 @@ const injectedLatency = 20 * time.Millisecond
 // s3-cpu-ms/op that of SeaweedFS and the proxy: all three compete for this machine's two cores.
 func BenchmarkPlan(b *testing.B) {
 	requireHarness(b)
-	b.Run("pairs=0", func(b *testing.B) {
+	set := "" // the big run's cases are named big/pairs=N, apart from the small run's
+	if os.Getenv(bigPlansEnv) != "" {
+		set = "big/"
+	}
+	b.Run(set+"pairs=0", func(b *testing.B) {
 		w := newWorkspace(b, 0)
 		eachBuild(b, func(b *testing.B, build string) {
 			resetProviderStats(b)
@@ -42,7 +46,7 @@ func BenchmarkPlan(b *testing.B) {
 		})
 	})
 	for _, n := range planSizes() {
-		b.Run(fmt.Sprintf("pairs=%d", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%spairs=%d", set, n), func(b *testing.B) {
 			w := newWorkspace(b, n)
 			b.Run("refresh=false", func(b *testing.B) {
 				// Terraform's own cost for n resources, with no S3 call at all: what the refresh adds is the
