@@ -238,7 +238,9 @@ func (r *bucketPairResource) specFor(ctx context.Context, plan *bucketPairModel,
 
 // options are the pair operations' options: the MFA value, and the provider's log for their steps.
 func (r *bucketPairResource) options(ctx context.Context, mfa s3api.MFA) s3api.PairOptions {
-	return s3api.PairOptions{MFA: mfa, Log: tfLogger{ctx: ctx}, Caps: r.client.Caps}
+	// Amazon S3 keeps each configuration of a bucket apart, so they can be written at once; an S3-compatible
+	// server may not (see s3api.PairOptions.ConcurrentWrites).
+	return s3api.PairOptions{MFA: mfa, Log: tfLogger{ctx: ctx}, Caps: r.client.Caps, ConcurrentWrites: r.client.OnAWS()}
 }
 
 // readBack reads the pair after a failed operation, so state records what is real: the read the wait gave

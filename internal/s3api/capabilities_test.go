@@ -193,7 +193,7 @@ func TestNotImplementedWriteSaysWhatToDo(t *testing.T) {
 	c, _ := partialClient(t, "cors")
 	want := bucketstate.Desired{Role: bucketstate.Media, Bucket: "media",
 		CORS: []bucketstate.CORSRule{{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}}}}
-	err := applySettings(t.Context(), c, want, []bucketstate.Setting{bucketstate.SettingCORS}, MFA{}, nil)
+	err := applySettings(t.Context(), c, want, []bucketstate.Setting{bucketstate.SettingCORS}, MFA{}, PairOptions{})
 	if !IsUnsupported(err) || !strings.Contains(err.Error(), "does not implement cors") || !strings.Contains(err.Error(), "unsupported_features") {
 		t.Fatalf("got %v, want an UnsupportedError naming cors and the setting", err)
 	}

@@ -68,6 +68,12 @@ type PairOptions struct {
 	Converge Converge
 	// Caps is what the service implements (nil: Amazon S3, which implements everything the pair uses).
 	Caps *Capabilities
+	// ConcurrentWrites writes the settings of one bucket at once, but for the orders S3 requires (see
+	// writeAfter). Amazon S3 keeps each configuration of a bucket apart; S3-compatible servers may keep
+	// them in one record per bucket and lose one of two writes that overlap (SeaweedFS does), so without it
+	// a bucket's settings are written one after another. The two buckets of a pair are written at once
+	// either way.
+	ConcurrentWrites bool
 }
 
 func (o PairOptions) info(msg string, fields map[string]any) {
@@ -138,17 +144,35 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 		return PairObserved{}, err
 	}
 
+	// Both buckets at once, each waited for until HeadBucket finds it. The writes that follow retry S3's
+	// NoSuchBucket too, but without the wait SeaweedFS was seen to lose a setting written right after the
+	// bucket was created (50 pairs at -parallelism=10 in `make bench`).
+	wants := []bucketstate.Desired{spec.Media, spec.Static}
+	errs := make([]error, len(wants))
+	var wg sync.WaitGroup
+	for i, want := range wants {
+		wg.Go(func() {
+			errs[i] = createBucket(ctx, c, want.Bucket, spec.Region, spec.Namespace, want.ObjectLock != nil)
+			if errs[i] == nil {
+				errs[i] = waitBucketVisible(ctx, c, want.Bucket)
+			}
+			if errs[i] == nil {
+				o.info("created bucket", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
+			}
+		})
+	}
+	wg.Wait()
 	var created []string
-	for _, want := range []bucketstate.Desired{spec.Media, spec.Static} {
-		err := createBucket(ctx, c, want.Bucket, spec.Region, spec.Namespace, want.ObjectLock != nil)
-		if err == nil {
-			err = waitBucketVisible(ctx, c, want.Bucket)
+	step := ""
+	for i, want := range wants {
+		if errs[i] == nil {
+			created = append(created, want.Bucket)
+		} else if step == "" {
+			step = fmt.Sprintf("creating the %s bucket", want.Role)
 		}
-		if err != nil {
-			return PairObserved{}, partial(created, fmt.Sprintf("creating the %s bucket", want.Role), err)
-		}
-		created = append(created, want.Bucket)
-		o.info("created bucket", map[string]any{"bucket": want.Bucket, "role": string(want.Role)})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return PairObserved{}, partial(created, step, err)
 	}
 	if o.Caps.needsProbe() {
 		// An S3-compatible service not read yet: learn what it implements from the new buckets before writing
@@ -174,8 +198,8 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 		return ObservePairWith(ctx, c, o.Caps, spec.Media.Bucket, spec.Static.Bucket)
 	}, func(observed PairObserved) error {
 		return both(
-			func() error { return writeUnmetDefaults(ctx, c, spec.Media, observed.Media, mediaDone, o.Log) },
-			func() error { return writeUnmetDefaults(ctx, c, spec.Static, observed.Static, staticDone, o.Log) },
+			func() error { return writeUnmetDefaults(ctx, c, spec.Media, observed.Media, mediaDone, o) },
+			func() error { return writeUnmetDefaults(ctx, c, spec.Static, observed.Static, staticDone, o) },
 		)
 	})
 }
@@ -183,7 +207,7 @@ func CreatePair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 // writeUnmetDefaults writes the settings applyFresh left to a new bucket's defaults that observed shows
 // differ from want, each once (done records them): only the defaults' own settings, never one applyFresh
 // wrote (which may simply not show yet). None of them is guarded by MFA Delete.
-func writeUnmetDefaults(ctx context.Context, c *s3.Client, want bucketstate.Desired, observed *bucketstate.Settings, done map[bucketstate.Setting]bool, log Logger) error {
+func writeUnmetDefaults(ctx context.Context, c *s3.Client, want bucketstate.Desired, observed *bucketstate.Settings, done map[bucketstate.Setting]bool, o PairOptions) error {
 	if observed == nil {
 		return nil // not visible yet: the next read tells
 	}
@@ -198,10 +222,8 @@ func writeUnmetDefaults(ctx context.Context, c *s3.Client, want bucketstate.Desi
 	if len(unmet) == 0 {
 		return nil
 	}
-	if log != nil {
-		log.Warn("a new bucket lacks a default it was expected to have: writing it", map[string]any{"bucket": want.Bucket, "settings": unmet})
-	}
-	return applySettings(ctx, c, want, unmet, MFA{}, log)
+	o.warn("a new bucket lacks a default it was expected to have: writing it", map[string]any{"bucket": want.Bucket, "settings": unmet})
+	return applySettings(ctx, c, want, unmet, MFA{}, o)
 }
 
 // RepairPair puts every owned setting of both buckets back as spec wants it, recreating a bucket deleted
@@ -237,7 +259,7 @@ func RepairPair(ctx context.Context, c *s3.Client, spec PairSpec, o PairOptions)
 		// guarded write then failed, so put the bucket back as it was.
 		restore := spec.Media
 		restore.Lifecycle = observed.Media.Lifecycle
-		if rErr := applySettings(ctx, c, restore, []bucketstate.Setting{bucketstate.SettingLifecycle}, MFA{}, o.Log); rErr != nil {
+		if rErr := applySettings(ctx, c, restore, []bucketstate.Setting{bucketstate.SettingLifecycle}, MFA{}, o); rErr != nil {
 			return errors.Join(err, fmt.Errorf("restoring the lifecycle configuration removed for MFA Delete: %w", rErr))
 		}
 		o.warn("restored the media bucket's lifecycle configuration after the MFA Delete write failed", map[string]any{"bucket": spec.Media.Bucket})
@@ -278,7 +300,7 @@ func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want buckets
 	for _, d := range drift {
 		o.info("repairing drift", map[string]any{"drift": d.String()})
 	}
-	return applySettings(ctx, c, want, bucketstate.SettingsOf(drift), mfa, o.Log)
+	return applySettings(ctx, c, want, bucketstate.SettingsOf(drift), mfa, o)
 }
 
 // applyFresh writes onto a bucket created moments ago whatever differs from a new bucket's defaults, so a
@@ -287,7 +309,7 @@ func repairBucket(ctx context.Context, c *s3.Client, spec PairSpec, want buckets
 func applyFresh(ctx context.Context, c *s3.Client, want bucketstate.Desired, mfa MFA, o PairOptions) error {
 	defaults := newBucketDefaults(want.KnowsSSECBlocking)
 	defaults.Unsupported = o.Caps.Unsupported()
-	return applyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, defaults)), mfa, o.Log)
+	return applyNew(ctx, c, want, bucketstate.SettingsOf(bucketstate.Diff(want, defaults)), mfa, o)
 }
 
 // newBucketDefaults is what a bucket has right after createBucket. On Amazon S3 (onAWS) every new general

@@ -190,6 +190,42 @@ func TestPairOperationsMeetAWSBehaviour(t *testing.T) {
 	t.Run("the account regional namespace", b.testAccountRegionalNamespace)
 	t.Run("a create trusting AWS's defaults writes what the server lacks", b.testCreateDefaults)
 	t.Run("CORS read back as it was right after the repair", b.testCORSStaleRead)
+	t.Run("a bucket's settings written at once on AWS", b.testConcurrentWrites) // last: its behaviour stays on
+}
+
+// With ConcurrentWrites (on AWS), a create writes each bucket's settings at once but for the orders S3
+// requires: its critical path is the name check, CreateBucket, HeadBucket, two rounds of writes (the policy
+// after the public access block, ownership and versioning) and the three confirming reads; and no write
+// overlaps one AWS answers OperationAborted to.
+func (b *pairBench) testConcurrentWrites(t *testing.T) {
+	ctx := t.Context()
+	b.aws.KeepConfigurationsApart()
+	refused := b.aws.Refusals()
+	slow := b.env.Proxy.Inject(s3proxy.Fault{Latency: 40 * time.Millisecond}) // a round trip: calls at once overlap
+	defer slow.Remove()
+	path := map[bool]int{}
+	for _, concurrent := range []bool{false, true} {
+		spec := newSpec(t)
+		b.env.Proxy.StartTrace()
+		observed, err := s3api.CreatePair(ctx, b.client, spec, s3api.PairOptions{ConcurrentWrites: concurrent})
+		trace := b.env.Proxy.StopTrace()
+		if err != nil {
+			t.Fatalf("create (concurrent writes %t): %v", concurrent, err)
+		}
+		if left := spec.Drift(observed); len(left) > 0 {
+			t.Fatalf("after create (concurrent writes %t): %v", concurrent, bucketstate.Strings(left))
+		}
+		destroy(t, b, spec)
+		path[concurrent] = s3proxy.CriticalPath(trace)
+	}
+	t.Logf("round trips on the create's critical path: %d one after another, %d at once", path[false], path[true])
+	if n := b.aws.Refusals() - refused; n > 0 {
+		t.Errorf("%d writes refused (OperationAborted): a write overlapped one AWS refuses to overlap", n)
+	}
+	if path[true] > 9 || path[true] >= path[false] {
+		t.Errorf("critical path with concurrent writes %d round trips (one after another: %d), want at most 9: "+
+			"names, CreateBucket, HeadBucket, two rounds of writes, three reads", path[true], path[false])
+	}
 }
 
 // staleRead makes the read of op on bucket that follows a repair's first read answer what AWS may still

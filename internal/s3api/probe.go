@@ -47,7 +47,7 @@ func ProbeFeatures(ctx context.Context, c *s3.Client, prefix string) (map[bucket
 	for _, b := range []string{bucket, replica} {
 		w := want
 		w.Bucket = b
-		if err := applySettings(ctx, c, w, []bucketstate.Setting{bucketstate.SettingVersioning}, MFA{}, nil); err != nil {
+		if err := applySettings(ctx, c, w, []bucketstate.Setting{bucketstate.SettingVersioning}, MFA{}, PairOptions{}); err != nil {
 			return nil, fmt.Errorf("versioning, which every service must have: %w", err)
 		}
 	}
@@ -98,7 +98,7 @@ func probeWrite(ctx context.Context, c *s3.Client, caps *Capabilities, want buck
 		setting = bucketstate.SettingObjectLock
 		want.ObjectLock = &bucketstate.LockRetention{Mode: "GOVERNANCE", Days: 1}
 	}
-	if err := applySettings(ctx, c, want, []bucketstate.Setting{setting}, MFA{}, nil); err != nil {
+	if err := applySettings(ctx, c, want, []bucketstate.Setting{setting}, MFA{}, PairOptions{}); err != nil {
 		if isNotImplemented(err) {
 			return WriteNotImplemented
 		}
@@ -141,7 +141,7 @@ func probeLockedBucket(ctx context.Context, c *s3.Client, bucket string) Support
 	}
 	defer func() { _ = DeleteBucket(context.WithoutCancel(ctx), c, bucket) }()
 	want := bucketstate.Desired{Bucket: bucket, Role: bucketstate.Media, ObjectLock: &bucketstate.LockRetention{Mode: "GOVERNANCE", Days: 1}}
-	if err := applySettings(ctx, c, want, []bucketstate.Setting{bucketstate.SettingObjectLock}, MFA{}, nil); err != nil {
+	if err := applySettings(ctx, c, want, []bucketstate.Setting{bucketstate.SettingObjectLock}, MFA{}, PairOptions{}); err != nil {
 		return Support("write refused: " + errorCode(err))
 	}
 	lock, err := FindObjectLock(ctx, c, bucket)

@@ -2,9 +2,11 @@ package s3api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,11 +48,8 @@ func createBucket(ctx context.Context, c *s3.Client, bucket, region, namespace s
 	return nil
 }
 
-// writeOrder puts versioning first: it is the write S3 may refuse for a missing or wrong MFA code, and
-// when it is refused nothing else on the bucket has changed. The public access block goes before the
-// policy: S3 refuses a public policy while BlockPublicPolicy is on, and tightening the block first never
-// needs the policy changed. Object Lock comes right after versioning: S3 turns it on only for a bucket whose
-// versioning is Enabled.
+// writeOrder is the order a bucket's settings are written in one after another, and reported in. It meets
+// every order writeAfter requires when they are written at once (PairOptions.ConcurrentWrites).
 var writeOrder = []bucketstate.Setting{
 	bucketstate.SettingVersioning,
 	bucketstate.SettingObjectLock,
@@ -61,7 +60,41 @@ var writeOrder = []bucketstate.Setting{
 	bucketstate.SettingTags,
 	bucketstate.SettingLifecycle,
 	bucketstate.SettingCORS,
-	bucketstate.SettingReplication, // S3 refuses it until versioning is Enabled, which comes first
+	bucketstate.SettingReplication,
+}
+
+// writeAfter lists the settings whose write must have succeeded before s is written; everything else on a
+// bucket is written at once. guarded is set when the versioning write may be refused for its MFA code
+// (it carries one, or changes MFA Delete): it then goes first and alone, so a refused code leaves the rest
+// of the bucket as it was. removingLifecycle is set when MFA Delete is turned on over a lifecycle
+// configuration, which S3 refuses: the configuration's removal then goes before versioning.
+//
+//   - Object Lock and replication wait for versioning: S3 accepts them only on a bucket whose versioning is
+//     Enabled.
+//   - The policy waits for the public access block (S3 refuses a public policy while BlockPublicPolicy is
+//     on), and for ownership and versioning too: AWS answers 409 OperationAborted to a PutBucketPolicy that
+//     overlaps any of those three writes on the same bucket (hashicorp/terraform-provider-aws#7628 and
+//     #33552), which would cost a retry with backoff.
+func writeAfter(s bucketstate.Setting, guarded, removingLifecycle bool) []bucketstate.Setting {
+	if removingLifecycle && s == bucketstate.SettingLifecycle {
+		return nil
+	}
+	var after []bucketstate.Setting
+	switch s {
+	case bucketstate.SettingVersioning:
+		if removingLifecycle {
+			return []bucketstate.Setting{bucketstate.SettingLifecycle}
+		}
+		return nil
+	case bucketstate.SettingObjectLock, bucketstate.SettingReplication:
+		after = []bucketstate.Setting{bucketstate.SettingVersioning}
+	case bucketstate.SettingPolicy:
+		after = []bucketstate.Setting{bucketstate.SettingPublicAccessBlock, bucketstate.SettingOwnership, bucketstate.SettingVersioning}
+	}
+	if guarded && !slices.Contains(after, bucketstate.SettingVersioning) {
+		after = append(after, bucketstate.SettingVersioning)
+	}
+	return after
 }
 
 // MFA is the x-amz-mfa value, "<device serial> <code>", for the writes S3 guards with MFA Delete. The
@@ -98,15 +131,15 @@ const (
 
 // applySettings writes the named settings of want onto its bucket, in an order S3 accepts. mfa goes with the
 // versioning write, the only one of them S3 guards with MFA Delete. log (nil: none) hears about waits.
-func applySettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, log Logger) error {
-	return writeSettings(ctx, c, want, settings, mfa, log, func(write func() error) error { return write() })
+func applySettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, o PairOptions) error {
+	return writeSettings(ctx, c, want, settings, mfa, o, func(write func() error) error { return write() })
 }
 
 // applyNew is applySettings for a bucket created moments ago. S3 is eventually consistent right after
 // CreateBucket: a configuration write can still answer NoSuchBucket after HeadBucket found the bucket
 // (seen on AWS and on SeaweedFS), so each write is retried on NoSuchBucket, bounded by bucketVisibleTimeout.
-func applyNew(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, log Logger) error {
-	return writeSettings(ctx, c, want, settings, mfa, log, func(write func() error) error {
+func applyNew(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, o PairOptions) error {
+	return writeSettings(ctx, c, want, settings, mfa, o, func(write func() error) error {
 		return retryOn(ctx, bucketVisibleTimeout, codeNoSuchBucket, write)
 	})
 }
@@ -128,66 +161,139 @@ func retryOn(ctx context.Context, timeout time.Duration, code string, write func
 	return err
 }
 
-func writeSettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, log Logger, attempt func(func() error) error) error {
-	order := writeOrder
-	enablingMFA := want.MFADelete != nil && *want.MFADelete && slices.Contains(settings, bucketstate.SettingMFADelete)
-	disablingMFA := want.MFADelete != nil && !*want.MFADelete && slices.Contains(settings, bucketstate.SettingMFADelete)
-	removingLifecycle := want.MFADelete != nil && *want.MFADelete && slices.Contains(settings, bucketstate.SettingLifecycle)
-	if removingLifecycle {
-		// S3 refuses MFA Delete while a lifecycle configuration exists: remove that first.
-		order = append([]bucketstate.Setting{bucketstate.SettingLifecycle}, slices.DeleteFunc(slices.Clone(writeOrder),
-			func(s bucketstate.Setting) bool { return s == bucketstate.SettingLifecycle })...)
+// writeSettings writes the named settings of want, each as soon as the writes writeAfter puts before it
+// have succeeded; a setting whose predecessor failed is not written. It returns every failure, in
+// writeOrder. attempt makes each write's attempts (applyNew retries a new bucket's NoSuchBucket).
+func writeSettings(ctx context.Context, c *s3.Client, want bucketstate.Desired, settings []bucketstate.Setting, mfa MFA, o PairOptions, attempt func(func() error) error) error {
+	w := bucketWrite{ctx: ctx, c: c, want: want, settings: settings, mfa: mfa, log: o.Log, attempt: attempt,
+		enablingMFA:  want.MFADelete != nil && *want.MFADelete && slices.Contains(settings, bucketstate.SettingMFADelete),
+		disablingMFA: want.MFADelete != nil && !*want.MFADelete && slices.Contains(settings, bucketstate.SettingMFADelete),
+		// S3 refuses MFA Delete while a lifecycle configuration exists: that is removed first.
+		removingLifecycle: want.MFADelete != nil && *want.MFADelete && slices.Contains(settings, bucketstate.SettingLifecycle),
 	}
+	guarded := mfa.Code != "" || slices.Contains(settings, bucketstate.SettingMFADelete)
 	// Versioning and MFA Delete are one PutBucketVersioning call.
 	if slices.Contains(settings, bucketstate.SettingMFADelete) && !slices.Contains(settings, bucketstate.SettingVersioning) {
 		settings = append(slices.Clone(settings), bucketstate.SettingVersioning)
+		w.settings = settings
 	}
-	relaxingBlock := slices.Contains(settings, bucketstate.SettingPublicAccessBlock) && !want.PublicAccessBlock.BlockPublicPolicy
-	for _, s := range order {
-		if !slices.Contains(settings, s) {
-			continue
+	w.relaxingBlock = slices.Contains(settings, bucketstate.SettingPublicAccessBlock) && !want.PublicAccessBlock.BlockPublicPolicy
+
+	// One write per setting; done[s] is closed when s's write has ended, ok[s] tells whether it succeeded.
+	var todo []bucketstate.Setting
+	for _, s := range writeOrder {
+		if slices.Contains(settings, s) {
+			todo = append(todo, s)
 		}
-		req := writeRequest{Bucket: want.Bucket, Role: want.Role, Action: iamAction(s, want), Feature: bucketstate.FeatureOf(s)}
-		write := func() error { return write(ctx, c, want, s) }
-		switch s {
-		case bucketstate.SettingVersioning:
-			withMFADelete := slices.Contains(settings, bucketstate.SettingMFADelete)
-			req.MFASent, req.MFALifecycle = mfa.Code != "", enablingMFA
-			write = func() error { return writeVersioning(ctx, c, want, withMFADelete, mfa) }
-			if enablingMFA && removingLifecycle {
-				if err := waitLifecycleGone(ctx, c, want.Bucket); err != nil {
-					return fmt.Errorf("waiting for the lifecycle configuration of %s bucket %q to be gone before MFA Delete: %w", want.Role, want.Bucket, err)
+	}
+	after := func(s bucketstate.Setting) []bucketstate.Setting { return writeAfter(s, guarded, w.removingLifecycle) }
+	if !o.ConcurrentWrites {
+		// One after another, in writeOrder, which meets every order of writeAfter; the lifecycle
+		// configuration first when it makes way for MFA Delete.
+		if w.removingLifecycle {
+			todo = append([]bucketstate.Setting{bucketstate.SettingLifecycle}, slices.DeleteFunc(todo, func(s bucketstate.Setting) bool { return s == bucketstate.SettingLifecycle })...)
+		}
+		after = func(s bucketstate.Setting) []bucketstate.Setting {
+			if i := slices.Index(todo, s); i > 0 {
+				return todo[i-1 : i]
+			}
+			return nil
+		}
+	}
+	done := make(map[bucketstate.Setting]chan struct{}, len(todo))
+	for _, s := range todo {
+		done[s] = make(chan struct{})
+	}
+	ok := make(map[bucketstate.Setting]bool, len(todo))
+	errs := make([]error, len(todo))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, s := range todo {
+		wg.Go(func() {
+			defer close(done[s])
+			for _, before := range after(s) {
+				ch, planned := done[before]
+				if !planned {
+					continue
+				}
+				<-ch
+				mu.Lock()
+				succeeded := ok[before]
+				mu.Unlock()
+				if !succeeded {
+					return // its failure is the one reported
 				}
 			}
-			if enablingMFA {
-				// Deleting the lifecycle configuration takes a while to reach every part of S3, which keeps
-				// refusing MFA Delete meanwhile: retry while the code can still be valid.
-				write = retrying(ctx, mfaCodeWindow, codeInvalidBucketState, log, want, "MFA Delete refused while the lifecycle configuration's removal propagates", write)
+			if errs[i] = w.write(s); errs[i] == nil {
+				mu.Lock()
+				ok[s] = true
+				mu.Unlock()
 			}
-		case bucketstate.SettingLifecycle:
-			req.MFALifecycle = true
-			if disablingMFA && !want.Lifecycle.Empty() {
-				write = retrying(ctx, lifecyclePropagation, codeInvalidBucketState, log, want, "lifecycle refused while MFA Delete's removal propagates", write)
-			}
-		case bucketstate.SettingPolicy:
-			req.PublicPolicy = !want.PublicAccessBlock.BlockPublicPolicy
-			if req.PublicPolicy && relaxingBlock {
-				write = retrying(ctx, publicPolicyPropagation, codeAccessDenied, log, want, "public policy refused while the relaxed public access block propagates", write)
-			}
-		case bucketstate.SettingEncryption:
-			req.KMS = want.Encryption == bucketstate.EncryptionKMS
-		case bucketstate.SettingReplication:
-			if want.Replication != nil && slices.Contains(settings, bucketstate.SettingVersioning) {
-				write = retrying(ctx, replicationAfterVersioning, codeInvalidRequest, log, want, "replication refused while enabled versioning propagates", write)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// bucketWrite is one writeSettings call: what it writes, and what its settings together imply for each write.
+type bucketWrite struct {
+	ctx      context.Context
+	c        *s3.Client
+	want     bucketstate.Desired
+	settings []bucketstate.Setting
+	mfa      MFA
+	log      Logger
+	attempt  func(func() error) error
+	// enablingMFA, disablingMFA: the versioning write turns MFA Delete on or off. removingLifecycle: the
+	// lifecycle configuration is removed to make way for MFA Delete. relaxingBlock: the public access block
+	// written lets public policies through.
+	enablingMFA, disablingMFA, removingLifecycle, relaxingBlock bool
+}
+
+// write writes setting s, with the waits and retries S3's rules about it need.
+func (w bucketWrite) write(s bucketstate.Setting) error {
+	ctx, c, want, settings, mfa, log := w.ctx, w.c, w.want, w.settings, w.mfa, w.log
+	enablingMFA, disablingMFA, removingLifecycle, relaxingBlock := w.enablingMFA, w.disablingMFA, w.removingLifecycle, w.relaxingBlock
+	req := writeRequest{Bucket: want.Bucket, Role: want.Role, Action: iamAction(s, want), Feature: bucketstate.FeatureOf(s)}
+	write := func() error { return write(ctx, c, want, s) }
+	switch s {
+	case bucketstate.SettingVersioning:
+		withMFADelete := slices.Contains(settings, bucketstate.SettingMFADelete)
+		req.MFASent, req.MFALifecycle = mfa.Code != "", enablingMFA
+		write = func() error { return writeVersioning(ctx, c, want, withMFADelete, mfa) }
+		if enablingMFA && removingLifecycle {
+			if err := waitLifecycleGone(ctx, c, want.Bucket); err != nil {
+				return fmt.Errorf("waiting for the lifecycle configuration of %s bucket %q to be gone before MFA Delete: %w", want.Role, want.Bucket, err)
 			}
 		}
-		if err := attempt(write); err != nil {
-			what := string(s)
-			if s == bucketstate.SettingVersioning && slices.Contains(settings, bucketstate.SettingMFADelete) {
-				what = "versioning and MFA Delete"
-			}
-			return fmt.Errorf("setting %s on %s bucket %q: %w", what, want.Role, want.Bucket, classifyRefusal(bucketGone(want.Bucket, err), req))
+		if enablingMFA {
+			// Deleting the lifecycle configuration takes a while to reach every part of S3, which keeps
+			// refusing MFA Delete meanwhile: retry while the code can still be valid.
+			write = retrying(ctx, mfaCodeWindow, codeInvalidBucketState, log, want, "MFA Delete refused while the lifecycle configuration's removal propagates", write)
 		}
+	case bucketstate.SettingLifecycle:
+		req.MFALifecycle = true
+		if disablingMFA && !want.Lifecycle.Empty() {
+			write = retrying(ctx, lifecyclePropagation, codeInvalidBucketState, log, want, "lifecycle refused while MFA Delete's removal propagates", write)
+		}
+	case bucketstate.SettingPolicy:
+		req.PublicPolicy = !want.PublicAccessBlock.BlockPublicPolicy
+		if req.PublicPolicy && relaxingBlock {
+			write = retrying(ctx, publicPolicyPropagation, codeAccessDenied, log, want, "public policy refused while the relaxed public access block propagates", write)
+		}
+	case bucketstate.SettingEncryption:
+		req.KMS = want.Encryption == bucketstate.EncryptionKMS
+	case bucketstate.SettingReplication:
+		if want.Replication != nil && slices.Contains(settings, bucketstate.SettingVersioning) {
+			write = retrying(ctx, replicationAfterVersioning, codeInvalidRequest, log, want, "replication refused while enabled versioning propagates", write)
+		}
+	}
+	if err := w.attempt(write); err != nil {
+		what := string(s)
+		if s == bucketstate.SettingVersioning && slices.Contains(settings, bucketstate.SettingMFADelete) {
+			what = "versioning and MFA Delete"
+		}
+		return fmt.Errorf("setting %s on %s bucket %q: %w", what, want.Role, want.Bucket, classifyRefusal(bucketGone(want.Bucket, err), req))
 	}
 	return nil
 }

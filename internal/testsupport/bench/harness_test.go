@@ -171,6 +171,7 @@ type workspace struct {
 	dir    string
 	pairs  int
 	prefix string
+	env    []string // added to terraform's environment
 }
 
 const config = `terraform {
@@ -195,11 +196,8 @@ resource "protectedmedia_bucket_pair" "p" {
 // newWorkspace writes a configuration with n pairs (0 is the empty-configuration baseline) and applies it.
 func newWorkspace(tb testing.TB, n int) *workspace {
 	tb.Helper()
-	b := make([]byte, 4)
-	rand.Read(b)
-	w := &workspace{dir: tb.TempDir(), pairs: n, prefix: "bench-" + hex.EncodeToString(b)}
-	body := fmt.Sprintf(config, n, w.prefix, w.prefix, w.prefix)
-	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(body), 0o600); err != nil {
+	w := &workspace{dir: tb.TempDir(), pairs: n, prefix: randomPrefix("bench")}
+	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(pairConfig(n, w.prefix)), 0o600); err != nil {
 		tb.Fatal(err)
 	}
 	if n > 0 {
@@ -224,6 +222,9 @@ func (w *workspace) terraform(tb testing.TB, args ...string) string {
 	tb.Helper()
 	cmd := exec.Command("terraform", append(args, "-no-color")...)
 	cmd.Dir = w.dir
+	if len(w.env) > 0 {
+		cmd.Env = append(os.Environ(), w.env...)
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -244,6 +245,13 @@ func (w *workspace) plan(tb testing.TB, extra ...string) {
 	if w.pairs > 0 && !strings.Contains(out, "No changes.") {
 		tb.Fatalf("expected an empty plan:\n%s", out)
 	}
+}
+
+// randomPrefix is prefix and 8 random hex digits, for bucket names no other run uses.
+func randomPrefix(prefix string) string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return prefix + "-" + hex.EncodeToString(b)
 }
 
 // providerStats are what provwrap recorded for every provider process started since the last reset.

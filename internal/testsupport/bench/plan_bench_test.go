@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -27,7 +28,11 @@ const injectedLatency = 20 * time.Millisecond
 // s3-cpu-ms/op that of SeaweedFS and the proxy: all three compete for this machine's two cores.
 func BenchmarkPlan(b *testing.B) {
 	requireHarness(b)
-	b.Run("pairs=0", func(b *testing.B) {
+	set := "" // the big run's cases are named big/pairs=N, apart from the small run's
+	if os.Getenv(bigPlansEnv) != "" {
+		set = "big/"
+	}
+	b.Run(set+"pairs=0", func(b *testing.B) {
 		w := newWorkspace(b, 0)
 		eachBuild(b, func(b *testing.B, build string) {
 			resetProviderStats(b)
@@ -40,8 +45,8 @@ func BenchmarkPlan(b *testing.B) {
 			reportProvider(b)
 		})
 	})
-	for _, n := range []int{1, 10, 50} {
-		b.Run(fmt.Sprintf("pairs=%d", n), func(b *testing.B) {
+	for _, n := range planSizes() {
+		b.Run(fmt.Sprintf("%spairs=%d", set, n), func(b *testing.B) {
 			w := newWorkspace(b, n)
 			b.Run("refresh=false", func(b *testing.B) {
 				// Terraform's own cost for n resources, with no S3 call at all: what the refresh adds is the
@@ -67,6 +72,20 @@ func BenchmarkPlan(b *testing.B) {
 			}
 		})
 	}
+}
+
+// bigPlansEnv adds big workspaces to BenchmarkPlan: 100 and 200 pairs. Each of their plans takes seconds
+// and their setup (applying and destroying 300 pairs) minutes, so `make bench` runs them in a run of their
+// own with fewer iterations (-benchtime 2x) than the small ones.
+const bigPlansEnv = "PROTECTEDMEDIA_BENCH_BIG"
+
+// planSizes are the workspaces BenchmarkPlan measures: 1, 10 and 50 pairs, or with PROTECTEDMEDIA_BENCH_BIG
+// set 10, 50, 100 and 200 (10 and 50 again, so per-pair costs are compared within the run).
+func planSizes() []int {
+	if os.Getenv(bigPlansEnv) != "" {
+		return []int{10, 50, 100, 200}
+	}
+	return []int{1, 10, 50}
 }
 
 // planRefresh measures plans of w's pairs with a refresh, with latency added to every S3 call.
@@ -96,6 +115,8 @@ func planRefresh(b *testing.B, w *workspace, latency, empty time.Duration) {
 	}
 	reportProvider(b)
 	b.Logf("S3 calls per pair per refresh by operation: %s", perPair(counts, b.N*n))
+	s := readProviderStats(b)
+	b.ReportMetric(float64(s.cpu)/float64(b.N*n)/float64(time.Millisecond), "provider-cpu-ms/pair")
 }
 
 // reportProvider reports the median start-up and the largest peak memory of the provider processes.

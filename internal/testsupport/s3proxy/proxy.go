@@ -32,6 +32,9 @@ type Proxy struct {
 	// createLag and created emulate eventual consistency after CreateBucket; see SetCreateLag.
 	createLag time.Duration
 	created   map[string]time.Time
+	// tracing and trace record every call's start and end; see StartTrace.
+	tracing bool
+	trace   []Call
 }
 
 // Semantics is a layer of S3 behaviour between fault injection and the upstream server, for what the server
@@ -128,6 +131,9 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := p.classifier.Classify(r)
 	p.count(op)
+	if done := p.traceStart(op); done != nil {
+		defer done()
+	}
 	if f, ok := p.matchFault(op); ok && !f.apply(w, r) {
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -657,5 +658,76 @@ func TestStatusHookFlush(t *testing.T) {
 	}
 	if got := rec.Result().Header.Get("Access-Control-Allow-Origin"); got != "" {
 		t.Errorf("Access-Control-Allow-Origin %q sent", got)
+	}
+}
+
+func TestTrace(t *testing.T) {
+	release := make(chan struct{})
+	h := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.RawQuery, "policy") {
+			<-release // held until the versioning read has been answered
+		}
+		_, _ = io.WriteString(w, "ok")
+	})
+	h.do(t, "GET", "/before-trace?versioning")
+	h.proxy.StartTrace()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		// Not h.do: it may call t.Fatal, which only the test's own goroutine may.
+		resp, err := h.client.Get(h.front.URL + "/pm-bucket?policy")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	})
+	time.Sleep(20 * time.Millisecond) // the policy read is in the upstream now
+	h.do(t, "GET", "/pm-bucket?versioning")
+	close(release)
+	wg.Wait()
+	h.do(t, "GET", "/pm-bucket?tagging")
+	calls := h.proxy.StopTrace()
+	h.do(t, "GET", "/after-trace?versioning")
+
+	var ops []string
+	for _, c := range calls {
+		ops = append(ops, c.Operation+" "+c.Bucket)
+		if c.End.Before(c.Start) {
+			t.Errorf("%s ended before it started", c.Operation)
+		}
+	}
+	if want := []string{"GetBucketVersioning pm-bucket", "GetBucketPolicy pm-bucket", "GetBucketTagging pm-bucket"}; !slices.Equal(ops, want) {
+		t.Fatalf("traced %v, want %v (in the order they ended)", ops, want)
+	}
+	// The versioning read ran while the policy read was waiting: the longest chain is policy, tagging.
+	if got := CriticalPath(calls); got != 2 {
+		t.Errorf("CriticalPath = %d, want 2", got)
+	}
+	if got := h.proxy.StopTrace(); len(got) != 0 {
+		t.Errorf("a stopped trace recorded %v", got)
+	}
+}
+
+func TestCriticalPath(t *testing.T) {
+	at := func(ms int) time.Time { return time.UnixMilli(int64(ms)) }
+	call := func(start, end int) Call { return Call{Start: at(start), End: at(end)} }
+	for _, tc := range []struct {
+		name  string
+		calls []Call
+		want  int
+	}{
+		{"none", nil, 0},
+		{"one", []Call{call(0, 20)}, 1},
+		{"all at once", []Call{call(0, 20), call(1, 21), call(2, 22)}, 1},
+		{"one after another", []Call{call(40, 60), call(0, 20), call(20, 40)}, 3},
+		// create, then two writes at once, then a read after the slower one.
+		{"fan out and in", []Call{call(0, 20), call(21, 41), call(22, 50), call(51, 71)}, 3},
+		// A short call beside a long one: the chain of short ones is the longer.
+		{"short beside long", []Call{call(0, 100), call(0, 10), call(10, 20), call(20, 30)}, 3},
+	} {
+		if got := CriticalPath(tc.calls); got != tc.want {
+			t.Errorf("%s: CriticalPath = %d, want %d", tc.name, got, tc.want)
+		}
 	}
 }

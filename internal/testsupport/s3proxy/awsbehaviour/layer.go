@@ -55,6 +55,10 @@
 //     GetObject answers the bucket key of an SSE-KMS version written with one. The default is learnt from
 //     the PutBucketEncryption and DeleteBucketEncryption requests that pass; a header the server sent is
 //     never changed.
+//  12. A bucket's configurations written at once (KeepConfigurationsApart, configurations.go): a bucket's
+//     configuration writes reach the server one at a time, as AWS keeps each configuration apart while
+//     SeaweedFS may lose one of two overlapping writes; a bucket policy write overlapping a write of the
+//     public access block, ownership controls or versioning answers 409 OperationAborted.
 //
 // Each behaviour's file cites the AWS documentation it follows, and says where AWS documents nothing and
 // what was chosen.
@@ -135,22 +139,25 @@ type Layer struct {
 	refused s3proxy.Refusals
 
 	locks s3proxy.BucketLocks // per bucket: requests that check state and then change it
+	// configLocks: per bucket, the configuration writes behaviour 12 passes to the server one at a time.
+	configLocks s3proxy.BucketLocks
 }
 
 // behaviour is one of the layer's switches (numbered as in the package comment), a bit of Layer.on.
 type behaviour uint32
 
 const (
-	bucketBlockBehaviour  behaviour = 1 << iota // 1
-	accountBlockBehaviour                       // 2
-	ownershipBehaviour                          // 3
-	systemTagsBehaviour                         // 4
-	defaultSSEBehaviour                         // 5
-	namespacesBehaviour                         // 7
-	corsBehaviour                               // 8
-	lifecycleBehaviour                          // 9
-	replicationBehaviour                        // 10
-	objectSSEBehaviour                          // 11
+	bucketBlockBehaviour    behaviour = 1 << iota // 1
+	accountBlockBehaviour                         // 2
+	ownershipBehaviour                            // 3
+	systemTagsBehaviour                           // 4
+	defaultSSEBehaviour                           // 5
+	namespacesBehaviour                           // 7
+	corsBehaviour                                 // 8
+	lifecycleBehaviour                            // 9
+	replicationBehaviour                          // 10
+	objectSSEBehaviour                            // 11
+	configurationsBehaviour                       // 12
 )
 
 // switchOn switches b on; it stays on. Safe with or without l.mu held.
@@ -180,6 +187,7 @@ type bucketState struct {
 	versioning  string
 	replication *replicationConfiguration
 	bucketKeys  map[versionRef]bool // behaviour 11: whether each SSE-KMS version seen written has a bucket key
+	writing     map[string]int      // behaviour 12: the configuration writes in flight, by operation
 }
 
 // New returns a layer with every behaviour off.
@@ -260,6 +268,13 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 	}
 	if l.restrictPublicBucket(w, r, op.Bucket) {
 		return
+	}
+	if l.isOn(configurationsBehaviour) && configurationWrites[op.Name] {
+		done, ok := l.beginConfigurationWrite(w, r, op)
+		if !ok {
+			return
+		}
+		defer done()
 	}
 	next = l.watchVersioning(op, next) // behaviour 10 learns versioning from whatever reaches the server
 	w = l.reportObjectEncryption(w, r, op)
