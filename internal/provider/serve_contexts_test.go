@@ -12,7 +12,7 @@ import (
 )
 
 // requestPayload stands for what terraform-plugin-go hangs on a request's context (loggers, fields).
-type requestPayload struct{ data [16 << 10]byte }
+type requestPayload [16 << 10]byte
 
 type payloadKey struct{}
 
@@ -22,7 +22,7 @@ func retainedRequests(t *testing.T, server tfprotov6.ProviderServer, calls int, 
 	t.Helper()
 	payloads := make([]weak.Pointer[requestPayload], calls)
 	for i := range calls {
-		p := &requestPayload{}
+		p := new(requestPayload)
 		payloads[i] = weak.Make(p)
 		ctx, cancel := context.WithCancel(context.WithValue(t.Context(), payloadKey{}, p))
 		call(ctx, server)
