@@ -5,7 +5,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
@@ -23,7 +22,7 @@ func Serve(ctx context.Context, version string, debug bool) error {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
 	// As providerserver.Serve does, with the requests' contexts released after each call (serve_contexts.go).
-	return tf6server.Serve(address, releasingProviderServer(providerserver.NewProtocol6(New(version)())), opts...)
+	return tf6server.Serve(address, protocol6Server(New(version)()), opts...)
 }
 
 // sdkLogLevels are the variables that set the level of every logger in the provider process: the SDK's root

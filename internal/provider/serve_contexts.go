@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
@@ -22,6 +24,12 @@ import (
 // through unchanged: what they keep does not grow with the configuration.
 type releasingServer struct {
 	tfprotov6.ProviderServer
+}
+
+// protocol6Server is the provider server Terraform talks to, in production (Serve) and in the acceptance
+// tests alike: the framework's for p, releasing each request's context.
+func protocol6Server(p provider.Provider) func() tfprotov6.ProviderServer {
+	return releasingProviderServer(providerserver.NewProtocol6(p))
 }
 
 // releasingProviderServer wraps the provider server that newServer returns.

@@ -84,7 +84,7 @@ func TestServedRequestsAreReleased(t *testing.T) {
 			if kept := retainedRequests(t, providerserver.NewProtocol6(New("test")())(), calls, call); kept < calls {
 				t.Logf("the framework's server alone kept %d of %d requests: releasingServer may no longer be needed", kept, calls)
 			}
-			server := releasingProviderServer(providerserver.NewProtocol6(New("test")()))()
+			server := protocol6Server(New("test")())()
 			if kept := retainedRequests(t, server, calls, call); kept > 0 {
 				t.Errorf("%d of %d served requests are still reachable: a plan's memory grows with its pairs", kept, calls)
 			}
