@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
@@ -37,7 +36,7 @@ const testBucketPrefix = "tf-acc-pm-"
 var accEnv *testenv.Env
 
 var protoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"protectedmedia": providerserver.NewProtocol6WithError(New("test")()),
+	"protectedmedia": func() (tfprotov6.ProviderServer, error) { return protocol6Server(New("test")())(), nil },
 }
 
 func TestMain(m *testing.M) {

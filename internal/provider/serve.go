@@ -5,7 +5,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
 // address is where Terraform finds the provider.
@@ -17,7 +17,12 @@ func Serve(ctx context.Context, version string, debug bool) error {
 	if !debug {
 		silenceUnreadLogs(os.LookupEnv, os.Setenv)
 	}
-	return providerserver.Serve(ctx, New(version), providerserver.ServeOpts{Address: address, Debug: debug})
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	// As providerserver.Serve does, with the requests' contexts released after each call (serve_contexts.go).
+	return tf6server.Serve(address, protocol6Server(New(version)()), opts...)
 }
 
 // sdkLogLevels are the variables that set the level of every logger in the provider process: the SDK's root

@@ -82,8 +82,8 @@ func buildProvider(dir string) error {
 	bin := filepath.Join(dir, "bin")
 	realProvider := filepath.Join(dir, "real-provider")
 	pkg := "github.com/protectedmedia/terraform-provider-protectedmedia"
-	if os.Getenv("PROTECTEDMEDIA_CPUPROFILE_DIR") != "" {
-		pkg += "/internal/testsupport/bench/profprov" // the same provider, writing a CPU profile per process
+	if os.Getenv("PROTECTEDMEDIA_CPUPROFILE_DIR") != "" || os.Getenv("PROTECTEDMEDIA_MEMPROFILE_DIR") != "" {
+		pkg += "/internal/testsupport/bench/profprov" // the same provider, writing profiles per process
 	}
 	for _, b := range [][]string{
 		{"build", "-o", realProvider, pkg},
