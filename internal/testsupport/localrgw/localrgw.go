@@ -209,7 +209,7 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, errPortTaken) || attempt == portRetries {
+		if !(errors.Is(err, errPortTaken) || errors.Is(err, errMonRefused)) || attempt == portRetries {
 			return nil, fmt.Errorf("localrgw: %w", err)
 		}
 	}
@@ -247,6 +247,10 @@ func checkIdentities(adminKey string, ids []Identity) error {
 
 // errPortTaken marks a start that failed because a chosen port was no longer free.
 var errPortTaken = errors.New("a chosen port was taken")
+
+// errMonRefused marks a start whose monitor refused the cluster's first command, which a start on fresh ports
+// gets past.
+var errMonRefused = errors.New("the monitor refused the first command")
 
 // startOnce creates a new cluster in a clean directory on a fresh pair of ports and starts its daemons; it
 // returns once RGW answers over HTTPS. On failure nothing it started is left running.
@@ -294,6 +298,12 @@ func (s *Server) startOnce(ctx context.Context, certFile, keyFile string) (err e
 	osdUUID := newUUID()
 	out, err := c.output(ctx, mon, s.tools.ceph, "-c", confFile, "--connect-timeout", "60", "osd", "new", osdUUID)
 	if err != nil {
+		if strings.Contains(err.Error(), "EPERM") {
+			// The monitor refused the cluster's first command ("problem getting command descriptions from
+			// mon"): seen once in CI, where several test packages start clusters at the same moment, so a
+			// monitor of another cluster may have taken the chosen port. A fresh cluster on fresh ports starts.
+			return fmt.Errorf("%w: %w", errMonRefused, err)
+		}
 		return err
 	}
 	if id := strings.TrimSpace(out); id != osdID {

@@ -1,6 +1,7 @@
 package localrgw
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -156,6 +157,26 @@ func TestStartRetriesWhenAPortIsTaken(t *testing.T) {
 				t.Errorf("%s pid %d still exists after the failed start (%v)", name, pid, err)
 			}
 		}
+	}
+}
+
+func TestStartRetriesWhenTheMonitorRefusesTheFirstCommand(t *testing.T) {
+	dir := fakeCeph(t, "exec sleep 60\n")
+	// The first `ceph osd new` is refused as a monitor that is not this cluster's (or not ready) refuses it;
+	// the next cluster, on fresh ports, gets its OSD id.
+	script := "if [ ! -e \"$0.refused\" ]; then : > \"$0.refused\"; echo 'Error EPERM: problem getting command descriptions from mon.' >&2; exit 1; fi\necho " + osdID + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "ceph"), []byte("#!/bin/sh\n"+script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	_, err := Start(ctx, Options{Binary: filepath.Join(dir, "radosgw"), DataDir: t.TempDir()})
+	if errors.Is(err, errMonRefused) {
+		t.Fatalf("Start gave up on the refused first command: %v", err)
+	}
+	pids, _ := os.ReadFile(filepath.Join(dir, "ceph-mon.pids"))
+	if n := len(strings.Fields(string(pids))); n != 2 {
+		t.Errorf("ceph-mon started %d times, want 2 (the refused cluster, then a fresh one)", n)
 	}
 }
 
