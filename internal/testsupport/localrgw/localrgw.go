@@ -209,7 +209,7 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 		if err == nil {
 			break
 		}
-		if !(errors.Is(err, errPortTaken) || errors.Is(err, errMonRefused)) || attempt == portRetries {
+		if retry := errors.Is(err, errPortTaken) || errors.Is(err, errMonRefused); !retry || attempt == portRetries {
 			return nil, fmt.Errorf("localrgw: %w", err)
 		}
 	}
