@@ -204,6 +204,13 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("localrgw: writing server certificate: %w", err)
 	}
 
+	// One cluster starts at a time on the machine: test packages run at once, and clusters starting side by
+	// side on two cores were seen in CI to trip over each other (a monitor refusing, an OSD exiting).
+	unlock, err := lockStarts()
+	if err != nil {
+		return nil, fmt.Errorf("localrgw: %w", err)
+	}
+	defer unlock()
 	for attempt := 1; ; attempt++ {
 		err = s.startOnce(ctx, certFile, keyFile)
 		if err == nil {
@@ -247,6 +254,18 @@ func checkIdentities(adminKey string, ids []Identity) error {
 
 // errPortTaken marks a start that failed because a chosen port was no longer free.
 var errPortTaken = errors.New("a chosen port was taken")
+
+// lockStarts takes the machine-wide lock of cluster starts (a file lock, released if the process dies).
+func lockStarts() (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "protectedmedia-localrgw-start.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	return func() { _ = f.Close() }, nil
+}
 
 // errMonRefused marks a start whose monitor refused the cluster's first command, which a start on fresh ports
 // gets past.

@@ -34,7 +34,7 @@ func runTests(m *testing.M) int {
 		return m.Run()
 	}
 	start := time.Now()
-	srv, err := Start(context.Background(), Options{Binary: bin, Identities: []Identity{appIdentity}})
+	srv, err := StartForTests(context.Background(), Options{Binary: bin, Identities: []Identity{appIdentity}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -1,6 +1,8 @@
 package localrgw
 
 import (
+	"context"
+	"errors"
 	"os"
 	"testing"
 )
@@ -27,7 +29,7 @@ func Binary(t testing.TB) string {
 // StartT starts a cluster with RGW for one test, with the given extra users, stopped when the test ends.
 func StartT(t testing.TB, identities ...Identity) *Server {
 	t.Helper()
-	s, err := Start(t.Context(), Options{Binary: Binary(t), Identities: identities})
+	s, err := StartForTests(t.Context(), Options{Binary: Binary(t), Identities: identities})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,4 +39,25 @@ func StartT(t testing.TB, identities ...Identity) *Server {
 		}
 	})
 	return s
+}
+
+// testStartAttempts is how many clusters StartForTests starts before it gives up.
+const testStartAttempts = 3
+
+// StartForTests is Start, tried again on failure up to testStartAttempts times: a Ceph cluster starting on two
+// busy cores beside other tests' was seen in CI to fail now and then (an OSD exiting at boot), which a fresh
+// cluster gets past. Start itself reports each failure, so its own tests see every one.
+func StartForTests(ctx context.Context, o Options) (*Server, error) {
+	var errs []error
+	for range testStartAttempts {
+		s, err := Start(ctx, o)
+		if err == nil {
+			return s, nil
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, errors.Join(errs...)
 }
