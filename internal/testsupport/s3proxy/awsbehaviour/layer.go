@@ -59,6 +59,14 @@
 //     configuration writes reach the server one at a time, as AWS keeps each configuration apart while
 //     SeaweedFS may lose one of two overlapping writes; a bucket policy write overlapping a write of the
 //     public access block, ownership controls or versioning answers 409 OperationAborted.
+//  13. Multipart upload checksum types (EnforceMultipartChecksums, multipart.go): an upload keeps the
+//     checksum algorithm its CreateMultipartUpload named in x-amz-checksum-algorithm (or none), learnt with
+//     the UploadId of the server's answer and forgotten on AbortMultipartUpload or a successful
+//     CompleteMultipartUpload. An UploadPart whose checksum (x-amz-sdk-checksum-algorithm, an
+//     x-amz-checksum-<algorithm> header or the one x-amz-trailer announces) is of another type answers 400
+//     InvalidRequest "Checksum Type mismatch occurred, ..."; a CompleteMultipartUpload of an upload created
+//     with an algorithm whose list leaves out a part's checksum answers 400 InvalidRequest "The upload was
+//     created using a <algorithm> checksum. ...".
 //
 // Each behaviour's file cites the AWS documentation it follows, and says where AWS documents nothing and
 // what was chosen.
@@ -81,6 +89,11 @@
 // It stores aws:kms default encryption with its key and bucket key as AWS reports them; with a KMS provider
 // (testenv.Options.KMS) it encrypts objects under the key, and without one it answers 500 to every object
 // written under such a default (kms_seaweedfs_test.go records what it reports).
+// It takes multipart uploads as aws-sdk-go-v2's upload manager makes them with CRC32 (x-amz-checksum-algorithm
+// on CreateMultipartUpload, a CRC32 trailer on UploadPart, answered with the part's ChecksumCRC32, and each
+// part's ChecksumCRC32 in CompleteMultipartUpload); it also takes a CRC32 part of an upload created without
+// an algorithm (AWS: 400 InvalidRequest), and answers a completion of a CRC32 upload that leaves out a part's
+// checksum 400 InvalidRequest "Invalid Request" (multipart_test.go records it).
 //
 // The layer never changes a forwarded request: the Go SDK signs a PutBucketTagging or PutBucketEncryption
 // body three times over (its SHA-256 in x-amz-content-sha256, its CRC32 in x-amz-checksum-crc32, and
@@ -147,17 +160,18 @@ type Layer struct {
 type behaviour uint32
 
 const (
-	bucketBlockBehaviour    behaviour = 1 << iota // 1
-	accountBlockBehaviour                         // 2
-	ownershipBehaviour                            // 3
-	systemTagsBehaviour                           // 4
-	defaultSSEBehaviour                           // 5
-	namespacesBehaviour                           // 7
-	corsBehaviour                                 // 8
-	lifecycleBehaviour                            // 9
-	replicationBehaviour                          // 10
-	objectSSEBehaviour                            // 11
-	configurationsBehaviour                       // 12
+	bucketBlockBehaviour        behaviour = 1 << iota // 1
+	accountBlockBehaviour                             // 2
+	ownershipBehaviour                                // 3
+	systemTagsBehaviour                               // 4
+	defaultSSEBehaviour                               // 5
+	namespacesBehaviour                               // 7
+	corsBehaviour                                     // 8
+	lifecycleBehaviour                                // 9
+	replicationBehaviour                              // 10
+	objectSSEBehaviour                                // 11
+	configurationsBehaviour                           // 12
+	multipartChecksumsBehaviour                       // 13
 )
 
 // switchOn switches b on; it stays on. Safe with or without l.mu held.
@@ -186,8 +200,9 @@ type bucketState struct {
 	// (nil = none).
 	versioning  string
 	replication *replicationConfiguration
-	bucketKeys  map[versionRef]bool // behaviour 11: whether each SSE-KMS version seen written has a bucket key
-	writing     map[string]int      // behaviour 12: the configuration writes in flight, by operation
+	bucketKeys  map[versionRef]bool           // behaviour 11: whether each SSE-KMS version seen written has a bucket key
+	writing     map[string]int                // behaviour 12: the configuration writes in flight, by operation
+	uploads     map[uploadRef]multipartUpload // behaviour 13: the multipart uploads seen created and not ended
 }
 
 // New returns a layer with every behaviour off.
@@ -275,6 +290,10 @@ func (l *Layer) serve(w http.ResponseWriter, r *http.Request, op s3proxy.Operati
 			return
 		}
 		defer done()
+	}
+	next, refused := l.multipartChecksums(w, r, op, next)
+	if refused {
+		return
 	}
 	next = l.watchVersioning(op, next) // behaviour 10 learns versioning from whatever reaches the server
 	w = l.reportObjectEncryption(w, r, op)
