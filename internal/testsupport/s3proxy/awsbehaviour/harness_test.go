@@ -45,6 +45,8 @@ const (
 		`<ETag>&#34;e9&#34;</ETag><Size>9</Size><Owner><ID>o</ID></Owner><StorageClass>STANDARD</StorageClass></Version>` +
 		`<CommonPrefixes><Prefix>dir/</Prefix></CommonPrefixes></ListVersionsResult>`
 	upstreamObject = "content of the object"
+	// upstreamUploadID is the UploadId of every multipart upload the upstream creates.
+	upstreamUploadID = "upload-1"
 )
 
 // answerAsSeaweedFS is the upstream's default: what SeaweedFS answers for a bucket that exists and has no
@@ -65,6 +67,12 @@ func answerAsSeaweedFS(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, upstreamObject)
 	case "CopyObject":
 		_, _ = io.WriteString(w, `<CopyObjectResult><ETag>"e"</ETag></CopyObjectResult>`)
+	case "CreateMultipartUpload":
+		w.Header().Set("Content-Type", "application/xml")
+		_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<InitiateMultipartUploadResult xmlns="`+layertest.S3NS+
+			`"><Bucket>`+op.Bucket+`</Bucket><Key>`+op.Key+`</Key><UploadId>`+upstreamUploadID+`</UploadId></InitiateMultipartUploadResult>`)
+	case "AbortMultipartUpload":
+		w.WriteHeader(http.StatusNoContent)
 	case "DeleteBucket", "DeletePublicAccessBlock", "PutBucketPolicy", "DeleteBucketPolicy", "DeleteBucketTagging":
 		w.WriteHeader(http.StatusNoContent)
 	case "PutBucketReplication", "DeleteBucketReplication":

@@ -10,10 +10,13 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/xml"
 	"errors"
 	"hash/crc32"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,6 +25,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/s3api"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/layertest"
 )
 
 // client returns an SDK client for endpoint (the proxy's or the server's) with the given checksum mode.
@@ -280,4 +285,141 @@ func TestMultipartChecksumsWithSeaweedFS(t *testing.T) {
 		}
 		expectObject(t, ctx, required, bucket, "plain", parts)
 	})
+}
+
+// completeBody is a CompleteMultipartUpload document as the SDK writes it, of parts numbered from 1, each
+// with an ETag and, when checksums[i] is not "", its Checksum<ALGORITHM> element.
+func completeBody(algorithm string, checksums ...string) string {
+	b := `<CompleteMultipartUpload xmlns="` + layertest.S3NS + `">`
+	for i, c := range checksums {
+		b += "<Part>"
+		if c != "" {
+			b += "<Checksum" + strings.ToUpper(algorithm) + ">" + c + "</Checksum" + strings.ToUpper(algorithm) + ">"
+		}
+		b += `<ETag>"e` + strconv.Itoa(i+1) + `"</ETag><PartNumber>` + strconv.Itoa(i+1) + "</PartNumber></Part>"
+	}
+	return b + "</CompleteMultipartUpload>"
+}
+
+// expectMessage checks an answer's error code and message.
+func expectMessage(t *testing.T, got reply, code, message string) {
+	t.Helper()
+	var doc struct{ Code, Message string }
+	if err := xml.Unmarshal(got.Body, &doc); err != nil || doc.Code != code || doc.Message != message {
+		t.Errorf("answer %d %s, want %s %q", got.Status, got.Body, code, message)
+	}
+}
+
+func TestEnforceMultipartChecksums(t *testing.T) {
+	h := newHarness(t)
+	h.layer.EnforceMultipartChecksums()
+	const object = "/pm-media/big.bin"
+	part := object + "?partNumber=1&uploadId=" + upstreamUploadID
+	upload := object + "?uploadId=" + upstreamUploadID
+	create := func(kv ...string) {
+		t.Helper()
+		got := h.send(t, request{method: http.MethodPost, target: object + "?uploads", header: signed(kv...)})
+		if !strings.Contains(string(got.Body), "<UploadId>"+upstreamUploadID+"</UploadId>") {
+			t.Errorf("CreateMultipartUpload's answer lost its UploadId: %s", got.Body)
+		}
+		h.ExpectForwarded(t, got, http.StatusOK)
+	}
+	sendPart := func(kv ...string) reply {
+		t.Helper()
+		return h.send(t, request{method: http.MethodPut, target: part, header: signed(kv...), body: "part"})
+	}
+	mismatch := func(expected, actual string) string {
+		return "Checksum Type mismatch occurred, expected checksum Type: " + expected + ", actual checksum Type: " + actual
+	}
+
+	// An upload created with CRC32: each way of naming a part's checksum type.
+	create(headerChecksumAlgorithm, "CRC32")
+	for _, c := range []struct {
+		header []string
+		actual string // "" = the part passes
+	}{
+		{[]string{headerSDKChecksumAlgorithm, "CRC32", "X-Amz-Checksum-Crc32", "AAAAAA=="}, ""},
+		{[]string{"X-Amz-Checksum-Crc32", "AAAAAA=="}, ""},
+		{[]string{headerTrailer, "x-amz-checksum-crc32", "Content-Encoding", "aws-chunked"}, ""},
+		{[]string{headerSDKChecksumAlgorithm, "CRC32C"}, "crc32c"},
+		{[]string{"X-Amz-Checksum-Sha256", "Gy+ntJ0qfWk+w9o7XUbDRHFfm2is2lK7mooEHCuNl3E="}, "sha256"},
+		{[]string{headerTrailer, "x-amz-checksum-crc64nvme"}, "crc64nvme"},
+		{nil, "null"},
+	} {
+		got := sendPart(c.header...)
+		if c.actual == "" {
+			h.ExpectForwarded(t, got, http.StatusOK)
+			continue
+		}
+		h.expectRefused(t, got, http.StatusBadRequest, "InvalidRequest")
+		expectMessage(t, got, "InvalidRequest", mismatch("crc32", c.actual))
+	}
+	// Parts of uploads the layer did not see created, and copies, pass.
+	h.ExpectForwarded(t, h.do(t, http.MethodPut, object+"?partNumber=1&uploadId=other", "part"), http.StatusOK)
+	h.ExpectForwarded(t, h.do(t, http.MethodPut, "/pm-media/other.bin?partNumber=1&uploadId="+upstreamUploadID, "part"), http.StatusOK)
+	h.ExpectForwarded(t, h.send(t, request{method: http.MethodPut, target: part, header: signed("X-Amz-Copy-Source", "/pm-media/a.jpg")}), http.StatusOK)
+
+	// The completion must list every part's CRC32.
+	for _, c := range []struct {
+		body, missing string
+	}{
+		{completeBody("crc32", "", "AAAAAA=="), "1"},
+		{completeBody("crc32", "AAAAAA==", ""), "2"},
+		{completeBody("crc32c", "AAAAAA==", "AAAAAA=="), "1"}, // another algorithm's checksums
+		{strings.Replace(completeBody("crc32", "AAAAAA==", "AAAAAA=="), "AAAAAA==", " ", 1), "1"},
+	} {
+		got := h.do(t, http.MethodPost, upload, c.body)
+		h.expectRefused(t, got, http.StatusBadRequest, "InvalidRequest")
+		expectMessage(t, got, "InvalidRequest", "The upload was created using a crc32 checksum. The complete request must "+
+			"include the checksum for each part. It was missing for part "+c.missing+" in the request.")
+	}
+	// What cannot be read as the document is the server's to answer.
+	h.ExpectForwarded(t, h.do(t, http.MethodPost, upload, "<CompleteMultipartUpload><Part>"), http.StatusOK)
+	// A complete list passes as sent, and the upload is forgotten once completed.
+	h.expectUntouched(t, request{method: http.MethodPost, target: upload, body: completeBody("crc32", "AAAAAA==", "AAAAAA==")})
+	h.ExpectForwarded(t, sendPart(), http.StatusOK)
+
+	// An upload created without an algorithm takes only parts without a checksum, and completes without.
+	create()
+	h.ExpectForwarded(t, sendPart(), http.StatusOK)
+	got := sendPart(headerTrailer, "x-amz-checksum-crc32")
+	h.expectRefused(t, got, http.StatusBadRequest, "InvalidRequest")
+	expectMessage(t, got, "InvalidRequest", mismatch("null", "crc32"))
+	h.ExpectForwarded(t, h.do(t, http.MethodPost, upload, completeBody("crc32", "", "")), http.StatusOK)
+
+	// AbortMultipartUpload forgets the upload; a failed one does not.
+	create(headerChecksumAlgorithm, "SHA256")
+	h.SetAnswer(func(w http.ResponseWriter, r *http.Request) {
+		s3proxy.WriteError(w, r, http.StatusForbidden, "AccessDenied", "Access Denied")
+	})
+	h.ExpectForwarded(t, h.do(t, http.MethodDelete, upload, ""), http.StatusForbidden)
+	h.SetAnswer(nil)
+	h.expectRefused(t, sendPart(), http.StatusBadRequest, "InvalidRequest")
+	h.ExpectForwarded(t, h.do(t, http.MethodDelete, upload, ""), http.StatusNoContent)
+	h.ExpectForwarded(t, sendPart(), http.StatusOK)
+
+	// A CreateMultipartUpload the server refuses teaches nothing.
+	h.SetAnswer(func(w http.ResponseWriter, r *http.Request) {
+		s3proxy.WriteError(w, r, http.StatusForbidden, "AccessDenied", "Access Denied")
+	})
+	h.ExpectForwarded(t, h.send(t, request{method: http.MethodPost, target: object + "?uploads", header: signed(headerChecksumAlgorithm, "CRC32")}),
+		http.StatusForbidden)
+	h.SetAnswer(nil)
+	h.ExpectForwarded(t, sendPart(), http.StatusOK)
+
+	// A FULL_OBJECT upload takes parts without a checksum and completes without them, but not parts of
+	// another type.
+	create(headerChecksumAlgorithm, "CRC32", headerChecksumType, "FULL_OBJECT")
+	h.ExpectForwarded(t, sendPart(), http.StatusOK)
+	h.expectRefused(t, sendPart(headerSDKChecksumAlgorithm, "SHA1"), http.StatusBadRequest, "InvalidRequest")
+	h.ExpectForwarded(t, h.do(t, http.MethodPost, upload, completeBody("crc32", "", "")), http.StatusOK)
+
+	// DeleteBucket forgets the bucket's uploads.
+	create(headerChecksumAlgorithm, "CRC32")
+	h.ExpectForwarded(t, h.do(t, http.MethodDelete, "/pm-media", ""), http.StatusNoContent)
+	h.ExpectForwarded(t, sendPart(), http.StatusOK)
+
+	if n := h.layer.Refusals(); n != 11 { // 4 parts and 4 completions of the CRC32 upload, 1 part each of the next three
+		t.Errorf("Refusals %d, want 11", n)
+	}
 }
