@@ -100,7 +100,8 @@ func (l *Layer) multipartChecksums(w http.ResponseWriter, r *http.Request, op s3
 			return next, false
 		}
 		part := partChecksumType(r.Header)
-		if part != u.algorithm && !(part == "" && u.fullObject) {
+		unchecksummedFullObject := part == "" && u.fullObject // S3 computes the part's checksum itself
+		if part != u.algorithm && !unchecksummedFullObject {
 			// Read the part first: refused while it is still being sent, the client finds the connection
 			// closed under it and sends the part again, so one refusal would count as several.
 			_, _ = io.CopyN(io.Discard, r.Body, maxPartSize)

@@ -29,7 +29,7 @@ import (
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy/layertest"
 )
 
-// client returns an SDK client for endpoint (the proxy's or the server's) with the given checksum mode.
+// clientFor returns an SDK client for endpoint (the proxy's or the server's) with the given checksum mode.
 func (s *seaweed) clientFor(t *testing.T, ctx context.Context, endpoint, checksums string) *s3.Client {
 	t.Helper()
 	c, err := s3api.New(ctx, s3api.Config{SkipBucketOwnerCheck: true, Endpoint: endpoint, AccessKey: s.env.Server.AccessKey,
@@ -61,7 +61,7 @@ type multipart struct {
 	id          string
 }
 
-// create starts the upload, with the given checksum algorithm ("" for none).
+// createUpload starts an upload with the given checksum algorithm ("" for none).
 func createUpload(ctx context.Context, c *s3.Client, bucket, key string, alg types.ChecksumAlgorithm) (*multipart, error) {
 	out, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &bucket, Key: &key, ChecksumAlgorithm: alg})
 	if err != nil {
