@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	controltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 
@@ -133,10 +132,11 @@ func StartBatchRestore(ctx context.Context, c *Client, bucket, prefix string, o 
 	if err != nil || rows == 0 {
 		return r, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
 		return r, err
 	}
-	etag, err := putManifest(ctx, c.S3, b.ManifestBucket, b.ManifestKey, f)
+	etag, err := putManifest(ctx, c, b.ManifestBucket, b.ManifestKey, f, size)
 	if err != nil {
 		return r, err
 	}
@@ -188,13 +188,15 @@ func StartBatchRestore(ctx context.Context, c *Client, bucket, prefix string, o 
 	}
 }
 
-// putManifest writes the manifest and returns its ETag, which CreateJob must name.
-func putManifest(ctx context.Context, c *s3.Client, bucket, key string, body io.ReadSeeker) (string, error) {
-	out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: body, ContentType: aws.String("text/csv")})
+// putManifest writes the manifest, size bytes of f, and returns its ETag, which CreateJob must name. A manifest
+// of more than uploadLimits.PutLimit bytes (tens of millions of rows can take more than the 5 GiB one PutObject
+// holds) is written in parts.
+func putManifest(ctx context.Context, c *Client, bucket, key string, f *os.File, size int64) (string, error) {
+	etag, err := putFile(ctx, c, bucket, key, f, size)
 	if err != nil {
-		return "", fmt.Errorf("writing the manifest s3://%s/%s: %w", bucket, key, bucketGone(bucket, err))
+		return "", fmt.Errorf("writing the manifest s3://%s/%s (%d bytes): %w", bucket, key, size, bucketGone(bucket, err))
 	}
-	return aws.ToString(out.ETag), nil
+	return etag, nil
 }
 
 // FindBatchJob returns what S3 says of a job of the caller's account; an unknown or expired job is
