@@ -50,7 +50,11 @@ var iamActionsOf = map[string][]string{
 	"PutObjectTagging":                {"s3:PutObjectVersionTagging"},
 	"GetAccountPublicAccessBlock":     {"s3:GetAccountPublicAccessBlock"}, // S3 Control's GetPublicAccessBlock
 	"PutObject":                       {"s3:PutObject"},                   // a batch restore's manifest
-	"CreateJob":                       {"s3:CreateJob", "iam:PassRole"},   // S3 Control; the role the job runs as
+	"CreateMultipartUpload":           {"s3:PutObject"},                   // a manifest over 64 MiB
+	"UploadPart":                      {"s3:PutObject"},
+	"CompleteMultipartUpload":         {"s3:PutObject"},
+	"AbortMultipartUpload":            {"s3:AbortMultipartUpload"},
+	"CreateJob":                       {"s3:CreateJob", "iam:PassRole"}, // S3 Control; the role the job runs as
 	"DescribeJob":                     {"s3:DescribeJob"},
 	"GetCallerIdentity":               nil, // STS: needs no permission
 }
@@ -93,7 +97,7 @@ func TestRunningOnAWSGuideGrantsEveryCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call := regexp.MustCompile(`\b(?:c|control|client)\.([A-Z][A-Za-z]+)\(ctx`)
+	call := regexp.MustCompile(`\b(?:c|control|client)(?:\.S3)?\.([A-Z][A-Za-z]+)\((?:ctx|actx)`)
 	paginator := regexp.MustCompile(`\bs3\.New([A-Z][A-Za-z]+)Paginator\(`)
 	used := map[string]bool{}
 	for _, f := range sources {
