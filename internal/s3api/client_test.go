@@ -18,7 +18,7 @@ const (
 // isolateAWS hides every AWS setting of the machine running the tests: the variables the SDK reads are
 // cleared and the shared config and credentials files are empty temporary files. Instance metadata is
 // disabled, so nothing ever reaches the network.
-func isolateAWS(t *testing.T) {
+func isolateAWS(t testing.TB) {
 	t.Helper()
 	for _, name := range []string{
 		"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",

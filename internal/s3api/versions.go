@@ -78,30 +78,25 @@ func versionGone(bucket, key, versionID string, err error) error {
 // A bucket that does not exist is a *NotFoundError. opts adjust the request (the expected owner of a bucket
 // of another account).
 func ListVersions(ctx context.Context, c *s3.Client, bucket, prefix string, fn func([]recovery.Version) error, opts ...func(*s3.ListObjectVersionsInput)) error {
-	in := &s3.ListObjectVersionsInput{
-		Bucket:                   aws.String(bucket),
-		OptionalObjectAttributes: []types.OptionalObjectAttributes{types.OptionalObjectAttributesRestoreStatus},
-	}
-	if prefix != "" {
-		in.Prefix = aws.String(prefix)
-	}
-	for _, o := range opts {
-		o(in)
-	}
-	p := s3.NewListObjectVersionsPaginator(c, in)
+	p := s3.NewListObjectVersionsPaginator(c, listRequest(bucket, prefix, opts))
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			if err = bucketGone(bucket, err); IsNotFound(err) {
-				return err
-			}
-			return fmt.Errorf("listing versions under %q in bucket %q: %w", prefix, bucket, err)
+			return listError(bucket, prefix, err)
 		}
 		if err := fn(fromListing(page)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// listError is a failed listing's error: a bucket that does not exist is a *NotFoundError.
+func listError(bucket, prefix string, err error) error {
+	if err = bucketGone(bucket, err); IsNotFound(err) {
+		return err
+	}
+	return fmt.Errorf("listing versions under %q in bucket %q: %w", prefix, bucket, err)
 }
 
 // fromListing converts one ListObjectVersions page to plain records.
@@ -416,7 +411,7 @@ func listVersionsOf(c *s3.Client, bucket, prefix string, asOf, seenAt time.Time)
 			}
 			return start(recovery.Classify(asOf, entries))
 		}
-		if err := ListVersions(ctx, c, bucket, prefix, func(page []recovery.Version) error { return scanner.Page(page, emit) }); err != nil {
+		if err := listVersionsSplit(ctx, c, bucket, prefix, func(page []recovery.Version) error { return scanner.Page(page, emit) }); err != nil {
 			return err
 		}
 		return scanner.Flush(emit)

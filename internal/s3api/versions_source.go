@@ -50,12 +50,12 @@ func keyHistories(ctx context.Context, c *s3.Client, bucket, owner, prefix strin
 	}
 }
 
-// listVersions is ListVersions naming owner as the bucket's expected owner, when set.
+// listVersions is listVersionsSplit naming owner as the bucket's expected owner, when set.
 func listVersions(ctx context.Context, c *s3.Client, bucket, owner, prefix string, fn func([]recovery.Version) error) error {
 	if owner == "" {
-		return ListVersions(ctx, c, bucket, prefix, fn)
+		return listVersionsSplit(ctx, c, bucket, prefix, fn)
 	}
-	return ListVersions(ctx, c, bucket, prefix, fn, func(in *s3.ListObjectVersionsInput) { in.ExpectedBucketOwner = aws.String(owner) })
+	return listVersionsSplit(ctx, c, bucket, prefix, fn, func(in *s3.ListObjectVersionsInput) { in.ExpectedBucketOwner = aws.String(owner) })
 }
 
 // mergeHistories lists bucket and source under prefix at once and calls emit for every key either has, in

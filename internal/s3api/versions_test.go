@@ -252,12 +252,12 @@ func waitFor(t *testing.T, cond func() bool) {
 func startVersionsServer(t *testing.T) func(t *testing.T) (*s3.Client, string) {
 	t.Helper()
 	_, newBucket := startSeaweedFS(t)
-	return newBucket
+	return func(t *testing.T) (*s3.Client, string) { return newBucket(t) }
 }
 
 // startSeaweedFS starts SeaweedFS for one test and returns it, with a function that makes a fresh versioned
 // bucket on it and returns a client talking to it directly.
-func startSeaweedFS(t *testing.T) (*locals3.Server, func(t *testing.T) (*s3.Client, string)) {
+func startSeaweedFS(t testing.TB) (*locals3.Server, func(t testing.TB) (*s3.Client, string)) {
 	t.Helper()
 	bin := os.Getenv("PROTECTEDMEDIA_WEED")
 	if bin == "" {
@@ -278,7 +278,7 @@ func startSeaweedFS(t *testing.T) (*locals3.Server, func(t *testing.T) (*s3.Clie
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, func(t *testing.T) (*s3.Client, string) {
+	return srv, func(t testing.TB) (*s3.Client, string) {
 		b := make([]byte, 4)
 		rand.Read(b)
 		bucket := "pm-versions-" + hex.EncodeToString(b)
@@ -327,7 +327,7 @@ func startArchiveBench(t *testing.T) *archiveBench {
 
 // startProxy puts the test proxy with semantics in front of srv, over HTTPS with a certificate of srv's CA,
 // for the test's duration.
-func startProxy(t *testing.T, srv *locals3.Server, semantics s3proxy.Semantics) (*s3proxy.Proxy, string) {
+func startProxy(t testing.TB, srv *locals3.Server, semantics s3proxy.Semantics) (*s3proxy.Proxy, string) {
 	t.Helper()
 	target, err := url.Parse(srv.Endpoint)
 	if err != nil {
