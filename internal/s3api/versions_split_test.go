@@ -2,8 +2,6 @@ package s3api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"slices"
@@ -13,11 +11,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
-	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/localrgw"
 	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/testsupport/s3proxy"
 )
 
@@ -158,33 +154,6 @@ func TestListVersionsSplit(t *testing.T) {
 			t.Fatalf("listing whose caller stopped: %v, want %v", err, stop)
 		}
 	})
-}
-
-// TestListVersionsSplitAgainstRGW: Ceph RGW's delimited version listings split the tree as SeaweedFS's do.
-func TestListVersionsSplitAgainstRGW(t *testing.T) {
-	srv := localrgw.StartT(t)
-	ctx := t.Context()
-	isolateAWS(t)
-	target, err := New(ctx, Config{SkipBucketOwnerCheck: true, Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, CABundle: srv.CAFile})
-	mustVersions(t, err)
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	bucket := "pm-rgw-split-" + hex.EncodeToString(b)
-	_, err = target.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket})
-	mustVersions(t, err)
-	t.Cleanup(func() {
-		ctx := context.WithoutCancel(ctx)
-		_, err := EmptyBucket(ctx, target.S3, bucket, MFA{})
-		mustVersions(t, err)
-		mustVersions(t, DeleteBucket(ctx, target.S3, bucket))
-	})
-	_, err = target.S3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: &bucket,
-		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
-	mustVersions(t, err)
-	writeSplitFixture(t, target.S3, bucket)
-	var delimited atomic.Int64
-	c := s3.New(target.S3.Options(), func(o *s3.Options) { o.APIOptions = append(o.APIOptions, countDelimited(&delimited)) })
-	checkSplitListing(t, c, bucket, &delimited)
 }
 
 // countDelimited counts the client's ListObjectVersions requests with a delimiter, the levels of a split.
