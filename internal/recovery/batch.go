@@ -27,7 +27,7 @@ var ManifestFields = []string{"Bucket", "Key", "VersionId"}
 // be read back as something else (a space is %20, never "+", which a form decoder would read as a space and
 // a path decoder as a plus).
 func ManifestRow(bucket, key, versionID string) string {
-	return bucket + "," + urlEncode(key) + "," + urlEncode(versionID) + "\n"
+	return bucket + "," + EscapeKey(key) + "," + EscapeKey(versionID) + "\n"
 }
 
 // DecodeManifestKey is the key of a manifest row as S3 Batch Operations reads it back; false when the
@@ -51,7 +51,10 @@ func DecodeManifestKey(s string) (string, bool) {
 	return b.String(), true
 }
 
-func urlEncode(s string) string {
+// EscapeKey percent-encodes every byte of s but the unreserved characters and "/", as S3 reads a key in
+// x-amz-copy-source and in a Batch Operations manifest: "+" would otherwise read as a space, "?" as the start
+// of a query, "," as the next column.
+func EscapeKey(s string) string {
 	const hexDigits = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -148,23 +147,7 @@ func CopyVersion(ctx context.Context, c *s3.Client, bucket string, src recovery.
 // given, and S3 decodes it, so every byte of the key but unreserved characters and "/" is escaped ("+"
 // would otherwise read as a space, "?" as the start of the query).
 func copySource(bucket, key, versionID string) string {
-	return bucket + "/" + escapeKey(key) + "?versionId=" + escapeKey(versionID)
-}
-
-func escapeKey(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '~', c == '/':
-			b.WriteByte(c)
-		default:
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-		}
-	}
-	return b.String()
+	return bucket + "/" + recovery.EscapeKey(key) + "?versionId=" + recovery.EscapeKey(versionID)
 }
 
 // FindRestoredFrom returns the version ID a restoring copy was made from (its recovery.RestoredFromTag),

@@ -6,12 +6,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+
+	"github.com/protectedmedia/terraform-provider-protectedmedia/internal/recovery"
 )
 
 // S3Store runs jobs against the server c talks to (the server itself, not the proxy: a job's copies are S3's
@@ -43,9 +44,9 @@ func (s s3Store) Put(ctx context.Context, bucket, key string, body []byte) error
 }
 
 func (s s3Store) Copy(ctx context.Context, target, from, key, versionID string) error {
-	src := from + "/" + escapePath(key)
+	src := from + "/" + recovery.EscapeKey(key)
 	if versionID != "" {
-		src += "?versionId=" + escapePath(versionID)
+		src += "?versionId=" + recovery.EscapeKey(versionID)
 	}
 	_, err := s.c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(target), Key: aws.String(key), CopySource: aws.String(src)})
 	if err == nil {
@@ -61,21 +62,4 @@ func (s s3Store) Copy(ctx context.Context, target, from, key, versionID string) 
 		te.Status = respErr.HTTPStatusCode()
 	}
 	return te
-}
-
-// escapePath percent-encodes all but unreserved characters and "/", as x-amz-copy-source wants.
-func escapePath(s string) string {
-	const hexDigits = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '~', c == '/':
-			b.WriteByte(c)
-		default:
-			b.WriteByte('%')
-			b.WriteByte(hexDigits[c>>4])
-			b.WriteByte(hexDigits[c&15])
-		}
-	}
-	return b.String()
 }
