@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -45,6 +46,24 @@ provider "protectedmedia" {}
 `
 	// trivialConfig has as many resources as the pairs case, of trivprov's trivial_pair: the same plugin
 	// framework, handshake and launches as the real provider, with almost nothing of its own.
+	// trivialWideConfig is trivialConfig with trivprov's trivial_wide_pair, which has the real pair's schema:
+	// the same arguments as the pairs case.
+	trivialWideConfig = `terraform {
+  required_providers {
+    trivial = { source = "protectedmedia/trivial" }
+  }
+}
+
+resource "trivial_wide_pair" "p" {
+  count               = %d
+  media_bucket        = "m${count.index}"
+  static_bucket       = "s${count.index}"
+  media_force_destroy = true
+  tags = {
+    bench = "startup"
+  }
+}
+`
 	trivialConfig = `terraform {
   required_providers {
     trivial = { source = "protectedmedia/trivial" }
@@ -70,7 +89,9 @@ resource "trivial_pair" "p" {
 // providers'), which waiting for a busy core does not inflate. ns/op is the case's plan alone;
 // launches/op the provider processes it started, cpu-ms/launch their CPU time each, startup-ms the
 // median time from their start to the plugin handshake. The trivial cases are the floor: the same number
-// of resources of a provider on the same framework that does nothing of its own.
+// of resources of a provider on the same framework that does nothing of its own, trivial-10 with a schema
+// of four attributes, trivial-wide-10 with the real pair's schema (what the framework spends on a schema that
+// wide, whoever serves it).
 func BenchmarkStartup(b *testing.B) {
 	requireHarness(b)
 	emptyW := writtenWorkspace(b, emptyConfig)
@@ -79,19 +100,25 @@ func BenchmarkStartup(b *testing.B) {
 	dataW.terraform(b, "apply", "-auto-approve", "-input=false")
 	pairsW := newWorkspace(b, startupPairs)
 	trivial := trivialProvider(b)
-	trivialW := writtenWorkspace(b, fmt.Sprintf(trivialConfig, startupPairs))
-
-	b.Run(fmt.Sprintf("config=trivial-%d", startupPairs), func(b *testing.B) {
-		// Not per build: the trivial provider is the same for both.
-		b.Setenv("TF_CLI_CONFIG_FILE", trivial.tfrc)
-		b.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", trivial.binary)
-		trivialW.terraform(b, "apply", "-auto-approve", "-input=false")
-		for _, refresh := range []string{"false", "true"} {
-			b.Run("refresh="+refresh, func(b *testing.B) {
-				measurePlans(b, trivialW, emptyW, "-refresh="+refresh)
-			})
-		}
-	})
+	// The wide resource copies the real pair's schema, as Terraform prints it.
+	b.Setenv("TRIVPROV_WIDE_SCHEMA", pairSchemaFile(b, pairsW)) // trivprov.WideSchemaEnv (a main package)
+	for _, c := range []struct{ name, config string }{
+		{fmt.Sprintf("config=trivial-%d", startupPairs), trivialConfig},
+		{fmt.Sprintf("config=trivial-wide-%d", startupPairs), trivialWideConfig},
+	} {
+		w := writtenWorkspace(b, fmt.Sprintf(c.config, startupPairs))
+		b.Run(c.name, func(b *testing.B) {
+			// Not per build: the trivial provider is the same for both.
+			b.Setenv("TF_CLI_CONFIG_FILE", trivial.tfrc)
+			b.Setenv("PROTECTEDMEDIA_BENCH_PROVIDER", trivial.binary)
+			w.terraform(b, "apply", "-auto-approve", "-input=false")
+			for _, refresh := range []string{"false", "true"} {
+				b.Run("refresh="+refresh, func(b *testing.B) {
+					measurePlans(b, w, emptyW, "-refresh="+refresh)
+				})
+			}
+		})
+	}
 	for _, c := range []struct {
 		name  string
 		w     *workspace
@@ -109,6 +136,32 @@ func BenchmarkStartup(b *testing.B) {
 			})
 		})
 	}
+}
+
+// pairSchemaFile writes the block of protectedmedia_bucket_pair's schema, from `terraform providers schema
+// -json` in w, to a file for trivprov's trivial_wide_pair, and returns its path.
+func pairSchemaFile(tb testing.TB, w *workspace) string {
+	tb.Helper()
+	var schemas struct {
+		ProviderSchemas map[string]struct {
+			ResourceSchemas map[string]struct {
+				Block json.RawMessage `json:"block"`
+			} `json:"resource_schemas"`
+		} `json:"provider_schemas"`
+	}
+	out := w.terraform(tb, "providers", "schema", "-json")
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &schemas); err != nil {
+		tb.Fatalf("terraform providers schema -json: %v", err)
+	}
+	block := schemas.ProviderSchemas["registry.terraform.io/protectedmedia/protectedmedia"].ResourceSchemas["protectedmedia_bucket_pair"].Block
+	if len(block) == 0 {
+		tb.Fatal("terraform providers schema -json has no protectedmedia_bucket_pair")
+	}
+	file := filepath.Join(tb.TempDir(), "pair-schema.json")
+	if err := os.WriteFile(file, block, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return file
 }
 
 // writtenWorkspace is a working directory holding body as its configuration, with nothing applied.

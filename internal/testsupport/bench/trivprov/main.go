@@ -1,8 +1,8 @@
 // Command trivprov is the smallest useful Terraform provider on the same plugin framework, go-plugin and
-// gRPC as the real one: one resource, trivial_pair, with the two bucket names and tags, whose Read returns
-// the state unchanged and which never leaves the process. Benchmarks plan the same number of its resources
-// as of real pairs: the difference is what the real provider adds, the rest is Terraform's and the
-// framework's floor.
+// gRPC as the real one: trivial_pair, with the two bucket names and tags, whose Read returns the state
+// unchanged and which never leaves the process, and trivial_wide_pair (wide.go), which has the real pair's
+// schema and does as little. Benchmarks plan the same number of its resources as of real pairs: the
+// difference is what the real provider adds, the rest is Terraform's and the framework's floor.
 package main
 
 import (
@@ -10,6 +10,7 @@ import (
 	"log"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -18,6 +19,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
+
+var pathID = path.Root("id")
 
 // Address is where the benchmarks' dev_overrides point Terraform for this provider.
 const Address = "registry.terraform.io/protectedmedia/trivial"
@@ -40,7 +43,7 @@ func (trivialProvider) Configure(context.Context, provider.ConfigureRequest, *pr
 }
 
 func (trivialProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return pairResource{} }}
+	return []func() resource.Resource{func() resource.Resource { return pairResource{} }, func() resource.Resource { return widePairResource{} }}
 }
 
 func (trivialProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
