@@ -76,12 +76,22 @@ func scanned(t *testing.T, list func(fn func([]recovery.Version) error) error) [
 
 // checkSplitListing lists the fixture under several prefixes with tiny pages, one chain and split, and
 // checks both hand on the same keys with the same entries in the same order, and that the split did split
-// (delimited requests counts the requests with a delimiter).
+// (delimited requests counts the requests with a delimiter). It does so with pages enough to split the whole
+// tree, with few enough that some directories stay whole, and with one, where "media/" cannot be split at all
+// and the listing goes on as one chain from the first page.
 func checkSplitListing(t *testing.T, c *s3.Client, bucket string, delimited *atomic.Int64) {
+	for _, levelPages := range []int{40, 3, 1} {
+		t.Run(fmt.Sprintf("level pages=%d", levelPages), func(t *testing.T) {
+			checkSplitListingWith(t, c, bucket, delimited, levelPages)
+		})
+	}
+}
+
+func checkSplitListingWith(t *testing.T, c *s3.Client, bucket string, delimited *atomic.Int64, levelPages int) {
 	saved := splitListing
 	t.Cleanup(func() { splitListing = saved })
 	splitListing.PageSize, splitListing.Want, splitListing.Workers, splitListing.Ahead = 4, 6, 3, 1
-	splitListing.MaxLevelPages = 40
+	splitListing.MaxLevelPages = levelPages
 	page := func(in *s3.ListObjectVersionsInput) { in.MaxKeys = aws.Int32(4) }
 	for _, c2 := range []struct {
 		prefix string
