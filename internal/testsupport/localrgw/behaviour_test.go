@@ -59,11 +59,28 @@ func recordStatus(status *int) func(*s3.Options) {
 
 // observe runs call with recordStatus and returns its outcome; a failure that never reached the server
 // (status 0) fails the test, since it says nothing about the server.
+//
+// An answer whose error body was lost is asked again, up to three times: RGW closes the connection after
+// some refusals, and on a loaded machine the client can lose the race to read the body ("failed to copy
+// error response body ... use of closed network connection"), which leaves the status without its code.
+// That is the transport, not RGW's answer, and every call in these tables can be sent again.
 func observe(t *testing.T, call func(opt func(*s3.Options)) (string, error)) outcome {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		o, lostBody := observeOnce(t, call)
+		if !lostBody || attempt == 3 {
+			return o
+		}
+		t.Logf("asking again: the answer's error body was lost (%d %s)", o.Status, o.Code)
+	}
+}
+
+// observeOnce is one call of observe; lostBody says the answer's error body could not be read.
+func observeOnce(t *testing.T, call func(opt func(*s3.Options)) (string, error)) (o outcome, lostBody bool) {
 	t.Helper()
 	var status int
 	says, err := call(recordStatus(&status))
-	o := outcome{Says: says}
+	o = outcome{Says: says}
 	if err != nil {
 		var apiErr smithy.APIError
 		if errors.As(err, &apiErr) {
@@ -75,13 +92,16 @@ func observe(t *testing.T, call func(opt func(*s3.Options)) (string, error)) out
 		}
 		if o.Code == "" {
 			o.Code = "(no code)"
+			var deserialization *smithy.DeserializationError
+			lostBody = errors.As(err, &deserialization)
+			t.Logf("an error without an S3 error code: %v", err)
 		}
 	}
 	if status == 0 {
 		t.Fatalf("the call got no answer from the server: %v", err)
 	}
 	o.Status = status
-	return o
+	return o, lostBody
 }
 
 // newBucket creates a bucket with a name unique to the test, removed with every version at the end.
