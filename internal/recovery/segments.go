@@ -60,3 +60,18 @@ func ToList(segments []Segment) int {
 	}
 	return n
 }
+
+// SoleParent is the directory (the key up to its last "/", "" at the top) that every entry's key is directly
+// in; false when they are in more than one, or there are none.
+func SoleParent(entries []Version) (string, bool) {
+	if len(entries) == 0 {
+		return "", false
+	}
+	parent := entries[0].Key[:strings.LastIndex(entries[0].Key, "/")+1]
+	for _, e := range entries[1:] {
+		if e.Key[:strings.LastIndex(e.Key, "/")+1] != parent {
+			return "", false
+		}
+	}
+	return parent, true
+}

@@ -66,3 +66,27 @@ func TestLevelSegments(t *testing.T) {
 		})
 	}
 }
+
+func TestSoleParent(t *testing.T) {
+	v := func(key string) Version { return Version{Key: key} }
+	for _, c := range []struct {
+		name    string
+		entries []Version
+		want    string
+		ok      bool
+	}{
+		{"none", nil, "", false},
+		{"one directory", []Version{v("media/uploads/a.jpg"), v("media/uploads/b.jpg"), v("media/uploads/b.jpg")}, "media/uploads/", true},
+		{"the top", []Version{v("a.txt"), v("b.txt")}, "", true},
+		{"two directories", []Version{v("media/uploads/a.jpg"), v("media/uploads/x/b.jpg")}, "", false},
+		{"the top and a directory", []Version{v("a.txt"), v("media/b.jpg")}, "", false},
+		// A delimited listing of media/ lists the marker "media/" among its keys.
+		{"a directory marker is in its own level", []Version{v("media/"), v("media/a.jpg")}, "media/", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got, ok := SoleParent(c.entries); got != c.want || ok != c.ok {
+				t.Errorf("SoleParent = %q, %t; want %q, %t", got, ok, c.want, c.ok)
+			}
+		})
+	}
+}

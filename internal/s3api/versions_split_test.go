@@ -96,7 +96,12 @@ func checkSplitListingWith(t *testing.T, c *s3.Client, bucket string, delimited 
 	for _, c2 := range []struct {
 		prefix string
 		splits bool
-	}{{"", true}, {"media/", true}, {"media/photos/", true}, {"media/b/", false}, {"nothing/", false}} {
+	}{
+		{"", true}, {"media/", true}, {"media/photos/", true},
+		{"media/b/", false},    // one page
+		{"media/docs/", false}, // its first page is all directly in media/docs/: a flat directory is not split
+		{"nothing/", false},
+	} {
 		t.Run("prefix="+c2.prefix, func(t *testing.T) {
 			ctx := t.Context()
 			flat := scanned(t, func(fn func([]recovery.Version) error) error {
