@@ -65,16 +65,17 @@ func listVersionsSplit(ctx context.Context, c *s3.Client, bucket, prefix string,
 	if err != nil {
 		return listError(bucket, prefix, err)
 	}
+	entries := fromListing(page)
 	if !aws.ToBool(page.IsTruncated) {
-		return fn(fromListing(page))
+		return fn(entries)
 	}
-	flat, isFlat := recovery.SoleParent(fromListing(page))
+	flat, isFlat := recovery.SoleParent(entries)
 	segments, err := splitTree(ctx, c, bucket, prefix, flat, isFlat, opts)
 	if err != nil {
 		return err
 	}
 	if segments == nil { // the tree does not split: one chain, from where the first page stopped
-		if err := fn(fromListing(page)); err != nil {
+		if err := fn(entries); err != nil {
 			return err
 		}
 		return ListVersions(ctx, c, bucket, prefix, fn, append(opts, func(in *s3.ListObjectVersionsInput) {

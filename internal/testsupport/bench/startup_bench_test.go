@@ -44,36 +44,20 @@ provider "protectedmedia" {}
   input = { media = "m${count.index}", static = "s${count.index}" }
 }
 `
-	// trivialConfig has as many resources as the pairs case, of trivprov's trivial_pair: the same plugin
-	// framework, handshake and launches as the real provider, with almost nothing of its own.
-	// trivialWideConfig is trivialConfig with trivprov's trivial_wide_pair, which has the real pair's schema:
-	// the same arguments as the pairs case.
-	trivialWideConfig = `terraform {
-  required_providers {
-    trivial = { source = "protectedmedia/trivial" }
-  }
-}
-
-resource "trivial_wide_pair" "p" {
-  count               = %d
-  media_bucket        = "m${count.index}"
-  static_bucket       = "s${count.index}"
-  media_force_destroy = true
-  tags = {
-    bench = "startup"
-  }
-}
-`
+	// trivialConfig has as many resources as the pairs case of one of trivprov's resources (the first verb):
+	// trivial_pair, the same plugin framework, handshake and launches as the real provider with almost nothing
+	// of its own, or trivial_wide_pair, which has the real pair's schema and takes the pairs case's arguments
+	// (the third verb adds those trivial_pair lacks).
 	trivialConfig = `terraform {
   required_providers {
     trivial = { source = "protectedmedia/trivial" }
   }
 }
 
-resource "trivial_pair" "p" {
+resource "%s" "p" {
   count         = %d
   media_bucket  = "m${count.index}"
-  static_bucket = "s${count.index}"
+  static_bucket = "s${count.index}"%s
   tags = {
     bench = "startup"
   }
@@ -102,11 +86,11 @@ func BenchmarkStartup(b *testing.B) {
 	trivial := trivialProvider(b)
 	// The wide resource copies the real pair's schema, as Terraform prints it.
 	b.Setenv("TRIVPROV_WIDE_SCHEMA", pairSchemaFile(b, pairsW)) // trivprov.WideSchemaEnv (a main package)
-	for _, c := range []struct{ name, config string }{
-		{fmt.Sprintf("config=trivial-%d", startupPairs), trivialConfig},
-		{fmt.Sprintf("config=trivial-wide-%d", startupPairs), trivialWideConfig},
+	for _, c := range []struct{ name, resource, extra string }{
+		{fmt.Sprintf("config=trivial-%d", startupPairs), "trivial_pair", ""},
+		{fmt.Sprintf("config=trivial-wide-%d", startupPairs), "trivial_wide_pair", "\n  media_force_destroy = true"},
 	} {
-		w := writtenWorkspace(b, fmt.Sprintf(c.config, startupPairs))
+		w := writtenWorkspace(b, fmt.Sprintf(trivialConfig, c.resource, startupPairs, c.extra))
 		b.Run(c.name, func(b *testing.B) {
 			// Not per build: the trivial provider is the same for both.
 			b.Setenv("TF_CLI_CONFIG_FILE", trivial.tfrc)

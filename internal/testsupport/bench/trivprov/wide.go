@@ -14,8 +14,10 @@ import (
 	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -175,13 +177,9 @@ func known(v tftypes.Value) (tftypes.Value, error) {
 }
 
 func (widePairResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	v, err := known(req.Plan.Raw)
-	if err != nil {
-		resp.Diagnostics.AddError("create", err.Error())
-		return
+	if applied(req.Plan.Raw, &resp.State, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathID, "wide")...)
 	}
-	resp.State.Raw = v
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathID, "wide")...)
 }
 
 func (widePairResource) Read(_ context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -189,12 +187,19 @@ func (widePairResource) Read(_ context.Context, req resource.ReadRequest, resp *
 }
 
 func (widePairResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	v, err := known(req.Plan.Raw)
+	applied(req.Plan.Raw, &resp.State, &resp.Diagnostics)
+}
+
+// applied sets state to plan with its unknowns made null, as an apply that computes nothing leaves it; false
+// when it could not.
+func applied(plan tftypes.Value, state *tfsdk.State, diags *diag.Diagnostics) bool {
+	v, err := known(plan)
 	if err != nil {
-		resp.Diagnostics.AddError("update", err.Error())
-		return
+		diags.AddError("apply", err.Error())
+		return false
 	}
-	resp.State.Raw = v
+	state.Raw = v
+	return true
 }
 
 func (widePairResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
