@@ -168,8 +168,21 @@ func TestStartRetriesWhenTheMonitorRefusesTheFirstCommand(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "ceph"), []byte("#!/bin/sh\n"+script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	// The second cluster's gateway never answers: the start ends when the second monitor has started, or after
+	// a deadline long enough for two starts on a loaded machine (a fixed 3 s once ran out in CI first).
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
+	monitors := func() int {
+		pids, _ := os.ReadFile(filepath.Join(dir, "ceph-mon.pids"))
+		return len(strings.Fields(string(pids)))
+	}
+	go func() {
+		for ctx.Err() == nil && monitors() < 2 {
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond) // let Start get on with the second cluster before it is stopped
+		cancel()
+	}()
 	_, err := Start(ctx, Options{Binary: filepath.Join(dir, "radosgw"), DataDir: t.TempDir()})
 	if errors.Is(err, errMonRefused) {
 		t.Fatalf("Start gave up on the refused first command: %v", err)
